@@ -1,0 +1,99 @@
+/*
+ * decoder: turns one checked frame into a typed record, or says why not.
+ *
+ * Pure: no I/O, no allocation, no globals. Accepts both firmware variants of
+ * each frame (see ../shared/protocol.md). An 8-bit checksum lets about one
+ * corruption in 256 through, so every field is also checked against what a
+ * real pack can show; a frame that fails is rejected whole, never shown.
+ */
+#ifndef CG_DECODER_H
+#define CG_DECODER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "framer.h"
+
+#define CG_MAX_CELLS 24
+
+/* Plausibility limits: a value outside them means a corrupted frame. */
+#define CG_CELL_MV_MAX 5000        /* no supported chemistry reaches 5 V */
+#define CG_END_MV_MIN 1000         /* charge/discharge-end settings */
+#define CG_END_MV_MAX 5000
+#define CG_TEMP_DC_MIN (-500)      /* -50.0 degC */
+#define CG_TEMP_DC_MAX 1500        /* 150.0 degC */
+#define CG_CURRENT_DA_MAX 20000    /* 2000.0 A, beyond any Chargery shunt */
+
+enum cg_mode {
+	CG_MODE_DISCHARGE = 0,
+	CG_MODE_CHARGE = 1,
+	CG_MODE_STORAGE = 2,
+};
+
+enum cg_record_type {
+	CG_REC_CELLS,
+	CG_REC_STATUS,
+	CG_REC_IMPEDANCE,
+	CG_REC_TYPES
+};
+
+enum cg_decode_result {
+	CG_DECODE_OK = 0,
+	CG_DECODE_UNKNOWN_CMD = -1,
+	CG_DECODE_BAD_LENGTH = -2,
+	CG_DECODE_BAD_CHECKSUM = -3,
+	CG_DECODE_IMPLAUSIBLE = -4,
+};
+
+/* 0x56. count is every channel the frame carries, wired or not. */
+struct cg_cells {
+	uint8_t count;
+	uint16_t mv[CG_MAX_CELLS];
+	bool has_energy;     /* false on firmware before V1.24 */
+	uint32_t energy_mwh; /* 0.001 Wh */
+	uint32_t charge_mah; /* 0.001 Ah */
+};
+
+/* 0x57. current_da is signed: negative while discharging. */
+struct cg_status {
+	uint16_t charge_end_mv;
+	enum cg_mode mode;
+	int32_t current_da; /* 0.1 A */
+	int16_t t1_dc;      /* 0.1 degC */
+	int16_t t2_dc;
+	uint8_t soc_pct;
+	bool has_protection; /* V1.26: the three fields below are valid */
+	uint16_t discharge_end_mv;
+	bool charge_protect;    /* true: charge protection active */
+	bool discharge_protect; /* true: discharge protection active */
+};
+
+/* 0x58. count is the number of wired cells. */
+struct cg_impedance {
+	enum cg_mode mode;
+	int32_t current_da; /* 0.1 A, signed as in cg_status */
+	uint8_t count;
+	uint16_t impedance_dmohm[CG_MAX_CELLS]; /* 0.1 milliohm */
+};
+
+struct cg_record {
+	enum cg_record_type type;
+	union {
+		struct cg_cells cells;
+		struct cg_status status;
+		struct cg_impedance impedance;
+	} u;
+};
+
+/* Decodes a frame. Returns CG_DECODE_OK and fills *out, or a negative
+ * cg_decode_result; *out is then unspecified and must not be used. */
+enum cg_decode_result cg_decode(const struct cg_frame *frame,
+				struct cg_record *out);
+
+/* "discharge", "charge" or "storage". */
+const char *cg_mode_name(enum cg_mode mode);
+
+/* Short English name of a decode result, for counters and messages. */
+const char *cg_decode_result_name(enum cg_decode_result result);
+
+#endif

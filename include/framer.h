@@ -1,0 +1,69 @@
+/*
+ * framer: turns a Chargery byte stream, cut into chunks of any size, into
+ * whole frames whose header, length-for-command and checksum are right.
+ *
+ * Pure: no I/O, no allocation, no globals. All state lives in struct
+ * cg_framer, which the caller owns. Junk between or inside frames is skipped
+ * and counted; after a rejected frame the framer rescans the bytes it had
+ * buffered, so a real frame that starts inside a damaged one is not lost.
+ */
+#ifndef CG_FRAMER_H
+#define CG_FRAMER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CG_HEADER_BYTE 0x24
+#define CG_FRAME_MAX 64 /* the longest allowed frame is 61 bytes */
+
+enum cg_cmd {
+	CG_CMD_CELLS = 0x56,     /* cell voltages, every ~2 s */
+	CG_CMD_STATUS = 0x57,    /* measurements, every ~1 s */
+	CG_CMD_IMPEDANCE = 0x58, /* impedances, on charge/discharge switch */
+};
+
+/* A frame exactly as received: bytes[0..1] = 0x24 0x24, bytes[2] = cmd,
+ * bytes[3] = len, bytes[len-1] = checksum. */
+struct cg_frame {
+	uint8_t len;
+	uint8_t bytes[CG_FRAME_MAX];
+};
+
+struct cg_framer_stats {
+	uint64_t bytes;        /* bytes given to the framer */
+	uint64_t frames;       /* frames passed on */
+	uint64_t junk_bytes;   /* bytes dropped while hunting for a header */
+	uint64_t bad_checksum; /* frames dropped: checksum mismatch */
+	uint64_t bad_length;   /* headers dropped: len not allowed for cmd */
+	uint64_t unknown_cmd;  /* headers dropped: cmd not 0x56/0x57/0x58 */
+	uint64_t resyncs;      /* times the framer lost sync and hunted again */
+};
+
+struct cg_framer {
+	uint8_t buf[CG_FRAME_MAX]; /* the frame being assembled */
+	uint8_t fill;
+	uint8_t replay[CG_FRAME_MAX]; /* bytes of a rejected frame to rescan */
+	uint8_t replay_len;
+	uint8_t replay_pos;
+	struct cg_framer_stats stats;
+};
+
+void cg_framer_init(struct cg_framer *framer);
+
+/*
+ * Consumes bytes from *data (advancing *data, shrinking *len) until a frame
+ * is complete. Returns true with the frame in *out, or false once every
+ * input byte has been consumed (a partial frame stays buffered for the next
+ * call). Call in a loop until it returns false.
+ */
+bool cg_framer_next(struct cg_framer *framer, const uint8_t **data,
+		    size_t *len, struct cg_frame *out);
+
+/* Whether a frame of this cmd may be this long (both firmware variants). */
+bool cg_frame_length_allowed(uint8_t cmd, uint8_t len);
+
+/* The 8-bit sum of the first n bytes: what a frame's last byte must be. */
+uint8_t cg_checksum(const uint8_t *bytes, size_t n);
+
+#endif

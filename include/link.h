@@ -1,0 +1,68 @@
+/*
+ * link: the byte source. Opens what the user named as PORT and hands out a
+ * file descriptor to poll and bytes to read; never writes to the BMS.
+ *
+ *  - a USB or built-in serial port: through libserialport (realpath() first,
+ *    read-only, baud 8N1, no flow control), with an exclusive flock() as tio
+ *    and picocom take, so two readers never split one stream;
+ *  - a pty or other tty libserialport cannot open (socat, ser2net): plain
+ *    termios, same settings;
+ *  - a regular file (a raw capture), read as fast as it decodes;
+ *  - "-": standard input.
+ *
+ * Failures come back as a cg_link_error: an exit code from sysexits.h and a
+ * message that tells the user what to do. Functions return 0 on success and
+ * -1 on failure, like the system calls they wrap.
+ */
+#ifndef CG_LINK_H
+#define CG_LINK_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct sp_port;
+
+enum cg_link_kind {
+	CG_LINK_SERIAL, /* opened through libserialport */
+	CG_LINK_TTY,    /* a tty opened through termios (ptys) */
+	CG_LINK_FILE,   /* a regular file: a capture */
+	CG_LINK_STDIN,
+};
+
+struct cg_link_error {
+	int exit_code;      /* EX_* from sysexits.h */
+	char message[1024]; /* may hold several lines, no trailing newline */
+};
+
+struct cg_link {
+	char path[PATH_MAX];     /* as the user gave it */
+	char resolved[PATH_MAX]; /* after realpath() at the last open */
+	char usb_serial[128];    /* of the USB adapter, "" if none/unknown */
+	int baud;
+	enum cg_link_kind kind;
+	int fd; /* -1 while closed */
+	struct sp_port *port;
+};
+
+/* Opens path at baud. On failure fills *err and returns -1. */
+int cg_link_open(struct cg_link *link, const char *path, int baud,
+		 struct cg_link_error *err);
+
+/* Results of cg_link_read() besides a byte count. */
+#define CG_LINK_AGAIN 0 /* nothing to read right now */
+#define CG_LINK_EOF (-1) /* end of a capture file or of stdin */
+#define CG_LINK_LOST (-2) /* the device went away (unplug, hang-up) */
+
+/* Reads up to cap bytes without blocking. Returns the count (> 0) or one
+ * of CG_LINK_AGAIN, CG_LINK_EOF, CG_LINK_LOST. After CG_LINK_LOST the link
+ * is closed; call cg_link_reopen() (about once a second) to get it back. */
+ssize_t cg_link_read(struct cg_link *link, void *buf, size_t cap);
+
+/* Tries once to open the same device again: the same path, or an adapter
+ * with the same USB serial number under a new name. 0 when back. */
+int cg_link_reopen(struct cg_link *link, struct cg_link_error *err);
+
+void cg_link_close(struct cg_link *link);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * tui: the live table, drawn with ncurses (wide-character build).
+ *
+ * A view only: it reads a snapshot of the state (struct cg_view) and draws
+ * it; it owns no data. It draws eighth-block bars in UTF-8 locales and ASCII
+ * elsewhere, honours NO_COLOR and --no-color, keeps the terminal's own
+ * background, and marks the high and low cells with an attribute and a
+ * marker as well as colour so they stand out on monochrome screens.
+ */
+#ifndef CG_TUI_H
+#define CG_TUI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "framer.h"
+#include "pack.h"
+
+enum cg_link_state {
+	CG_LINK_STATE_WAITING,      /* open, no bytes yet */
+	CG_LINK_STATE_CONNECTED,    /* frames arriving */
+	CG_LINK_STATE_NO_SYNC,      /* bytes arriving, but no frame */
+	CG_LINK_STATE_DISCONNECTED, /* lost; retrying every second */
+	CG_LINK_STATE_ENDED,        /* end of a capture file or stdin */
+};
+
+struct cg_view {
+	const struct cg_pack *pack;
+	const struct cg_framer_stats *framer;
+	uint64_t implausible;  /* frames rejected by the decoder */
+	const char *port;
+	int baud;
+	enum cg_link_state link;
+	const char *link_detail; /* e.g. the last error; may be NULL */
+	double frames_per_s;
+	bool paused;
+	bool zoom;
+	bool help;
+	uint64_t now_ms;
+};
+
+struct cg_tui_options {
+	bool ascii;    /* force ASCII bars */
+	bool no_color; /* --no-color; NO_COLOR is read by cg_tui_start */
+};
+
+enum cg_key_action {
+	CG_KEY_NONE,
+	CG_KEY_QUIT,
+	CG_KEY_HELP,
+	CG_KEY_PAUSE,
+	CG_KEY_RESET,
+	CG_KEY_ZOOM,
+	CG_KEY_RESIZE,
+};
+
+/* Takes over the terminal. Uses /dev/tty when stdin is not a terminal (PORT
+ * "-"). Returns the fd to poll for keys, or -1 with a message in err. */
+int cg_tui_start(const struct cg_tui_options *options, char *err,
+		 size_t err_cap);
+
+/* Draws the view; only what changed reaches the terminal. */
+void cg_tui_draw(const struct cg_view *view);
+
+/* Reads one pending key (call when the key fd is readable). */
+enum cg_key_action cg_tui_key(void);
+
+/* Gives the terminal back as it was. Safe to call twice. */
+void cg_tui_stop(void);
+
+#endif
