@@ -1,0 +1,187 @@
+/*
+ * decoder: field layouts of 0x56, 0x57 and 0x58 (see ../shared/protocol.md).
+ *
+ * Note the mixed byte orders: cell voltages and 0x57 fields are big-endian,
+ * while Wh/Ah in 0x56 and everything in 0x58 are little-endian. The vendor
+ * documents say so and the example frames confirm it.
+ */
+#include "decoder.h"
+
+#include <string.h>
+
+#define PAYLOAD 4 /* header (2), cmd, len */
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[1] << 8 | p[0]);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static bool mode_valid(uint8_t mode)
+{
+	return mode <= CG_MODE_STORAGE;
+}
+
+static int32_t signed_current(uint8_t mode, uint16_t magnitude_da)
+{
+	return mode == CG_MODE_DISCHARGE ? -(int32_t)magnitude_da
+					 : (int32_t)magnitude_da;
+}
+
+static bool temp_valid(int16_t dc)
+{
+	return dc >= CG_TEMP_DC_MIN && dc <= CG_TEMP_DC_MAX;
+}
+
+static bool end_voltage_valid(uint16_t mv)
+{
+	return mv >= CG_END_MV_MIN && mv <= CG_END_MV_MAX;
+}
+
+static enum cg_decode_result decode_cells(const uint8_t *f, uint8_t len,
+					  struct cg_cells *out)
+{
+	const uint8_t *p = f + PAYLOAD;
+
+	/* V1.24+: N cells, Wh, Ah, checksum: 13 + 2N. Older: N cells, one
+	 * spare byte, checksum: 6 + 2N, always even. */
+	out->has_energy = len % 2 == 1;
+	out->count = (uint8_t)(out->has_energy ? (len - 13) / 2 : (len - 6) / 2);
+
+	for (unsigned i = 0; i < out->count; i++) {
+		out->mv[i] = be16(p + 2 * i);
+		if (out->mv[i] > CG_CELL_MV_MAX)
+			return CG_DECODE_IMPLAUSIBLE;
+	}
+	p += 2 * out->count;
+	out->energy_mwh = out->has_energy ? le32(p) : 0;
+	out->charge_mah = out->has_energy ? le32(p + 4) : 0;
+	return CG_DECODE_OK;
+}
+
+static enum cg_decode_result decode_status(const uint8_t *f, uint8_t len,
+					   struct cg_status *out)
+{
+	const uint8_t *p = f + PAYLOAD;
+
+	out->charge_end_mv = be16(p);
+	if (!mode_valid(p[2]))
+		return CG_DECODE_IMPLAUSIBLE;
+	out->mode = (enum cg_mode)p[2];
+	uint16_t current = be16(p + 3);
+	out->current_da = signed_current(p[2], current);
+	out->t1_dc = (int16_t)be16(p + 5);
+	out->t2_dc = (int16_t)be16(p + 7);
+	out->soc_pct = p[9];
+
+	out->has_protection = len == 19;
+	out->discharge_end_mv = 0;
+	out->charge_protect = false;
+	out->discharge_protect = false;
+	if (out->has_protection) {
+		if (p[12] > 1 || p[13] > 1)
+			return CG_DECODE_IMPLAUSIBLE;
+		out->discharge_end_mv = be16(p + 10);
+		out->charge_protect = p[12] == 1;
+		out->discharge_protect = p[13] == 1;
+		if (!end_voltage_valid(out->discharge_end_mv) ||
+		    out->discharge_end_mv >= out->charge_end_mv)
+			return CG_DECODE_IMPLAUSIBLE;
+	}
+
+	if (!end_voltage_valid(out->charge_end_mv) ||
+	    current > CG_CURRENT_DA_MAX || !temp_valid(out->t1_dc) ||
+	    !temp_valid(out->t2_dc) || out->soc_pct > 100)
+		return CG_DECODE_IMPLAUSIBLE;
+	return CG_DECODE_OK;
+}
+
+static enum cg_decode_result decode_impedance(const uint8_t *f, uint8_t len,
+					      struct cg_impedance *out)
+{
+	const uint8_t *p = f + PAYLOAD;
+
+	if (!mode_valid(p[0]))
+		return CG_DECODE_IMPLAUSIBLE;
+	out->mode = (enum cg_mode)p[0];
+	uint16_t current = le16(p + 1);
+	if (current > CG_CURRENT_DA_MAX)
+		return CG_DECODE_IMPLAUSIBLE;
+	out->current_da = signed_current(p[0], current);
+	out->count = (uint8_t)((len - 8) / 2);
+	for (unsigned i = 0; i < out->count; i++)
+		out->impedance_dmohm[i] = le16(p + 3 + 2 * i);
+	return CG_DECODE_OK;
+}
+
+enum cg_decode_result cg_decode(const struct cg_frame *frame,
+				struct cg_record *out)
+{
+	const uint8_t *f = frame->bytes;
+	uint8_t len = frame->len;
+
+	if (len < PAYLOAD + 1 || len > CG_FRAME_MAX || f[3] != len)
+		return CG_DECODE_BAD_LENGTH;
+	if (f[0] != CG_HEADER_BYTE || f[1] != CG_HEADER_BYTE)
+		return CG_DECODE_BAD_LENGTH;
+	if (f[2] != CG_CMD_CELLS && f[2] != CG_CMD_STATUS &&
+	    f[2] != CG_CMD_IMPEDANCE)
+		return CG_DECODE_UNKNOWN_CMD;
+	if (!cg_frame_length_allowed(f[2], len))
+		return CG_DECODE_BAD_LENGTH;
+	if (cg_checksum(f, len - 1u) != f[len - 1])
+		return CG_DECODE_BAD_CHECKSUM;
+
+	memset(out, 0, sizeof(*out));
+	switch (f[2]) {
+	case CG_CMD_CELLS:
+		out->type = CG_REC_CELLS;
+		return decode_cells(f, len, &out->u.cells);
+	case CG_CMD_STATUS:
+		out->type = CG_REC_STATUS;
+		return decode_status(f, len, &out->u.status);
+	default:
+		out->type = CG_REC_IMPEDANCE;
+		return decode_impedance(f, len, &out->u.impedance);
+	}
+}
+
+const char *cg_mode_name(enum cg_mode mode)
+{
+	switch (mode) {
+	case CG_MODE_DISCHARGE:
+		return "discharge";
+	case CG_MODE_CHARGE:
+		return "charge";
+	case CG_MODE_STORAGE:
+		return "storage";
+	}
+	return "unknown";
+}
+
+const char *cg_decode_result_name(enum cg_decode_result result)
+{
+	switch (result) {
+	case CG_DECODE_OK:
+		return "ok";
+	case CG_DECODE_UNKNOWN_CMD:
+		return "unknown command";
+	case CG_DECODE_BAD_LENGTH:
+		return "bad length";
+	case CG_DECODE_BAD_CHECKSUM:
+		return "bad checksum";
+	case CG_DECODE_IMPLAUSIBLE:
+		return "implausible values";
+	}
+	return "unknown";
+}

@@ -1,0 +1,162 @@
+/*
+ * framer: header hunt, length check and checksum over a byte stream.
+ *
+ * The state machine keeps at most one frame in buf. When a frame is
+ * rejected, its bytes after the first are moved to replay and fed again
+ * before new input: a header that began inside the damaged frame (the usual
+ * result of a dropped byte) is found on the next pass instead of being lost.
+ * Every byte is therefore dropped at most once, which keeps junk_bytes exact.
+ */
+#include "framer.h"
+
+#include <string.h>
+
+#define HEADER_LEN 2
+
+bool cg_frame_length_allowed(uint8_t cmd, uint8_t len)
+{
+	switch (cmd) {
+	case CG_CMD_CELLS:
+		/* V1.24+: 13 + 2N for 8, 16, 24 slots. V1.22: 16T sends 38
+		 * (16 cells and one spare byte); 8T and 24T sizes follow the
+		 * same layout (22, 54). */
+		return len == 29 || len == 45 || len == 61 ||
+		       len == 22 || len == 38 || len == 54;
+	case CG_CMD_STATUS:
+		return len == 15 || len == 19;
+	case CG_CMD_IMPEDANCE:
+		/* 8 + 2N for 1..24 wired cells. */
+		return len >= 10 && len <= 56 && len % 2 == 0;
+	default:
+		return false;
+	}
+}
+
+static bool cmd_known(uint8_t cmd)
+{
+	return cmd == CG_CMD_CELLS || cmd == CG_CMD_STATUS ||
+	       cmd == CG_CMD_IMPEDANCE;
+}
+
+uint8_t cg_checksum(const uint8_t *bytes, size_t n)
+{
+	unsigned sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += bytes[i];
+	return (uint8_t)sum;
+}
+
+void cg_framer_init(struct cg_framer *framer)
+{
+	memset(framer, 0, sizeof(*framer));
+}
+
+/* Drops the first buffered byte and queues the rest to be scanned again. */
+static void resync(struct cg_framer *f)
+{
+	uint8_t rest = (uint8_t)(f->fill - 1);
+	uint8_t pending = (uint8_t)(f->replay_len - f->replay_pos);
+
+	/* Bytes still waiting in replay came after buf; keep their order. */
+	memmove(f->replay + rest, f->replay + f->replay_pos, pending);
+	memcpy(f->replay, f->buf + 1, rest);
+	f->replay_len = (uint8_t)(rest + pending);
+	f->replay_pos = 0;
+	f->fill = 0;
+	f->stats.junk_bytes++;
+	f->stats.resyncs++;
+}
+
+/* Takes one byte into the frame being assembled. Returns true when the
+ * buffer holds a complete, checked frame. */
+static bool take(struct cg_framer *f, uint8_t byte)
+{
+	switch (f->fill) {
+	case 0:
+		if (byte != CG_HEADER_BYTE) {
+			f->stats.junk_bytes++;
+			return false;
+		}
+		break;
+	case 1:
+		if (byte != CG_HEADER_BYTE) {
+			/* A lone 0x24 was junk; this byte may start a header. */
+			f->stats.junk_bytes++;
+			f->fill = 0;
+			return take(f, byte);
+		}
+		break;
+	case 2:
+		/* "24 24 24 ..." : the first 0x24 was junk. */
+		if (byte == CG_HEADER_BYTE) {
+			f->stats.junk_bytes++;
+			return false;
+		}
+		break;
+	default:
+		break;
+	}
+	f->buf[f->fill++] = byte;
+
+	if (f->fill == 3 && !cmd_known(byte)) {
+		f->stats.unknown_cmd++;
+		resync(f);
+		return false;
+	}
+	if (f->fill == 4 && !cg_frame_length_allowed(f->buf[2], byte)) {
+		f->stats.bad_length++;
+		resync(f);
+		return false;
+	}
+	if (f->fill < 4 || f->fill < f->buf[3])
+		return false;
+
+	if (cg_checksum(f->buf, f->fill - 1u) != f->buf[f->fill - 1]) {
+		f->stats.bad_checksum++;
+		resync(f);
+		return false;
+	}
+	return true;
+}
+
+static bool emit(struct cg_framer *f, struct cg_frame *out)
+{
+	out->len = f->fill;
+	memcpy(out->bytes, f->buf, f->fill);
+	f->fill = 0;
+	f->stats.frames++;
+	return true;
+}
+
+bool cg_framer_next(struct cg_framer *f, const uint8_t **data, size_t *len,
+		    struct cg_frame *out)
+{
+	for (;;) {
+		if (f->replay_pos < f->replay_len) {
+			if (take(f, f->replay[f->replay_pos++]))
+				return emit(f, out);
+			continue;
+		}
+		if (*len == 0)
+			return false;
+
+		/* Hunting is the common case between frames: skip straight
+		 * to the next header byte. */
+		if (f->fill == 0) {
+			const uint8_t *hit = memchr(*data, CG_HEADER_BYTE, *len);
+			size_t skip = hit ? (size_t)(hit - *data) : *len;
+
+			f->stats.bytes += skip;
+			f->stats.junk_bytes += skip;
+			*data += skip;
+			*len -= skip;
+			if (*len == 0)
+				return false;
+		}
+		f->stats.bytes++;
+		(*len)--;
+		if (take(f, *(*data)++))
+			return emit(f, out);
+	}
+}
