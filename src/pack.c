@@ -1,0 +1,143 @@
+/*
+ * pack: latest records plus the figures derived from them.
+ *
+ * The derived figures are recomputed from scratch on every update: with at
+ * most 24 cells that costs nothing and leaves no incremental state to drift.
+ */
+#include "pack.h"
+
+#include <string.h>
+
+void cg_pack_init(struct cg_pack *pack, const struct cg_pack_config *config)
+{
+	memset(pack, 0, sizeof(*pack));
+	if (config)
+		pack->config = *config;
+}
+
+void cg_pack_reset_session(struct cg_pack *pack)
+{
+	memset(pack->session_min_mv, 0, sizeof(pack->session_min_mv));
+	memset(pack->session_max_mv, 0, sizeof(pack->session_max_mv));
+	pack->session_worst_delta_mv = 0;
+	pack->session_worst_delta_at_ms = 0;
+}
+
+static void find_wired(struct cg_pack *p)
+{
+	const struct cg_cells *c = &p->cells;
+
+	if (p->config.cells) {
+		p->wired = p->config.cells;
+		p->wired_source = CG_WIRED_OPTION;
+	} else if (p->have[CG_REC_IMPEDANCE]) {
+		p->wired = p->impedance.count;
+		p->wired_source = CG_WIRED_IMPEDANCE;
+	} else {
+		/* Unwired channels read 0 or a few mV; cells are wired from
+		 * channel 1 up, so the highest live channel ends the pack. */
+		p->wired = 0;
+		for (unsigned i = 0; i < c->count; i++)
+			if (c->mv[i] >= CG_WIRED_MIN_MV)
+				p->wired = (uint8_t)(i + 1);
+		p->wired_source = CG_WIRED_THRESHOLD;
+	}
+	if (p->wired > c->count)
+		p->wired = c->count;
+}
+
+static void derive_figures(struct cg_pack *p, uint64_t now_ms)
+{
+	const struct cg_cells *c = &p->cells;
+
+	find_wired(p);
+	p->open_mask = 0;
+	p->counted = 0;
+	p->total_mv = 0;
+	p->average_mv = 0;
+	p->delta_mv = 0;
+	p->high_index = 0;
+	p->low_index = 0;
+
+	for (unsigned i = 0; i < p->wired; i++) {
+		uint16_t mv = c->mv[i];
+
+		if (mv < CG_WIRED_MIN_MV) {
+			p->open_mask |= UINT32_C(1) << i;
+			continue;
+		}
+		if (p->counted == 0 || mv > c->mv[p->high_index])
+			p->high_index = (uint8_t)i;
+		if (p->counted == 0 || mv < c->mv[p->low_index])
+			p->low_index = (uint8_t)i;
+		p->counted++;
+		p->total_mv += mv;
+
+		if (p->session_min_mv[i] == 0 || mv < p->session_min_mv[i])
+			p->session_min_mv[i] = mv;
+		if (mv > p->session_max_mv[i])
+			p->session_max_mv[i] = mv;
+	}
+	if (p->counted == 0)
+		return;
+
+	p->average_mv = (uint16_t)((p->total_mv + p->counted / 2) / p->counted);
+	p->delta_mv = (uint16_t)(c->mv[p->high_index] - c->mv[p->low_index]);
+	if (p->delta_mv > p->session_worst_delta_mv) {
+		p->session_worst_delta_mv = p->delta_mv;
+		p->session_worst_delta_at_ms = now_ms;
+	}
+}
+
+void cg_pack_apply(struct cg_pack *pack, const struct cg_record *record,
+		   uint64_t now_ms)
+{
+	switch (record->type) {
+	case CG_REC_CELLS:
+		pack->cells = record->u.cells;
+		break;
+	case CG_REC_STATUS:
+		pack->status = record->u.status;
+		break;
+	case CG_REC_IMPEDANCE:
+		pack->impedance = record->u.impedance;
+		break;
+	default:
+		return;
+	}
+	pack->have[record->type] = true;
+	pack->at_ms[record->type] = now_ms;
+	pack->count[record->type]++;
+
+	/* A 0x58 can change the wired count; figures are over cells. */
+	if (pack->have[CG_REC_CELLS] && record->type != CG_REC_STATUS)
+		derive_figures(pack, now_ms);
+}
+
+enum cg_freshness cg_pack_freshness(const struct cg_pack *pack,
+				    enum cg_record_type type, uint64_t now_ms)
+{
+	uint64_t period;
+
+	if (type >= CG_REC_TYPES || !pack->have[type])
+		return CG_NEVER;
+	switch (type) {
+	case CG_REC_STATUS:
+		period = CG_STATUS_PERIOD_MS;
+		break;
+	case CG_REC_CELLS:
+		period = CG_CELLS_PERIOD_MS;
+		break;
+	default:
+		return CG_FRESH; /* 0x58 comes only on a mode change */
+	}
+	if (now_ms - pack->at_ms[type] > period * CG_STALE_PERIODS_X10 / 10)
+		return CG_STALE;
+	return CG_FRESH;
+}
+
+bool cg_pack_cell_counted(const struct cg_pack *pack, unsigned i)
+{
+	return pack->have[CG_REC_CELLS] && i < pack->wired &&
+	       !(pack->open_mask & (UINT32_C(1) << i));
+}
