@@ -1,0 +1,567 @@
+/*
+ * Unit tests for the decoder: every vendor frame field by field, both
+ * firmware variants of 0x56 and 0x57, the plausibility limits, and the
+ * refusals for a bad checksum, a bad length and an unknown command.
+ *
+ * Expected values were decoded by hand from the bytes (see frames.h).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "decoder.h"
+#include "frames.h"
+
+static enum cg_decode_result decode_bytes(const uint8_t *bytes, size_t len,
+					  struct cg_record *out)
+{
+	struct cg_frame frame;
+
+	test_frame_from(&frame, bytes, len);
+	memset(out, 0xA5, sizeof(*out));
+	return cg_decode(&frame, out);
+}
+
+/* A 0x57 of either length with every field given; checksum fixed. */
+struct status_fields {
+	unsigned charge_end_mv;
+	unsigned mode;
+	unsigned current_da;
+	int t1_dc;
+	int t2_dc;
+	unsigned soc;
+	bool v126;
+	unsigned discharge_end_mv;
+	unsigned charge_status;
+	unsigned discharge_status;
+};
+
+static void build_status(struct cg_frame *frame, const struct status_fields *f)
+{
+	test_frame_begin(frame, 0x57, f->v126 ? 19 : 15);
+	test_put_be16(&frame->bytes[4], f->charge_end_mv);
+	frame->bytes[6] = (uint8_t)f->mode;
+	test_put_be16(&frame->bytes[7], f->current_da);
+	test_put_be16(&frame->bytes[9], (uint16_t)(int16_t)f->t1_dc);
+	test_put_be16(&frame->bytes[11], (uint16_t)(int16_t)f->t2_dc);
+	frame->bytes[13] = (uint8_t)f->soc;
+	if (f->v126) {
+		test_put_be16(&frame->bytes[14], f->discharge_end_mv);
+		frame->bytes[16] = (uint8_t)f->charge_status;
+		frame->bytes[17] = (uint8_t)f->discharge_status;
+	}
+	test_frame_seal(frame);
+}
+
+/* A sane V1.26 status that the plausibility tests then spoil one field of. */
+static const struct status_fields sane_v126 = {
+	.charge_end_mv = 3650,
+	.mode = 1,
+	.current_da = 150,
+	.t1_dc = 251,
+	.t2_dc = -45,
+	.soc = 77,
+	.v126 = true,
+	.discharge_end_mv = 2800,
+	.charge_status = 0,
+	.discharge_status = 1,
+};
+
+/* A 0x56 with n cells (V1.24+ layout when with_energy). */
+static void build_cells(struct cg_frame *frame, unsigned n,
+			const uint16_t *mv, bool with_energy,
+			uint32_t energy_mwh, uint32_t charge_mah)
+{
+	uint8_t len = with_energy ? (uint8_t)(13 + 2 * n) : (uint8_t)(6 + 2 * n);
+
+	test_frame_begin(frame, 0x56, len);
+	for (unsigned i = 0; i < n; i++)
+		test_put_be16(&frame->bytes[4 + 2 * i], mv[i]);
+	if (with_energy) {
+		test_put_le32(&frame->bytes[4 + 2 * n], energy_mwh);
+		test_put_le32(&frame->bytes[8 + 2 * n], charge_mah);
+	}
+	test_frame_seal(frame);
+}
+
+static void test_vendor_status_charge(void **state)
+{
+	struct cg_record rec;
+
+	(void)state;
+	assert_int_equal(decode_bytes(vendor_status_charge, 15, &rec),
+			 CG_DECODE_OK);
+	assert_int_equal(rec.type, CG_REC_STATUS);
+	assert_int_equal(rec.u.status.charge_end_mv, 3620);
+	assert_int_equal(rec.u.status.mode, CG_MODE_CHARGE);
+	assert_int_equal(rec.u.status.current_da, 230);
+	assert_int_equal(rec.u.status.t1_dc, 129);
+	assert_int_equal(rec.u.status.t2_dc, 132);
+	assert_int_equal(rec.u.status.soc_pct, 91);
+	assert_false(rec.u.status.has_protection);
+}
+
+static void test_vendor_status_discharge(void **state)
+{
+	struct cg_record rec;
+
+	(void)state;
+	assert_int_equal(decode_bytes(vendor_status_discharge, 15, &rec),
+			 CG_DECODE_OK);
+	assert_int_equal(rec.type, CG_REC_STATUS);
+	assert_int_equal(rec.u.status.charge_end_mv, 4200);
+	assert_int_equal(rec.u.status.mode, CG_MODE_DISCHARGE);
+	/* Magnitude 12 on the wire; discharging makes it negative. */
+	assert_int_equal(rec.u.status.current_da, -12);
+	assert_int_equal(rec.u.status.t1_dc, -223);
+	assert_int_equal(rec.u.status.t2_dc, -223);
+	assert_int_equal(rec.u.status.soc_pct, 0);
+	assert_false(rec.u.status.has_protection);
+}
+
+static void test_vendor_cells16(void **state)
+{
+	struct cg_record rec;
+
+	(void)state;
+	assert_int_equal(decode_bytes(vendor_cells16, 45, &rec), CG_DECODE_OK);
+	assert_int_equal(rec.type, CG_REC_CELLS);
+	assert_int_equal(rec.u.cells.count, 16);
+	for (unsigned i = 0; i < 16; i++)
+		assert_int_equal(rec.u.cells.mv[i], vendor_cells16_mv[i]);
+	assert_true(rec.u.cells.has_energy);
+	assert_int_equal(rec.u.cells.energy_mwh, 47578742);
+	assert_int_equal(rec.u.cells.charge_mah, 922723);
+}
+
+static void test_vendor_impedance16(void **state)
+{
+	struct cg_record rec;
+
+	(void)state;
+	assert_int_equal(decode_bytes(vendor_impedance16, 40, &rec),
+			 CG_DECODE_OK);
+	assert_int_equal(rec.type, CG_REC_IMPEDANCE);
+	assert_int_equal(rec.u.impedance.mode, CG_MODE_CHARGE);
+	assert_int_equal(rec.u.impedance.current_da, 228);
+	assert_int_equal(rec.u.impedance.count, 16);
+	for (unsigned i = 0; i < 16; i++)
+		assert_int_equal(rec.u.impedance.impedance_dmohm[i],
+				 vendor_impedance16_dmohm[i]);
+}
+
+static void test_vendor_cells_old_firmware(void **state)
+{
+	struct cg_record rec;
+
+	(void)state;
+	assert_int_equal(decode_bytes(vendor_cells_old, 38, &rec),
+			 CG_DECODE_OK);
+	assert_int_equal(rec.type, CG_REC_CELLS);
+	/* Every channel the frame carries, wired or not. */
+	assert_int_equal(rec.u.cells.count, 16);
+	for (unsigned i = 0; i < 16; i++)
+		assert_int_equal(rec.u.cells.mv[i], vendor_cells_old_mv[i]);
+	assert_int_equal(rec.u.cells.mv[0], 3932);
+	assert_int_equal(rec.u.cells.mv[1], 3948);
+	assert_int_equal(rec.u.cells.mv[2], 3942);
+	assert_false(rec.u.cells.has_energy);
+}
+
+/* 8T (29 bytes) and 24T (61 bytes) built by hand. */
+static void test_cells_8_and_24(void **state)
+{
+	uint16_t mv[24];
+	struct cg_frame frame;
+	struct cg_record rec;
+
+	(void)state;
+	for (unsigned i = 0; i < 24; i++)
+		mv[i] = (uint16_t)(3000 + 37 * i);
+
+	build_cells(&frame, 8, mv, true, 0x01020304, 0xA0B0C0D0);
+	assert_int_equal(frame.len, 29);
+	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	assert_int_equal(rec.type, CG_REC_CELLS);
+	assert_int_equal(rec.u.cells.count, 8);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(rec.u.cells.mv[i], mv[i]);
+	assert_true(rec.u.cells.has_energy);
+	assert_int_equal(rec.u.cells.energy_mwh, 0x01020304);
+	assert_int_equal(rec.u.cells.charge_mah, 0xA0B0C0D0);
+
+	build_cells(&frame, 24, mv, true, 12345, 678);
+	assert_int_equal(frame.len, 61);
+	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	assert_int_equal(rec.u.cells.count, 24);
+	for (unsigned i = 0; i < 24; i++)
+		assert_int_equal(rec.u.cells.mv[i], mv[i]);
+	assert_int_equal(rec.u.cells.energy_mwh, 12345);
+	assert_int_equal(rec.u.cells.charge_mah, 678);
+}
+
+/* V1.26 0x57 (19 bytes): the three extra fields are decoded. */
+static void test_status_v126(void **state)
+{
+	struct cg_frame frame;
+	struct cg_record rec;
+
+	(void)state;
+	build_status(&frame, &sane_v126);
+	assert_int_equal(frame.len, 19);
+	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	assert_int_equal(rec.type, CG_REC_STATUS);
+	assert_int_equal(rec.u.status.charge_end_mv, 3650);
+	assert_int_equal(rec.u.status.mode, CG_MODE_CHARGE);
+	assert_int_equal(rec.u.status.current_da, 150);
+	assert_int_equal(rec.u.status.t1_dc, 251);
+	assert_int_equal(rec.u.status.t2_dc, -45);
+	assert_int_equal(rec.u.status.soc_pct, 77);
+	assert_true(rec.u.status.has_protection);
+	assert_int_equal(rec.u.status.discharge_end_mv, 2800);
+	assert_false(rec.u.status.charge_protect);
+	assert_true(rec.u.status.discharge_protect);
+
+	/* And the other way round, discharging. */
+	struct status_fields f = sane_v126;
+
+	f.mode = 0;
+	f.current_da = 1999;
+	f.charge_status = 1;
+	f.discharge_status = 0;
+	build_status(&frame, &f);
+	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	assert_int_equal(rec.u.status.mode, CG_MODE_DISCHARGE);
+	assert_int_equal(rec.u.status.current_da, -1999);
+	assert_true(rec.u.status.has_protection);
+	assert_true(rec.u.status.charge_protect);
+	assert_false(rec.u.status.discharge_protect);
+}
+
+/*
+ * The exact vendor 0x57 charge frame with the four V1.26 bytes added by hand:
+ * 24 24 57 13 0E 24 01 00 E6 00 81 00 84 5B | 0A F0 00 01 | checksum.
+ * 0x0AF0 = 2800 mV; charge released, discharge protection active.
+ */
+static void test_status_v126_from_vendor_bytes(void **state)
+{
+	uint8_t bytes[19];
+	struct cg_record rec;
+
+	(void)state;
+	memcpy(bytes, vendor_status_charge, 14);
+	bytes[3] = 0x13;
+	bytes[14] = 0x0A;
+	bytes[15] = 0xF0;
+	bytes[16] = 0x00;
+	bytes[17] = 0x01;
+	test_fix_checksum(bytes, 19);
+	assert_int_equal(bytes[18], 0x26); /* 0x27 + 4 + 0x0A + 0xF0 + 0x01 */
+	assert_int_equal(decode_bytes(bytes, 19, &rec), CG_DECODE_OK);
+	assert_int_equal(rec.u.status.charge_end_mv, 3620);
+	assert_int_equal(rec.u.status.current_da, 230);
+	assert_int_equal(rec.u.status.soc_pct, 91);
+	assert_true(rec.u.status.has_protection);
+	assert_int_equal(rec.u.status.discharge_end_mv, 2800);
+	assert_false(rec.u.status.charge_protect);
+	assert_true(rec.u.status.discharge_protect);
+}
+
+static void test_status_storage_mode(void **state)
+{
+	struct status_fields f = sane_v126;
+	struct cg_frame frame;
+	struct cg_record rec;
+
+	(void)state;
+	f.mode = 2;
+	f.current_da = 0;
+	f.v126 = false;
+	build_status(&frame, &f);
+	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	assert_int_equal(rec.u.status.mode, CG_MODE_STORAGE);
+	assert_int_equal(rec.u.status.current_da, 0);
+	assert_false(rec.u.status.has_protection);
+}
+
+/* 0x58 while discharging: current negative, as in cg_status. 4S = 0x10. */
+static void test_impedance_discharge_4s(void **state)
+{
+	struct cg_frame frame;
+	struct cg_record rec;
+
+	(void)state;
+	test_frame_begin(&frame, 0x58, 0x10);
+	frame.bytes[4] = 0;
+	test_put_le16(&frame.bytes[5], 0x0123); /* 291 dA */
+	test_put_le16(&frame.bytes[7], 12);
+	test_put_le16(&frame.bytes[9], 300);
+	test_put_le16(&frame.bytes[11], 0x0102);
+	test_put_le16(&frame.bytes[13], 7);
+	test_frame_seal(&frame);
+
+	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	assert_int_equal(rec.type, CG_REC_IMPEDANCE);
+	assert_int_equal(rec.u.impedance.mode, CG_MODE_DISCHARGE);
+	assert_int_equal(rec.u.impedance.current_da, -291);
+	assert_int_equal(rec.u.impedance.count, 4);
+	assert_int_equal(rec.u.impedance.impedance_dmohm[0], 12);
+	assert_int_equal(rec.u.impedance.impedance_dmohm[1], 300);
+	assert_int_equal(rec.u.impedance.impedance_dmohm[2], 258);
+	assert_int_equal(rec.u.impedance.impedance_dmohm[3], 7);
+}
+
+static void test_bad_checksum(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < VENDOR_FRAME_COUNT; i++) {
+		const struct vendor_frame *v = &vendor_frames[i];
+		uint8_t bytes[CG_FRAME_MAX];
+		struct cg_record rec;
+
+		memcpy(bytes, v->bytes, v->len);
+		bytes[v->len - 1] ^= 0x40;
+		assert_int_equal(decode_bytes(bytes, v->len, &rec),
+				 CG_DECODE_BAD_CHECKSUM);
+
+		/* A damaged payload byte, checksum left as it was. */
+		memcpy(bytes, v->bytes, v->len);
+		bytes[5] ^= 0x01;
+		assert_int_equal(decode_bytes(bytes, v->len, &rec),
+				 CG_DECODE_BAD_CHECKSUM);
+	}
+}
+
+static void test_bad_length(void **state)
+{
+	uint8_t bytes[CG_FRAME_MAX];
+	struct cg_record rec;
+
+	(void)state;
+	/* A 16-byte 0x57: one byte too many, checksum right. */
+	memset(bytes, 0, sizeof(bytes));
+	memcpy(bytes, vendor_status_charge, 14);
+	bytes[3] = 16;
+	test_fix_checksum(bytes, 16);
+	assert_int_equal(decode_bytes(bytes, 16, &rec), CG_DECODE_BAD_LENGTH);
+
+	/* A 0x56 of 44 bytes and a 0x58 of 41: not allowed either. */
+	memcpy(bytes, vendor_cells16, 43);
+	bytes[3] = 44;
+	test_fix_checksum(bytes, 44);
+	assert_int_equal(decode_bytes(bytes, 44, &rec), CG_DECODE_BAD_LENGTH);
+
+	memset(bytes, 0, sizeof(bytes));
+	memcpy(bytes, vendor_impedance16, 39);
+	bytes[3] = 41;
+	test_fix_checksum(bytes, 41);
+	assert_int_equal(decode_bytes(bytes, 41, &rec), CG_DECODE_BAD_LENGTH);
+
+	/* The length byte says one thing and the frame holds another. */
+	memcpy(bytes, vendor_status_charge, 15);
+	bytes[3] = 19;
+	test_fix_checksum(bytes, 15);
+	assert_int_not_equal(decode_bytes(bytes, 15, &rec), CG_DECODE_OK);
+}
+
+static void test_unknown_cmd(void **state)
+{
+	uint8_t bytes[15];
+	struct cg_record rec;
+
+	(void)state;
+	memcpy(bytes, vendor_status_charge, 15);
+	bytes[2] = 0x59;
+	test_fix_checksum(bytes, 15);
+	assert_int_equal(decode_bytes(bytes, 15, &rec), CG_DECODE_UNKNOWN_CMD);
+}
+
+static void expect_status(const struct status_fields *f,
+			  enum cg_decode_result expected, const char *what)
+{
+	struct cg_frame frame;
+	struct cg_record rec;
+	enum cg_decode_result got;
+
+	build_status(&frame, f);
+	got = cg_decode(&frame, &rec);
+	if (got != expected)
+		fail_msg("0x57 with %s: decoded as %d, expected %d", what, got,
+			 expected);
+}
+
+/* Each field of 0x57 outside what a real pack can show, one at a time. */
+static void test_status_implausible(void **state)
+{
+	struct status_fields f;
+
+	(void)state;
+	expect_status(&sane_v126, CG_DECODE_OK, "sane fields");
+
+#define SPOIL(field, value, result)                                   \
+	do {                                                          \
+		f = sane_v126;                                        \
+		f.field = (value);                                    \
+		expect_status(&f, (result), #field " = " #value);     \
+		f.v126 = false;                                       \
+		expect_status(&f, (result), #field " = " #value " (old)"); \
+	} while (0)
+
+	SPOIL(mode, 3, CG_DECODE_IMPLAUSIBLE);
+	SPOIL(mode, 0xFF, CG_DECODE_IMPLAUSIBLE);
+	SPOIL(soc, 101, CG_DECODE_IMPLAUSIBLE);
+	SPOIL(soc, 255, CG_DECODE_IMPLAUSIBLE);
+	SPOIL(soc, 100, CG_DECODE_OK);
+	SPOIL(t1_dc, -600, CG_DECODE_IMPLAUSIBLE); /* -60.0 degC */
+	SPOIL(t1_dc, 2000, CG_DECODE_IMPLAUSIBLE); /* 200.0 degC */
+	SPOIL(t2_dc, -600, CG_DECODE_IMPLAUSIBLE);
+	SPOIL(t2_dc, 2000, CG_DECODE_IMPLAUSIBLE);
+	SPOIL(t1_dc, CG_TEMP_DC_MIN - 1, CG_DECODE_IMPLAUSIBLE);
+	SPOIL(t1_dc, CG_TEMP_DC_MAX + 1, CG_DECODE_IMPLAUSIBLE);
+	SPOIL(t2_dc, CG_TEMP_DC_MIN, CG_DECODE_OK);
+	SPOIL(t2_dc, CG_TEMP_DC_MAX, CG_DECODE_OK);
+	SPOIL(charge_end_mv, 500, CG_DECODE_IMPLAUSIBLE);
+	SPOIL(charge_end_mv, CG_END_MV_MIN - 1, CG_DECODE_IMPLAUSIBLE);
+	SPOIL(charge_end_mv, CG_END_MV_MAX + 1, CG_DECODE_IMPLAUSIBLE);
+	SPOIL(charge_end_mv, CG_END_MV_MAX, CG_DECODE_OK);
+	SPOIL(current_da, CG_CURRENT_DA_MAX + 1, CG_DECODE_IMPLAUSIBLE);
+	SPOIL(current_da, 0xFFFF, CG_DECODE_IMPLAUSIBLE);
+	SPOIL(current_da, CG_CURRENT_DA_MAX, CG_DECODE_OK);
+#undef SPOIL
+
+	/* The V1.26-only fields: only a V1.26 frame carries them. */
+	f = sane_v126;
+	f.discharge_end_mv = 500;
+	expect_status(&f, CG_DECODE_IMPLAUSIBLE, "discharge-end 500 mV");
+	f.discharge_end_mv = 6000;
+	expect_status(&f, CG_DECODE_IMPLAUSIBLE, "discharge-end 6000 mV");
+	/* The lowest settings both ends may take (discharge-end below
+	 * charge-end, as on a real unit). */
+	f = sane_v126;
+	f.v126 = false;
+	f.charge_end_mv = CG_END_MV_MIN;
+	expect_status(&f, CG_DECODE_OK, "charge-end at the minimum (old)");
+	f = sane_v126;
+	f.charge_end_mv = CG_END_MV_MIN + 1;
+	f.discharge_end_mv = CG_END_MV_MIN;
+	expect_status(&f, CG_DECODE_OK, "both ends near the minimum");
+	f = sane_v126;
+	f.charge_status = 2;
+	expect_status(&f, CG_DECODE_IMPLAUSIBLE, "charge status 2");
+	f = sane_v126;
+	f.discharge_status = 2;
+	expect_status(&f, CG_DECODE_IMPLAUSIBLE, "discharge status 2");
+	f = sane_v126;
+	f.charge_status = 1;
+	f.discharge_status = 1;
+	expect_status(&f, CG_DECODE_OK, "both protections active");
+}
+
+/* A cell over 5 V in an otherwise good 0x56 (vendor bytes edited). */
+static void test_cells_implausible(void **state)
+{
+	uint8_t bytes[CG_FRAME_MAX];
+	struct cg_record rec;
+
+	(void)state;
+	/* Cell 5 of the vendor frame to 6000 mV = 0x1770. */
+	memcpy(bytes, vendor_cells16, 45);
+	bytes[4 + 2 * 4] = 0x17;
+	bytes[5 + 2 * 4] = 0x70;
+	test_fix_checksum(bytes, 45);
+	assert_int_equal(decode_bytes(bytes, 45, &rec), CG_DECODE_IMPLAUSIBLE);
+
+	/* The same in the old-firmware layout, last channel. */
+	memcpy(bytes, vendor_cells_old, 38);
+	bytes[4 + 2 * 15] = 0x17;
+	bytes[5 + 2 * 15] = 0x70;
+	test_fix_checksum(bytes, 38);
+	assert_int_equal(decode_bytes(bytes, 38, &rec), CG_DECODE_IMPLAUSIBLE);
+
+	/* 5000 mV is the limit itself and passes; 5001 does not. */
+	memcpy(bytes, vendor_cells16, 45);
+	test_put_be16(&bytes[4], CG_CELL_MV_MAX);
+	test_fix_checksum(bytes, 45);
+	assert_int_equal(decode_bytes(bytes, 45, &rec), CG_DECODE_OK);
+	assert_int_equal(rec.u.cells.mv[0], CG_CELL_MV_MAX);
+	test_put_be16(&bytes[4], CG_CELL_MV_MAX + 1);
+	test_fix_checksum(bytes, 45);
+	assert_int_equal(decode_bytes(bytes, 45, &rec), CG_DECODE_IMPLAUSIBLE);
+
+	/* Unwired channels reading 0 are fine, not implausible. */
+	uint16_t mv[8] = { 3300, 3301, 0, 0, 0, 0, 0, 0 };
+	struct cg_frame frame;
+
+	build_cells(&frame, 8, mv, true, 0, 0);
+	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	assert_int_equal(rec.u.cells.mv[2], 0);
+}
+
+/* The impedance frame's mode and current are checked as in 0x57. */
+static void test_impedance_implausible(void **state)
+{
+	uint8_t bytes[40];
+	struct cg_record rec;
+
+	(void)state;
+	memcpy(bytes, vendor_impedance16, 40);
+	bytes[4] = 3;
+	test_fix_checksum(bytes, 40);
+	assert_int_equal(decode_bytes(bytes, 40, &rec), CG_DECODE_IMPLAUSIBLE);
+
+	memcpy(bytes, vendor_impedance16, 40);
+	test_put_le16(&bytes[5], CG_CURRENT_DA_MAX + 1);
+	test_fix_checksum(bytes, 40);
+	assert_int_equal(decode_bytes(bytes, 40, &rec), CG_DECODE_IMPLAUSIBLE);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(cg_mode_name(CG_MODE_DISCHARGE), "discharge");
+	assert_string_equal(cg_mode_name(CG_MODE_CHARGE), "charge");
+	assert_string_equal(cg_mode_name(CG_MODE_STORAGE), "storage");
+
+	const enum cg_decode_result results[] = {
+		CG_DECODE_OK, CG_DECODE_UNKNOWN_CMD, CG_DECODE_BAD_LENGTH,
+		CG_DECODE_BAD_CHECKSUM, CG_DECODE_IMPLAUSIBLE,
+	};
+	for (size_t i = 0; i < sizeof(results) / sizeof(results[0]); i++) {
+		const char *name = cg_decode_result_name(results[i]);
+
+		assert_non_null(name);
+		assert_true(name[0] != '\0');
+		for (size_t j = 0; j < i; j++)
+			assert_string_not_equal(
+				name, cg_decode_result_name(results[j]));
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vendor_status_charge),
+		cmocka_unit_test(test_vendor_status_discharge),
+		cmocka_unit_test(test_vendor_cells16),
+		cmocka_unit_test(test_vendor_impedance16),
+		cmocka_unit_test(test_vendor_cells_old_firmware),
+		cmocka_unit_test(test_cells_8_and_24),
+		cmocka_unit_test(test_status_v126),
+		cmocka_unit_test(test_status_v126_from_vendor_bytes),
+		cmocka_unit_test(test_status_storage_mode),
+		cmocka_unit_test(test_impedance_discharge_4s),
+		cmocka_unit_test(test_bad_checksum),
+		cmocka_unit_test(test_bad_length),
+		cmocka_unit_test(test_unknown_cmd),
+		cmocka_unit_test(test_status_implausible),
+		cmocka_unit_test(test_cells_implausible),
+		cmocka_unit_test(test_impedance_implausible),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

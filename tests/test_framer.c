@@ -1,0 +1,669 @@
+/*
+ * Unit tests for the framer: vendor frames in chunks of every size, junk
+ * between and inside frames, every single-byte corruption of every vendor
+ * frame, and the statistics counters.
+ *
+ * Expected frames are the vendor bytes from frames.h; a frame that comes
+ * out is compared byte for byte with a frame that was really sent.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "framer.h"
+#include "frames.h"
+
+#define MAX_COLLECTED 64
+#define STREAM_MAX 1024
+
+struct collected {
+	size_t count;
+	struct cg_frame frames[MAX_COLLECTED];
+};
+
+/*
+ * Feeds one chunk and keeps every frame that comes out. Also checks the
+ * calling contract: false only once the chunk is used up, and never an
+ * endless run of frames from a finite chunk.
+ */
+static void feed(struct cg_framer *framer, const uint8_t *data, size_t len,
+		 struct collected *got)
+{
+	const uint8_t *cursor = data;
+	size_t left = len;
+	struct cg_frame frame;
+	unsigned guard = 0;
+
+	while (cg_framer_next(framer, &cursor, &left, &frame)) {
+		assert_true(frame.len >= 4 && frame.len <= CG_FRAME_MAX);
+		assert_true(got->count < MAX_COLLECTED);
+		got->frames[got->count++] = frame;
+		assert_true(++guard < 1000);
+		assert_true(left <= len);
+	}
+	assert_int_equal(left, 0);
+	assert_ptr_equal(cursor, data + len);
+}
+
+static bool frame_is(const struct cg_frame *frame, const uint8_t *bytes,
+		     size_t len)
+{
+	return frame->len == len && memcmp(frame->bytes, bytes, len) == 0;
+}
+
+static void assert_frame_is(const struct cg_frame *frame,
+			    const uint8_t *bytes, size_t len)
+{
+	assert_int_equal(frame->len, len);
+	assert_memory_equal(frame->bytes, bytes, len);
+}
+
+/* All five vendor frames back to back, in frames.h order. */
+static size_t all_vendor_frames(uint8_t *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < VENDOR_FRAME_COUNT; i++) {
+		memcpy(out + n, vendor_frames[i].bytes, vendor_frames[i].len);
+		n += vendor_frames[i].len;
+	}
+	return n;
+}
+
+static void assert_got_all_vendor_frames(const struct collected *got)
+{
+	assert_int_equal(got->count, VENDOR_FRAME_COUNT);
+	for (size_t i = 0; i < VENDOR_FRAME_COUNT; i++)
+		assert_frame_is(&got->frames[i], vendor_frames[i].bytes,
+				vendor_frames[i].len);
+}
+
+static uint64_t rejected(const struct cg_framer_stats *stats)
+{
+	return stats->junk_bytes + stats->bad_checksum + stats->bad_length +
+	       stats->unknown_cmd;
+}
+
+static void test_checksum_of_vendor_frames(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < VENDOR_FRAME_COUNT; i++) {
+		const struct vendor_frame *v = &vendor_frames[i];
+
+		assert_int_equal(cg_checksum(v->bytes, v->len - 1),
+				 v->bytes[v->len - 1]);
+	}
+	assert_int_equal(cg_checksum(vendor_status_charge, 0), 0);
+
+	/* 0xFF + 0xFF + 0x03 = 0x201: only the low byte counts. */
+	const uint8_t wrap[] = { 0xFF, 0xFF, 0x03 };
+
+	assert_int_equal(cg_checksum(wrap, 3), 0x01);
+}
+
+static void test_length_allowed(void **state)
+{
+	(void)state;
+	/* 0x56: 8T, 16T, 24T on V1.24+, and the old 16T with one extra byte. */
+	assert_true(cg_frame_length_allowed(0x56, 29));
+	assert_true(cg_frame_length_allowed(0x56, 45));
+	assert_true(cg_frame_length_allowed(0x56, 61));
+	assert_true(cg_frame_length_allowed(0x56, 38));
+	const uint8_t bad56[] = { 0, 4, 13, 15, 19, 28, 30, 37, 39, 40,
+				  44, 46, 60, 62, 63, 64, 65, 255 };
+	for (size_t i = 0; i < sizeof(bad56); i++)
+		assert_false(cg_frame_length_allowed(0x56, bad56[i]));
+
+	/* 0x57: 15 before V1.26, 19 from V1.26. */
+	assert_true(cg_frame_length_allowed(0x57, 15));
+	assert_true(cg_frame_length_allowed(0x57, 19));
+	const uint8_t bad57[] = { 0, 4, 14, 16, 17, 18, 20, 29, 45, 255 };
+	for (size_t i = 0; i < sizeof(bad57); i++)
+		assert_false(cg_frame_length_allowed(0x57, bad57[i]));
+
+	/* 0x58: 8 + 2N for N = 1..24 cells; never odd, never beyond 24. */
+	for (unsigned n = 1; n <= 24; n++)
+		assert_true(cg_frame_length_allowed(0x58, (uint8_t)(8 + 2 * n)));
+	const uint8_t bad58[] = { 0, 4, 7, 9, 11, 15, 29, 39, 41, 55,
+				  58, 60, 62, 64, 255 };
+	for (size_t i = 0; i < sizeof(bad58); i++)
+		assert_false(cg_frame_length_allowed(0x58, bad58[i]));
+
+	/* Any other command: no length is right. */
+	const uint8_t other_cmds[] = { 0x00, 0x24, 0x55, 0x59, 0xFF };
+	const uint8_t lengths[] = { 15, 19, 29, 38, 40, 45, 61 };
+	for (size_t c = 0; c < sizeof(other_cmds); c++)
+		for (size_t l = 0; l < sizeof(lengths); l++)
+			assert_false(cg_frame_length_allowed(other_cmds[c],
+							     lengths[l]));
+}
+
+static void test_fresh_framer_has_zero_stats(void **state)
+{
+	struct cg_framer framer;
+	struct cg_framer_stats zero;
+
+	(void)state;
+	memset(&framer, 0xA5, sizeof(framer));
+	cg_framer_init(&framer);
+	memset(&zero, 0, sizeof(zero));
+	assert_memory_equal(&framer.stats, &zero, sizeof(zero));
+}
+
+static void test_empty_input_gives_nothing(void **state)
+{
+	struct cg_framer framer;
+	struct collected got = { 0 };
+
+	(void)state;
+	cg_framer_init(&framer);
+	feed(&framer, vendor_status_charge, 0, &got);
+	assert_int_equal(got.count, 0);
+	assert_int_equal(framer.stats.bytes, 0);
+}
+
+static void test_each_vendor_frame_alone(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < VENDOR_FRAME_COUNT; i++) {
+		const struct vendor_frame *v = &vendor_frames[i];
+		struct cg_framer framer;
+		struct collected got = { 0 };
+
+		cg_framer_init(&framer);
+		feed(&framer, v->bytes, v->len, &got);
+		assert_int_equal(got.count, 1);
+		assert_frame_is(&got.frames[0], v->bytes, v->len);
+		assert_int_equal(framer.stats.bytes, v->len);
+		assert_int_equal(framer.stats.frames, 1);
+		assert_int_equal(framer.stats.junk_bytes, 0);
+		assert_int_equal(framer.stats.bad_checksum, 0);
+		assert_int_equal(framer.stats.bad_length, 0);
+		assert_int_equal(framer.stats.unknown_cmd, 0);
+		assert_int_equal(framer.stats.resyncs, 0);
+	}
+}
+
+static void test_all_vendor_frames_in_one_chunk(void **state)
+{
+	uint8_t stream[STREAM_MAX];
+	size_t n = all_vendor_frames(stream);
+	struct cg_framer framer;
+	struct collected got = { 0 };
+
+	(void)state;
+	assert_int_equal(n, 15 + 15 + 45 + 40 + 38);
+	cg_framer_init(&framer);
+	feed(&framer, stream, n, &got);
+	assert_got_all_vendor_frames(&got);
+	assert_int_equal(framer.stats.bytes, 153);
+	assert_int_equal(framer.stats.frames, 5);
+	assert_int_equal(rejected(&framer.stats), 0);
+	assert_int_equal(framer.stats.resyncs, 0);
+}
+
+/* Every frame cut in two at every byte boundary, including 0 and len. */
+static void test_each_frame_split_at_every_boundary(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < VENDOR_FRAME_COUNT; i++) {
+		const struct vendor_frame *v = &vendor_frames[i];
+
+		for (size_t cut = 0; cut <= v->len; cut++) {
+			struct cg_framer framer;
+			struct collected got = { 0 };
+
+			cg_framer_init(&framer);
+			feed(&framer, v->bytes, cut, &got);
+			/* Only the last byte can complete the frame. */
+			assert_int_equal(got.count, cut == v->len ? 1 : 0);
+			feed(&framer, v->bytes + cut, v->len - cut, &got);
+			assert_int_equal(got.count, 1);
+			assert_frame_is(&got.frames[0], v->bytes, v->len);
+			assert_int_equal(framer.stats.bytes, v->len);
+			assert_int_equal(framer.stats.frames, 1);
+			assert_int_equal(rejected(&framer.stats), 0);
+		}
+	}
+}
+
+/* The whole five-frame stream cut in two at every boundary. */
+static void test_stream_split_at_every_boundary(void **state)
+{
+	uint8_t stream[STREAM_MAX];
+	size_t n = all_vendor_frames(stream);
+
+	(void)state;
+	for (size_t cut = 0; cut <= n; cut++) {
+		struct cg_framer framer;
+		struct collected got = { 0 };
+
+		cg_framer_init(&framer);
+		feed(&framer, stream, cut, &got);
+		feed(&framer, stream + cut, n - cut, &got);
+		assert_got_all_vendor_frames(&got);
+		assert_int_equal(framer.stats.frames, 5);
+		assert_int_equal(rejected(&framer.stats), 0);
+	}
+}
+
+/* One byte per call: each frame comes out exactly on its last byte. */
+static void test_one_byte_at_a_time(void **state)
+{
+	uint8_t stream[STREAM_MAX];
+	size_t n = all_vendor_frames(stream);
+	struct cg_framer framer;
+	struct collected got = { 0 };
+	size_t frame_end = 0, next_frame = 0;
+
+	(void)state;
+	cg_framer_init(&framer);
+	for (size_t i = 0; i < n; i++) {
+		size_t before = got.count;
+
+		feed(&framer, stream + i, 1, &got);
+		if (next_frame < VENDOR_FRAME_COUNT &&
+		    i + 1 == frame_end + vendor_frames[next_frame].len) {
+			assert_int_equal(got.count, before + 1);
+			frame_end = i + 1;
+			next_frame++;
+		} else {
+			assert_int_equal(got.count, before);
+		}
+	}
+	assert_got_all_vendor_frames(&got);
+	assert_int_equal(framer.stats.bytes, n);
+	assert_int_equal(rejected(&framer.stats), 0);
+}
+
+/* Junk seen in vendor dumps, before, between and after frames. */
+static void test_vendor_junk_between_frames(void **state)
+{
+	static const uint8_t junk[] = { 0x68, 0x3A, 0x3A, 0x33, 0x0D, 0x0A };
+	uint8_t stream[STREAM_MAX];
+	size_t n = 0;
+	struct cg_framer framer;
+	struct collected got = { 0 };
+
+	(void)state;
+	memcpy(stream + n, junk, sizeof(junk)), n += sizeof(junk);
+	memcpy(stream + n, vendor_status_charge, 15), n += 15;
+	memcpy(stream + n, junk, sizeof(junk)), n += sizeof(junk);
+	memcpy(stream + n, vendor_cells16, 45), n += 45;
+	memcpy(stream + n, junk, sizeof(junk)), n += sizeof(junk);
+
+	cg_framer_init(&framer);
+	feed(&framer, stream, n, &got);
+	assert_int_equal(got.count, 2);
+	assert_frame_is(&got.frames[0], vendor_status_charge, 15);
+	assert_frame_is(&got.frames[1], vendor_cells16, 45);
+	assert_int_equal(framer.stats.bytes, 18 + 15 + 45);
+	assert_int_equal(framer.stats.frames, 2);
+	assert_int_equal(framer.stats.junk_bytes, 18);
+	assert_int_equal(framer.stats.bad_checksum, 0);
+	assert_int_equal(framer.stats.bad_length, 0);
+	assert_int_equal(framer.stats.unknown_cmd, 0);
+}
+
+/* A byte that is not 0x24 right after a lone 0x24: both are junk. */
+static void test_half_header_is_junk(void **state)
+{
+	static const uint8_t half[] = { 0x24, 0x57, 0x24, 0x00 };
+	struct cg_framer framer;
+	struct collected got = { 0 };
+
+	(void)state;
+	cg_framer_init(&framer);
+	feed(&framer, half, sizeof(half), &got);
+	feed(&framer, vendor_status_discharge, 15, &got);
+	assert_int_equal(got.count, 1);
+	assert_frame_is(&got.frames[0], vendor_status_discharge, 15);
+	assert_int_equal(framer.stats.bytes, 4 + 15);
+	assert_int_equal(framer.stats.frames, 1);
+	assert_int_equal(framer.stats.junk_bytes, 4);
+	assert_int_equal(framer.stats.bad_checksum, 0);
+	assert_int_equal(framer.stats.bad_length, 0);
+	assert_int_equal(framer.stats.unknown_cmd, 0);
+}
+
+/*
+ * Prefixes that share bytes with a header: a lone 0x24, a header pair, a
+ * run of them, a header pair followed by garbage. The vendor frames that
+ * follow must all come out, and something must have been counted as
+ * rejected.
+ */
+static void test_header_like_junk_before_frames(void **state)
+{
+	static const uint8_t lone[] = { 0x24 };
+	static const uint8_t pair[] = { 0x24, 0x24 };
+	static const uint8_t triple[] = { 0x24, 0x24, 0x24 };
+	static const uint8_t pair_garbage[] = { 0x24, 0x24, 0xFF, 0x13, 0x00 };
+	static const uint8_t pair_bad_len[] = { 0x24, 0x24, 0x57, 0x99, 0x01 };
+	uint8_t flood[100];
+	const struct {
+		const uint8_t *bytes;
+		size_t len;
+	} prefixes[] = {
+		{ lone, sizeof(lone) },
+		{ pair, sizeof(pair) },
+		{ triple, sizeof(triple) },
+		{ pair_garbage, sizeof(pair_garbage) },
+		{ pair_bad_len, sizeof(pair_bad_len) },
+		{ flood, sizeof(flood) },
+	};
+
+	(void)state;
+	memset(flood, 0x24, sizeof(flood));
+	for (size_t p = 0; p < sizeof(prefixes) / sizeof(prefixes[0]); p++) {
+		uint8_t stream[STREAM_MAX];
+		size_t n;
+		struct cg_framer framer;
+		struct collected got = { 0 };
+
+		memcpy(stream, prefixes[p].bytes, prefixes[p].len);
+		n = prefixes[p].len;
+		n += all_vendor_frames(stream + n);
+
+		/* Whole, then one byte at a time. */
+		cg_framer_init(&framer);
+		feed(&framer, stream, n, &got);
+		assert_got_all_vendor_frames(&got);
+		assert_int_equal(framer.stats.bytes, n);
+		assert_true(rejected(&framer.stats) > 0);
+
+		memset(&got, 0, sizeof(got));
+		cg_framer_init(&framer);
+		for (size_t i = 0; i < n; i++)
+			feed(&framer, stream + i, 1, &got);
+		assert_got_all_vendor_frames(&got);
+		assert_true(rejected(&framer.stats) > 0);
+	}
+}
+
+/* A lone 0x24 between two frames. */
+static void test_lone_header_byte_between_frames(void **state)
+{
+	uint8_t stream[64];
+	size_t n = 0;
+	struct cg_framer framer;
+	struct collected got = { 0 };
+
+	(void)state;
+	memcpy(stream + n, vendor_status_charge, 15), n += 15;
+	stream[n++] = 0x24;
+	memcpy(stream + n, vendor_status_discharge, 15), n += 15;
+
+	cg_framer_init(&framer);
+	feed(&framer, stream, n, &got);
+	assert_int_equal(got.count, 2);
+	assert_frame_is(&got.frames[0], vendor_status_charge, 15);
+	assert_frame_is(&got.frames[1], vendor_status_discharge, 15);
+	assert_int_equal(framer.stats.bytes, 31);
+	assert_int_equal(framer.stats.frames, 2);
+	assert_true(rejected(&framer.stats) > 0);
+}
+
+/*
+ * Every vendor frame cut off after every possible number of bytes, then
+ * all five vendor frames: the cut frame never comes out, the five do.
+ */
+static void test_cut_off_frame_then_good_frames(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < VENDOR_FRAME_COUNT; i++) {
+		const struct vendor_frame *v = &vendor_frames[i];
+
+		for (size_t cut = 1; cut < v->len; cut++) {
+			uint8_t stream[STREAM_MAX];
+			size_t n = cut;
+			struct cg_framer framer;
+			struct collected got = { 0 };
+
+			memcpy(stream, v->bytes, cut);
+			n += all_vendor_frames(stream + n);
+			cg_framer_init(&framer);
+			feed(&framer, stream, n, &got);
+			if (got.count != VENDOR_FRAME_COUNT)
+				fail_msg("%s cut after %zu bytes: %zu frames out, "
+					 "5 expected", v->name, cut, got.count);
+			assert_got_all_vendor_frames(&got);
+			assert_true(rejected(&framer.stats) > 0);
+		}
+	}
+}
+
+static bool is_genuine(const struct cg_frame *frame)
+{
+	for (size_t i = 0; i < VENDOR_FRAME_COUNT; i++)
+		if (frame_is(frame, vendor_frames[i].bytes,
+			     vendor_frames[i].len))
+			return true;
+	return false;
+}
+
+static void check_corrupted_stream(const uint8_t *stream, size_t n,
+				   bool bytewise, const char *name,
+				   size_t pos, unsigned value)
+{
+	struct cg_framer framer;
+	struct collected got = { 0 };
+
+	cg_framer_init(&framer);
+	if (bytewise) {
+		for (size_t i = 0; i < n; i++)
+			feed(&framer, stream + i, 1, &got);
+	} else {
+		feed(&framer, stream, n, &got);
+	}
+
+	for (size_t f = 0; f < got.count; f++)
+		if (!is_genuine(&got.frames[f]))
+			fail_msg("%s byte %zu set to 0x%02X%s: frame %zu out "
+				 "(cmd 0x%02X len %u) was never sent",
+				 name, pos, value, bytewise ? " (bytewise)" : "",
+				 f, got.frames[f].bytes[2], got.frames[f].len);
+	if (got.count != VENDOR_FRAME_COUNT)
+		fail_msg("%s byte %zu set to 0x%02X%s: %zu frames out, the 5 "
+			 "good frames after it expected", name, pos, value,
+			 bytewise ? " (bytewise)" : "", got.count);
+	assert_got_all_vendor_frames(&got);
+	if (rejected(&framer.stats) == 0)
+		fail_msg("%s byte %zu set to 0x%02X: no rejection counted",
+			 name, pos, value);
+	assert_int_equal(framer.stats.frames, VENDOR_FRAME_COUNT);
+	assert_int_equal(framer.stats.bytes, n);
+}
+
+/*
+ * Every single-byte corruption (every position, each of the 255 other
+ * values) of every vendor frame, followed by the five good frames. The
+ * damaged frame must never come out; the five good ones must.
+ */
+static void test_every_single_byte_corruption(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < VENDOR_FRAME_COUNT; i++) {
+		const struct vendor_frame *v = &vendor_frames[i];
+
+		for (size_t pos = 0; pos < v->len; pos++) {
+			for (unsigned value = 0; value < 256; value++) {
+				uint8_t stream[STREAM_MAX];
+				size_t n = v->len;
+
+				if (value == v->bytes[pos])
+					continue;
+				memcpy(stream, v->bytes, v->len);
+				stream[pos] = (uint8_t)value;
+				n += all_vendor_frames(stream + n);
+				check_corrupted_stream(stream, n, false,
+						       v->name, pos, value);
+				check_corrupted_stream(stream, n, true,
+						       v->name, pos, value);
+			}
+		}
+	}
+}
+
+/* A wrong checksum is counted once; the next frame still comes out. */
+static void test_stats_bad_checksum(void **state)
+{
+	uint8_t stream[64];
+	struct cg_framer framer;
+	struct collected got = { 0 };
+
+	(void)state;
+	memcpy(stream, vendor_status_charge, 15);
+	stream[14] ^= 0x01;
+	memcpy(stream + 15, vendor_status_discharge, 15);
+
+	cg_framer_init(&framer);
+	feed(&framer, stream, 30, &got);
+	assert_int_equal(got.count, 1);
+	assert_frame_is(&got.frames[0], vendor_status_discharge, 15);
+	assert_int_equal(framer.stats.bytes, 30);
+	assert_int_equal(framer.stats.frames, 1);
+	assert_int_equal(framer.stats.bad_checksum, 1);
+	assert_int_equal(framer.stats.bad_length, 0);
+	assert_int_equal(framer.stats.unknown_cmd, 0);
+	/* The rescanned bytes of the damaged frame hold no header: dropped.
+	 * Whether its first 0x24 also counts as junk is the framer's choice. */
+	assert_in_range(framer.stats.junk_bytes, 14, 15);
+	assert_true(framer.stats.resyncs >= 1);
+}
+
+/* A length not allowed for the command is refused at the length byte. */
+static void test_stats_bad_length(void **state)
+{
+	uint8_t stream[64];
+	struct cg_framer framer;
+	struct collected got = { 0 };
+
+	(void)state;
+	/* 24 24 57 10: a 16-byte 0x57 does not exist. Valid sum all the same. */
+	memset(stream, 0, 16);
+	stream[0] = stream[1] = 0x24;
+	stream[2] = 0x57;
+	stream[3] = 0x10;
+	test_fix_checksum(stream, 16);
+	memcpy(stream + 16, vendor_status_charge, 15);
+
+	cg_framer_init(&framer);
+	feed(&framer, stream, 31, &got);
+	assert_int_equal(got.count, 1);
+	assert_frame_is(&got.frames[0], vendor_status_charge, 15);
+	assert_int_equal(framer.stats.bytes, 31);
+	assert_int_equal(framer.stats.frames, 1);
+	assert_int_equal(framer.stats.bad_length, 1);
+	assert_int_equal(framer.stats.bad_checksum, 0);
+	assert_int_equal(framer.stats.unknown_cmd, 0);
+	assert_in_range(framer.stats.junk_bytes, 12, 16);
+}
+
+/* A well-formed frame of command 0x59 is dropped and counted as unknown. */
+static void test_unknown_cmd_with_valid_checksum(void **state)
+{
+	uint8_t stream[64];
+	struct cg_framer framer;
+	struct collected got = { 0 };
+
+	(void)state;
+	memcpy(stream, vendor_status_charge, 15);
+	stream[2] = 0x59;
+	test_fix_checksum(stream, 15);
+	memcpy(stream + 15, vendor_status_discharge, 15);
+
+	cg_framer_init(&framer);
+	feed(&framer, stream, 30, &got);
+	assert_int_equal(got.count, 1);
+	assert_frame_is(&got.frames[0], vendor_status_discharge, 15);
+	assert_int_equal(framer.stats.bytes, 30);
+	assert_int_equal(framer.stats.frames, 1);
+	assert_int_equal(framer.stats.unknown_cmd, 1);
+	assert_int_equal(framer.stats.bad_length, 0);
+	assert_int_equal(framer.stats.bad_checksum, 0);
+	assert_in_range(framer.stats.junk_bytes, 12, 15);
+}
+
+/* A frame cut short: nothing comes out until the rest arrives. */
+static void test_partial_frame_waits_for_rest(void **state)
+{
+	struct cg_framer framer;
+	struct collected got = { 0 };
+
+	(void)state;
+	cg_framer_init(&framer);
+	feed(&framer, vendor_cells16, 44, &got);
+	assert_int_equal(got.count, 0);
+	assert_int_equal(framer.stats.bytes, 44);
+	assert_int_equal(framer.stats.frames, 0);
+	assert_int_equal(rejected(&framer.stats), 0);
+	feed(&framer, vendor_cells16 + 44, 1, &got);
+	assert_int_equal(got.count, 1);
+	assert_frame_is(&got.frames[0], vendor_cells16, 45);
+	assert_int_equal(framer.stats.frames, 1);
+}
+
+/* Counters keep adding up over many frames and many kinds of damage. */
+static void test_stats_accumulate(void **state)
+{
+	static const uint8_t junk[] = { 0x68, 0x3A, 0x3A, 0x33, 0x0D, 0x0A };
+	uint8_t bad_sum[15];
+	struct cg_framer framer;
+	struct collected got = { 0 };
+
+	(void)state;
+	memcpy(bad_sum, vendor_status_charge, 15);
+	bad_sum[14] = (uint8_t)(bad_sum[14] + 1);
+
+	cg_framer_init(&framer);
+	for (int round = 0; round < 10; round++) {
+		feed(&framer, junk, sizeof(junk), &got);
+		feed(&framer, vendor_cells16, 45, &got);
+		feed(&framer, bad_sum, 15, &got);
+		feed(&framer, vendor_status_discharge, 15, &got);
+	}
+	assert_int_equal(got.count, 20);
+	for (size_t i = 0; i < got.count; i += 2) {
+		assert_frame_is(&got.frames[i], vendor_cells16, 45);
+		assert_frame_is(&got.frames[i + 1], vendor_status_discharge, 15);
+	}
+	assert_int_equal(framer.stats.bytes, 10 * (6 + 45 + 15 + 15));
+	assert_int_equal(framer.stats.frames, 20);
+	assert_int_equal(framer.stats.bad_checksum, 10);
+	assert_int_equal(framer.stats.bad_length, 0);
+	assert_int_equal(framer.stats.unknown_cmd, 0);
+	assert_in_range(framer.stats.junk_bytes, 10 * (6 + 14), 10 * (6 + 15));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_checksum_of_vendor_frames),
+		cmocka_unit_test(test_length_allowed),
+		cmocka_unit_test(test_fresh_framer_has_zero_stats),
+		cmocka_unit_test(test_empty_input_gives_nothing),
+		cmocka_unit_test(test_each_vendor_frame_alone),
+		cmocka_unit_test(test_all_vendor_frames_in_one_chunk),
+		cmocka_unit_test(test_each_frame_split_at_every_boundary),
+		cmocka_unit_test(test_stream_split_at_every_boundary),
+		cmocka_unit_test(test_one_byte_at_a_time),
+		cmocka_unit_test(test_vendor_junk_between_frames),
+		cmocka_unit_test(test_half_header_is_junk),
+		cmocka_unit_test(test_header_like_junk_before_frames),
+		cmocka_unit_test(test_lone_header_byte_between_frames),
+		cmocka_unit_test(test_cut_off_frame_then_good_frames),
+		cmocka_unit_test(test_every_single_byte_corruption),
+		cmocka_unit_test(test_stats_bad_checksum),
+		cmocka_unit_test(test_stats_bad_length),
+		cmocka_unit_test(test_unknown_cmd_with_valid_checksum),
+		cmocka_unit_test(test_partial_frame_waits_for_rest),
+		cmocka_unit_test(test_stats_accumulate),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

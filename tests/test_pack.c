@@ -1,0 +1,517 @@
+/*
+ * Unit tests for pack: which channels are wired (option, 0x58 count,
+ * threshold), open sense leads, the figures over counted cells, freshness
+ * at its boundaries, session extremes, and per-type counts.
+ *
+ * Records are built by hand here rather than decoded, so that a decoder
+ * bug cannot hide or fake a pack bug. Averages are expected rounded half
+ * up: (total + counted / 2) / counted.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pack.h"
+#include "frames.h"
+
+static void make_cells(struct cg_record *rec, unsigned n, const uint16_t *mv)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->type = CG_REC_CELLS;
+	rec->u.cells.count = (uint8_t)n;
+	memcpy(rec->u.cells.mv, mv, n * sizeof(mv[0]));
+	rec->u.cells.has_energy = true;
+	rec->u.cells.energy_mwh = 47578742;
+	rec->u.cells.charge_mah = 922723;
+}
+
+static void make_status(struct cg_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->type = CG_REC_STATUS;
+	rec->u.status.charge_end_mv = 3620;
+	rec->u.status.mode = CG_MODE_CHARGE;
+	rec->u.status.current_da = 230;
+	rec->u.status.t1_dc = 129;
+	rec->u.status.t2_dc = 132;
+	rec->u.status.soc_pct = 91;
+}
+
+static void make_impedance(struct cg_record *rec, unsigned count)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->type = CG_REC_IMPEDANCE;
+	rec->u.impedance.mode = CG_MODE_CHARGE;
+	rec->u.impedance.current_da = 228;
+	rec->u.impedance.count = (uint8_t)count;
+	for (unsigned i = 0; i < count; i++)
+		rec->u.impedance.impedance_dmohm[i] = (uint16_t)(i + 1);
+}
+
+static void init_pack(struct cg_pack *pack, unsigned cells_option)
+{
+	struct cg_pack_config config = { .cells = (uint8_t)cells_option };
+
+	memset(pack, 0xA5, sizeof(*pack));
+	cg_pack_init(pack, &config);
+}
+
+static void apply_cells(struct cg_pack *pack, unsigned n, const uint16_t *mv,
+			uint64_t now_ms)
+{
+	struct cg_record rec;
+
+	make_cells(&rec, n, mv);
+	cg_pack_apply(pack, &rec, now_ms);
+}
+
+static void apply_impedance(struct cg_pack *pack, unsigned count,
+			    uint64_t now_ms)
+{
+	struct cg_record rec;
+
+	make_impedance(&rec, count);
+	cg_pack_apply(pack, &rec, now_ms);
+}
+
+static void assert_figures(const struct cg_pack *pack, unsigned counted,
+			   uint32_t total, unsigned average, unsigned high,
+			   unsigned low, unsigned delta)
+{
+	assert_int_equal(pack->counted, counted);
+	assert_int_equal(pack->total_mv, total);
+	assert_int_equal(pack->average_mv, average);
+	assert_int_equal(pack->high_index, high);
+	assert_int_equal(pack->low_index, low);
+	assert_int_equal(pack->delta_mv, delta);
+}
+
+static void test_init_knows_nothing(void **state)
+{
+	struct cg_pack pack;
+
+	(void)state;
+	init_pack(&pack, 0);
+	assert_int_equal(pack.config.cells, 0);
+	for (int t = 0; t < CG_REC_TYPES; t++) {
+		assert_false(pack.have[t]);
+		assert_int_equal(pack.count[t], 0);
+		assert_int_equal(cg_pack_freshness(&pack, t, 0), CG_NEVER);
+		assert_int_equal(cg_pack_freshness(&pack, t, 1000000), CG_NEVER);
+	}
+	assert_int_equal(pack.wired_source, CG_WIRED_UNKNOWN);
+	for (unsigned i = 0; i < CG_MAX_CELLS; i++) {
+		assert_int_equal(pack.session_min_mv[i], 0);
+		assert_int_equal(pack.session_max_mv[i], 0);
+		assert_false(cg_pack_cell_counted(&pack, i));
+	}
+	assert_int_equal(pack.session_worst_delta_mv, 0);
+
+	init_pack(&pack, 12);
+	assert_int_equal(pack.config.cells, 12);
+}
+
+/*
+ * The vendor 16-cell frame: all 16 wired by threshold. Total 53294 mV,
+ * average 3330.875 -> 3331, high cell 15 (index 14, 3343 mV), low cell 14
+ * (index 13, 3323 mV), delta 20 mV.
+ */
+static void test_vendor16_figures(void **state)
+{
+	struct cg_pack pack;
+
+	(void)state;
+	init_pack(&pack, 0);
+	apply_cells(&pack, 16, vendor_cells16_mv, 1000);
+	assert_true(pack.have[CG_REC_CELLS]);
+	assert_int_equal(pack.wired, 16);
+	assert_int_equal(pack.wired_source, CG_WIRED_THRESHOLD);
+	assert_int_equal(pack.open_mask, 0);
+	assert_figures(&pack, 16, 53294, 3331, 14, 13, 20);
+	for (unsigned i = 0; i < CG_MAX_CELLS; i++)
+		assert_int_equal(cg_pack_cell_counted(&pack, i), i < 16);
+	assert_int_equal(pack.cells.count, 16);
+	assert_memory_equal(pack.cells.mv, vendor_cells16_mv,
+			    sizeof(vendor_cells16_mv));
+	assert_int_equal(pack.cells.energy_mwh, 47578742);
+}
+
+/*
+ * Old-firmware vendor frame: channels 1-3 read 3932 3948 3942, the rest a
+ * few mV, so the threshold finds 3 wired cells and no open lead.
+ * Total 11822, average 3940.67 -> 3941, high index 1, low index 0, delta 16.
+ */
+static void test_old_firmware_threshold(void **state)
+{
+	struct cg_pack pack;
+
+	(void)state;
+	init_pack(&pack, 0);
+	apply_cells(&pack, 16, vendor_cells_old_mv, 1000);
+	assert_int_equal(pack.wired, 3);
+	assert_int_equal(pack.wired_source, CG_WIRED_THRESHOLD);
+	assert_int_equal(pack.open_mask, 0);
+	assert_figures(&pack, 3, 11822, 3941, 1, 0, 16);
+	assert_true(cg_pack_cell_counted(&pack, 0));
+	assert_true(cg_pack_cell_counted(&pack, 2));
+	assert_false(cg_pack_cell_counted(&pack, 3));
+	assert_false(cg_pack_cell_counted(&pack, 15));
+}
+
+/*
+ * Threshold with a dead channel in the middle: wired up to the highest
+ * channel reading >= 1000 mV (exactly 1000 counts); the ones below 1000
+ * inside that range are open leads, left out of the figures.
+ */
+static void test_threshold_with_open_leads(void **state)
+{
+	static const uint16_t mv[8] = { 3500, 999, 3600, 5, 1000, 0, 7, 0 };
+	struct cg_pack pack;
+
+	(void)state;
+	init_pack(&pack, 0);
+	apply_cells(&pack, 8, mv, 1000);
+	assert_int_equal(pack.wired, 5);
+	assert_int_equal(pack.wired_source, CG_WIRED_THRESHOLD);
+	assert_int_equal(pack.open_mask, (1u << 1) | (1u << 3));
+	/* 3500 + 3600 + 1000 = 8100, / 3 = 2700. */
+	assert_figures(&pack, 3, 8100, 2700, 2, 4, 2600);
+	assert_true(cg_pack_cell_counted(&pack, 0));
+	assert_false(cg_pack_cell_counted(&pack, 1));
+	assert_true(cg_pack_cell_counted(&pack, 2));
+	assert_false(cg_pack_cell_counted(&pack, 3));
+	assert_true(cg_pack_cell_counted(&pack, 4));
+	assert_false(cg_pack_cell_counted(&pack, 5));
+	assert_false(cg_pack_cell_counted(&pack, 6));
+}
+
+/*
+ * --cells wins over everything. 12 of the vendor 16: total 39970,
+ * average 3330.83 -> 3331, high index 8 (3336), low index 0 (3325), delta 11.
+ */
+static void test_option_wins(void **state)
+{
+	struct cg_pack pack;
+
+	(void)state;
+	init_pack(&pack, 12);
+	apply_cells(&pack, 16, vendor_cells16_mv, 1000);
+	assert_int_equal(pack.wired, 12);
+	assert_int_equal(pack.wired_source, CG_WIRED_OPTION);
+	assert_int_equal(pack.open_mask, 0);
+	assert_figures(&pack, 12, 39970, 3331, 8, 0, 11);
+	assert_true(cg_pack_cell_counted(&pack, 11));
+	assert_false(cg_pack_cell_counted(&pack, 12));
+
+	/* A 0x58 saying 16 does not override the option. */
+	apply_impedance(&pack, 16, 2000);
+	apply_cells(&pack, 16, vendor_cells16_mv, 3000);
+	assert_int_equal(pack.wired, 12);
+	assert_int_equal(pack.wired_source, CG_WIRED_OPTION);
+	assert_figures(&pack, 12, 39970, 3331, 8, 0, 11);
+}
+
+/* --cells 4 on the old frame: channel 4 reads 0 mV, so it is an open lead. */
+static void test_option_with_open_lead(void **state)
+{
+	struct cg_pack pack;
+
+	(void)state;
+	init_pack(&pack, 4);
+	apply_cells(&pack, 16, vendor_cells_old_mv, 1000);
+	assert_int_equal(pack.wired, 4);
+	assert_int_equal(pack.wired_source, CG_WIRED_OPTION);
+	assert_int_equal(pack.open_mask, 1u << 3);
+	assert_figures(&pack, 3, 11822, 3941, 1, 0, 16);
+	assert_false(cg_pack_cell_counted(&pack, 3));
+}
+
+/*
+ * The 0x58 count comes next. 16 on the old frame: channels 4-16 are wired
+ * but read a few mV, so all 13 are open leads and the figures keep 3 cells.
+ */
+static void test_impedance_count_before_cells(void **state)
+{
+	struct cg_pack pack;
+
+	(void)state;
+	init_pack(&pack, 0);
+	apply_impedance(&pack, 16, 500);
+	apply_cells(&pack, 16, vendor_cells_old_mv, 1000);
+	assert_int_equal(pack.wired, 16);
+	assert_int_equal(pack.wired_source, CG_WIRED_IMPEDANCE);
+	assert_int_equal(pack.open_mask, 0xFFF8);
+	assert_figures(&pack, 3, 11822, 3941, 1, 0, 16);
+	for (unsigned i = 3; i < 16; i++)
+		assert_false(cg_pack_cell_counted(&pack, i));
+}
+
+/* A 0x58 arriving after the cells re-derives the wired count at once. */
+static void test_impedance_count_after_cells(void **state)
+{
+	struct cg_pack pack;
+
+	(void)state;
+	init_pack(&pack, 0);
+	apply_cells(&pack, 16, vendor_cells16_mv, 1000);
+	assert_int_equal(pack.wired_source, CG_WIRED_THRESHOLD);
+	assert_int_equal(pack.wired, 16);
+
+	/* 8 of the vendor 16: total 26645, average 3330.625 -> 3331,
+	 * high index 6 (3334), low index 0 (3325), delta 9. */
+	apply_impedance(&pack, 8, 1500);
+	assert_int_equal(pack.wired, 8);
+	assert_int_equal(pack.wired_source, CG_WIRED_IMPEDANCE);
+	assert_figures(&pack, 8, 26645, 3331, 6, 0, 9);
+	assert_false(cg_pack_cell_counted(&pack, 8));
+
+	/* And stays with the next cell frame. */
+	apply_cells(&pack, 16, vendor_cells16_mv, 3000);
+	assert_int_equal(pack.wired, 8);
+	assert_int_equal(pack.wired_source, CG_WIRED_IMPEDANCE);
+	assert_figures(&pack, 8, 26645, 3331, 6, 0, 9);
+}
+
+/* A wired count larger than the channels the frame carries is cut to them. */
+static void test_wired_never_beyond_channels(void **state)
+{
+	struct cg_pack pack;
+
+	(void)state;
+	init_pack(&pack, 24);
+	apply_cells(&pack, 16, vendor_cells16_mv, 1000);
+	assert_int_equal(pack.wired, 16);
+	assert_figures(&pack, 16, 53294, 3331, 14, 13, 20);
+	assert_false(cg_pack_cell_counted(&pack, 16));
+
+	init_pack(&pack, 0);
+	apply_impedance(&pack, 24, 500);
+	apply_cells(&pack, 8, vendor_cells16_mv, 1000);
+	assert_int_equal(pack.wired, 8);
+	assert_int_equal(pack.wired_source, CG_WIRED_IMPEDANCE);
+	assert_int_equal(pack.open_mask, 0);
+	assert_figures(&pack, 8, 26645, 3331, 6, 0, 9);
+}
+
+/* Round half up: x.5 goes up, x.33 down, x.67 up. */
+static void test_average_rounding(void **state)
+{
+	static const uint16_t half[2] = { 3300, 3301 };
+	static const uint16_t third[3] = { 3300, 3300, 3301 };
+	static const uint16_t two_thirds[3] = { 3300, 3301, 3301 };
+	struct cg_pack pack;
+
+	(void)state;
+	init_pack(&pack, 0);
+	apply_cells(&pack, 2, half, 1000);
+	assert_int_equal(pack.total_mv, 6601);
+	assert_int_equal(pack.average_mv, 3301);
+
+	init_pack(&pack, 0);
+	apply_cells(&pack, 3, third, 1000);
+	assert_int_equal(pack.average_mv, 3300);
+
+	init_pack(&pack, 0);
+	apply_cells(&pack, 3, two_thirds, 1000);
+	assert_int_equal(pack.average_mv, 3301);
+}
+
+/* 24 cells near 4.2 V: the total no longer fits in 16 bits. */
+static void test_24_cells_total(void **state)
+{
+	uint16_t mv[24];
+	struct cg_pack pack;
+	uint32_t total = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < 24; i++) {
+		mv[i] = (uint16_t)(4150 + i);
+		total += mv[i];
+	}
+	init_pack(&pack, 0);
+	apply_cells(&pack, 24, mv, 1000);
+	assert_int_equal(pack.wired, 24);
+	/* 99876 / 24 = 4161.5 -> 4162 */
+	assert_int_equal(total, 99876);
+	assert_figures(&pack, 24, 99876, 4162, 23, 0, 23);
+}
+
+/*
+ * Status is due every 1000 ms and cells every 2000 ms; stale after 2.5
+ * periods: exactly 2500 (5000) ms old is still fresh, one more ms is not.
+ */
+static void test_freshness_boundaries(void **state)
+{
+	struct cg_pack pack;
+	struct cg_record rec;
+
+	(void)state;
+	init_pack(&pack, 0);
+	assert_int_equal(cg_pack_freshness(&pack, CG_REC_STATUS, 10000),
+			 CG_NEVER);
+	assert_int_equal(cg_pack_freshness(&pack, CG_REC_CELLS, 10000),
+			 CG_NEVER);
+
+	make_status(&rec);
+	cg_pack_apply(&pack, &rec, 10000);
+	assert_int_equal(pack.at_ms[CG_REC_STATUS], 10000);
+	assert_int_equal(cg_pack_freshness(&pack, CG_REC_STATUS, 10000),
+			 CG_FRESH);
+	assert_int_equal(cg_pack_freshness(&pack, CG_REC_STATUS, 12500),
+			 CG_FRESH);
+	assert_int_equal(cg_pack_freshness(&pack, CG_REC_STATUS, 12501),
+			 CG_STALE);
+	assert_int_equal(cg_pack_freshness(&pack, CG_REC_STATUS, 99999999),
+			 CG_STALE);
+	/* Cells still never seen. */
+	assert_int_equal(cg_pack_freshness(&pack, CG_REC_CELLS, 12501),
+			 CG_NEVER);
+
+	apply_cells(&pack, 16, vendor_cells16_mv, 20000);
+	assert_int_equal(cg_pack_freshness(&pack, CG_REC_CELLS, 20000),
+			 CG_FRESH);
+	assert_int_equal(cg_pack_freshness(&pack, CG_REC_CELLS, 25000),
+			 CG_FRESH);
+	assert_int_equal(cg_pack_freshness(&pack, CG_REC_CELLS, 25001),
+			 CG_STALE);
+
+	/* A new status frame makes it fresh again. */
+	cg_pack_apply(&pack, &rec, 30000);
+	assert_int_equal(cg_pack_freshness(&pack, CG_REC_STATUS, 32500),
+			 CG_FRESH);
+	assert_int_equal(cg_pack_freshness(&pack, CG_REC_STATUS, 32501),
+			 CG_STALE);
+}
+
+/* Per-cell session minimum and maximum, the worst delta and when it was. */
+static void test_session_extremes_and_reset(void **state)
+{
+	uint16_t mv[4] = { 3300, 3310, 3320, 3330 }; /* delta 30 */
+	struct cg_pack pack;
+
+	(void)state;
+	init_pack(&pack, 0);
+	apply_cells(&pack, 4, mv, 1000);
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(pack.session_min_mv[i], mv[i]);
+		assert_int_equal(pack.session_max_mv[i], mv[i]);
+	}
+	assert_int_equal(pack.session_worst_delta_mv, 30);
+	assert_int_equal(pack.session_worst_delta_at_ms, 1000);
+
+	mv[0] = 3250; /* low drops: delta 3335 - 3250 = 85 */
+	mv[3] = 3335;
+	apply_cells(&pack, 4, mv, 3000);
+	mv[0] = 3340; /* now cell 1 is the high: delta 30 */
+	mv[3] = 3315;
+	apply_cells(&pack, 4, mv, 5000);
+	assert_int_equal(pack.delta_mv, 30);
+	assert_int_equal(pack.high_index, 0);
+	assert_int_equal(pack.low_index, 1);
+
+	assert_int_equal(pack.session_min_mv[0], 3250);
+	assert_int_equal(pack.session_max_mv[0], 3340);
+	assert_int_equal(pack.session_min_mv[1], 3310);
+	assert_int_equal(pack.session_max_mv[1], 3310);
+	assert_int_equal(pack.session_min_mv[3], 3315);
+	assert_int_equal(pack.session_max_mv[3], 3335);
+	assert_int_equal(pack.session_worst_delta_mv, 85);
+	assert_int_equal(pack.session_worst_delta_at_ms, 3000);
+
+	cg_pack_reset_session(&pack);
+	for (unsigned i = 0; i < CG_MAX_CELLS; i++) {
+		assert_int_equal(pack.session_min_mv[i], 0);
+		assert_int_equal(pack.session_max_mv[i], 0);
+	}
+	assert_int_equal(pack.session_worst_delta_mv, 0);
+	/* The live figures survive the reset. */
+	assert_int_equal(pack.delta_mv, 30);
+	assert_int_equal(pack.counted, 4);
+
+	apply_cells(&pack, 4, mv, 7000);
+	assert_int_equal(pack.session_min_mv[0], 3340);
+	assert_int_equal(pack.session_max_mv[0], 3340);
+	assert_int_equal(pack.session_worst_delta_mv, 30);
+	assert_int_equal(pack.session_worst_delta_at_ms, 7000);
+}
+
+/* Channels that are not cells leave no session extremes. */
+static void test_session_ignores_unwired_channels(void **state)
+{
+	struct cg_pack pack;
+
+	(void)state;
+	init_pack(&pack, 0);
+	apply_cells(&pack, 16, vendor_cells_old_mv, 1000);
+	assert_int_equal(pack.session_min_mv[0], 3932);
+	assert_int_equal(pack.session_max_mv[1], 3948);
+	for (unsigned i = 3; i < CG_MAX_CELLS; i++) {
+		assert_int_equal(pack.session_min_mv[i], 0);
+		assert_int_equal(pack.session_max_mv[i], 0);
+	}
+	assert_int_equal(pack.session_worst_delta_mv, 16);
+}
+
+static void test_counts_per_type(void **state)
+{
+	struct cg_pack pack;
+	struct cg_record status;
+
+	(void)state;
+	init_pack(&pack, 0);
+	make_status(&status);
+	apply_cells(&pack, 16, vendor_cells16_mv, 1000);
+	cg_pack_apply(&pack, &status, 1100);
+	cg_pack_apply(&pack, &status, 2100);
+	apply_cells(&pack, 16, vendor_cells16_mv, 3000);
+	cg_pack_apply(&pack, &status, 3100);
+	apply_impedance(&pack, 16, 3200);
+	apply_cells(&pack, 16, vendor_cells16_mv, 5000);
+
+	assert_int_equal(pack.count[CG_REC_CELLS], 3);
+	assert_int_equal(pack.count[CG_REC_STATUS], 3);
+	assert_int_equal(pack.count[CG_REC_IMPEDANCE], 1);
+	for (int t = 0; t < CG_REC_TYPES; t++)
+		assert_true(pack.have[t]);
+	assert_int_equal(pack.at_ms[CG_REC_CELLS], 5000);
+	assert_int_equal(pack.at_ms[CG_REC_STATUS], 3100);
+	assert_int_equal(pack.at_ms[CG_REC_IMPEDANCE], 3200);
+
+	/* The records themselves are kept as given. */
+	assert_int_equal(pack.status.charge_end_mv, 3620);
+	assert_int_equal(pack.status.current_da, 230);
+	assert_int_equal(pack.status.soc_pct, 91);
+	assert_int_equal(pack.impedance.count, 16);
+	assert_int_equal(pack.impedance.impedance_dmohm[15], 16);
+
+	/* A session reset leaves the counts alone. */
+	cg_pack_reset_session(&pack);
+	assert_int_equal(pack.count[CG_REC_CELLS], 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_init_knows_nothing),
+		cmocka_unit_test(test_vendor16_figures),
+		cmocka_unit_test(test_old_firmware_threshold),
+		cmocka_unit_test(test_threshold_with_open_leads),
+		cmocka_unit_test(test_option_wins),
+		cmocka_unit_test(test_option_with_open_lead),
+		cmocka_unit_test(test_impedance_count_before_cells),
+		cmocka_unit_test(test_impedance_count_after_cells),
+		cmocka_unit_test(test_wired_never_beyond_channels),
+		cmocka_unit_test(test_average_rounding),
+		cmocka_unit_test(test_24_cells_total),
+		cmocka_unit_test(test_freshness_boundaries),
+		cmocka_unit_test(test_session_extremes_and_reset),
+		cmocka_unit_test(test_session_ignores_unwired_channels),
+		cmocka_unit_test(test_counts_per_type),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
