@@ -19,7 +19,7 @@
 /* Plausibility limits: a value outside them means a corrupted frame. */
 #define CG_CELL_MV_MAX 5000        /* no supported chemistry reaches 5 V */
 #define CG_END_MV_MIN 1000         /* charge/discharge-end settings */
-#define CG_END_MV_MAX 5000
+#define CG_END_MV_MAX 5000        /* and discharge-end < charge-end */
 #define CG_TEMP_DC_MIN (-500)      /* -50.0 degC */
 #define CG_TEMP_DC_MAX 1500        /* 150.0 degC */
 #define CG_CURRENT_DA_MAX 20000    /* 2000.0 A, beyond any Chargery shunt */

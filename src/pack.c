@@ -131,7 +131,9 @@ enum cg_freshness cg_pack_freshness(const struct cg_pack *pack,
 	default:
 		return CG_FRESH; /* 0x58 comes only on a mode change */
 	}
-	if (now_ms - pack->at_ms[type] > period * CG_STALE_PERIODS_X10 / 10)
+	/* now_ms may predate the frame if the caller read its clock first. */
+	if (now_ms > pack->at_ms[type] &&
+	    now_ms - pack->at_ms[type] > period * CG_STALE_PERIODS_X10 / 10)
 		return CG_STALE;
 	return CG_FRESH;
 }

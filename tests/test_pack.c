@@ -387,6 +387,24 @@ static void test_freshness_boundaries(void **state)
 			 CG_STALE);
 }
 
+/*
+ * A caller that read its clock just before a frame arrived asks about a
+ * moment earlier than the frame: the data is brand new, not "stale" from an
+ * unsigned wrap-around.
+ */
+static void test_freshness_clock_read_before_frame(void **state)
+{
+	struct cg_pack pack;
+	struct cg_record rec;
+
+	(void)state;
+	init_pack(&pack, 0);
+	make_status(&rec);
+	cg_pack_apply(&pack, &rec, 30000);
+	assert_int_equal(cg_pack_freshness(&pack, CG_REC_STATUS, 29999),
+			 CG_FRESH);
+}
+
 /* Per-cell session minimum and maximum, the worst delta and when it was. */
 static void test_session_extremes_and_reset(void **state)
 {
@@ -497,6 +515,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_knows_nothing),
+		cmocka_unit_test(test_freshness_clock_read_before_frame),
 		cmocka_unit_test(test_vendor16_figures),
 		cmocka_unit_test(test_old_firmware_threshold),
 		cmocka_unit_test(test_threshold_with_open_leads),
