@@ -1,0 +1,1227 @@
+/*
+ * tui: the live table, drawn with ncurses (wide-character build).
+ *
+ * Every frame is laid out from scratch for the current terminal size: the
+ * pack figures are short items packed into lines, the cells go in one
+ * column when they fit and in several when they do not, and the richest
+ * layout that fits wins. erase() + draw + refresh() lets ncurses send only
+ * the cells of the screen that changed.
+ *
+ * All text is built as wide strings whose characters are one column each,
+ * so clipping to the width is a matter of counting characters. Non-ASCII
+ * glyphs are used only in UTF-8 locales; elsewhere every glyph has an
+ * ASCII stand-in.
+ */
+#include "tui.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#define MIN_COLS 40
+#define MIN_LINES 10
+#define COLUMN_GAP 2
+#define ITEM_GAP 2
+#define BAR_MIN 11 /* room for both end values above it */
+#define BAR_EXTRAS_MIN 20 /* keep the bar at least this long for extras */
+#define BAR_MAX 64 /* longer only moves the figures away */
+#define TEXT_MAX 160
+#define ITEMS_MAX 40
+
+/* Widths of the fixed parts of a cell row. */
+#define W_INDEX 2
+#define W_VOLTS 5
+#define W_DEV 8
+#define W_MARK 6
+#define W_IMP 7
+#define W_SESSION 12
+#define ROW_FIXED (W_INDEX + 1 + W_VOLTS + 1 + 1 + W_DEV + 1 + W_MARK)
+
+enum pair {
+	PAIR_NONE,
+	PAIR_HIGH,
+	PAIR_LOW,
+	PAIR_BAR,
+	PAIR_WARN,
+	PAIR_ALERT,
+};
+
+/* The one terminal this process draws on. */
+static struct {
+	SCREEN *screen;
+	FILE *tty; /* /dev/tty when stdin or stdout is not the terminal */
+	bool utf8;
+	bool color;
+} tui;
+
+/* A short piece of the pack figures, e.g. "SOC 91 %". */
+struct item {
+	wchar_t text[TEXT_MAX];
+	attr_t attr;
+	short pair;
+	int level;	/* 0 essential, 1 normal, 2 when there is room */
+	bool new_line; /* starts a new group of figures */
+};
+
+struct items {
+	struct item item[ITEMS_MAX];
+	int n;
+};
+
+struct scale {
+	unsigned lo_mv, hi_mv;
+	const wchar_t *name; /* what the ends come from */
+};
+
+struct layout {
+	int level;
+	int fig_lines;
+	int ncols;
+	int colw;
+	int rows; /* cell rows per column */
+	bool unwired;
+	bool imp_col, session_col;
+	int bar_w;
+};
+
+/* ---- Text helpers --------------------------------------------------- */
+
+/* Port names and error details come from the system, not the line, but a
+ * stray byte in them must still not reach the terminal raw. */
+static void widen_ascii(wchar_t *out, size_t cap, const char *s)
+{
+	size_t n = 0;
+
+	for (; s && *s && n + 1 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+		out[n++] = (c >= 0x20 && c < 0x7f) ? (wchar_t)c : L'?';
+	}
+	out[n] = L'\0';
+}
+
+static void fmt_mv(wchar_t *buf, size_t cap, unsigned mv)
+{
+	swprintf(buf, cap, L"%u.%03u", mv / 1000, mv % 1000);
+}
+
+/* Tenths (0.1 A, 0.1 degC, 0.1 mOhm) with their sign. */
+static void fmt_tenths(wchar_t *buf, size_t cap, long v, bool plus)
+{
+	const wchar_t *sign = v < 0 ? L"-" : (plus && v > 0 ? L"+" : L"");
+	unsigned long a = v < 0 ? (unsigned long)-v : (unsigned long)v;
+
+	swprintf(buf, cap, L"%ls%lu.%lu", sign, a / 10, a % 10);
+}
+
+static void fmt_age(wchar_t *buf, size_t cap, uint64_t now, uint64_t at)
+{
+	uint64_t ms = now > at ? now - at : 0;
+
+	if (ms < 10000)
+		swprintf(buf, cap, L"%u.%u s", (unsigned)(ms / 1000),
+			 (unsigned)(ms % 1000 / 100));
+	else if (ms < 120000)
+		swprintf(buf, cap, L"%u s", (unsigned)(ms / 1000));
+	else if (ms < 7200000)
+		swprintf(buf, cap, L"%u min", (unsigned)(ms / 60000));
+	else
+		swprintf(buf, cap, L"%llu h",
+			 (unsigned long long)(ms / 3600000));
+}
+
+static const wchar_t *glyph(const wchar_t *utf8, const wchar_t *ascii)
+{
+	return tui.utf8 ? utf8 : ascii;
+}
+
+/* Writes at most xend - x columns; returns the column after the text. */
+static int put(int y, int x, int xend, attr_t attr, short pair,
+	       const wchar_t *s)
+{
+	int n = (int)wcslen(s);
+
+	if (y < 0 || y >= LINES || x < 0 || x >= xend)
+		return x;
+	if (xend > COLS)
+		xend = COLS;
+	if (n > xend - x)
+		n = xend - x;
+	if (n <= 0)
+		return x;
+	attr_set(attr, tui.color ? pair : 0, NULL);
+	mvaddnwstr(y, x, s, n);
+	return x + n;
+}
+
+static int put_repeat(int y, int x, int xend, attr_t attr, short pair,
+		      wchar_t c, int count)
+{
+	wchar_t s[2] = { c, L'\0' };
+
+	while (count-- > 0 && x < xend)
+		x = put(y, x, xend, attr, pair, s);
+	return x;
+}
+
+/* ---- What the pack knows -------------------------------------------- */
+
+static bool have(const struct cg_pack *p, enum cg_record_type t)
+{
+	return p && p->have[t];
+}
+
+static bool is_stale(const struct cg_view *v, enum cg_record_type t)
+{
+	return have(v->pack, t) &&
+	       cg_pack_freshness(v->pack, t, v->now_ms) == CG_STALE;
+}
+
+static bool is_open(const struct cg_pack *p, unsigned i)
+{
+	return i < 32 && (p->open_mask >> i & 1u);
+}
+
+/* High and low are worth marking only when they differ. */
+static bool marks_extremes(const struct cg_pack *p)
+{
+	return have(p, CG_REC_CELLS) && p->counted > 1 && p->delta_mv > 0;
+}
+
+/* The cell count and rows worth a place in the table. */
+static unsigned wired_rows(const struct cg_pack *p)
+{
+	if (!have(p, CG_REC_CELLS) || p->wired == 0)
+		return 1; /* the "waiting" line */
+	return p->wired;
+}
+
+static unsigned unwired_rows(const struct cg_pack *p)
+{
+	if (!have(p, CG_REC_CELLS) || p->cells.count <= p->wired)
+		return 0;
+	return p->cells.count - p->wired;
+}
+
+static void guess_chemistry(unsigned avg_mv, struct scale *s)
+{
+	if (avg_mv && avg_mv < 2900) {
+		*s = (struct scale){ 1800, 2800, L"LTO guess" };
+	} else if (avg_mv && avg_mv <= 3400) {
+		*s = (struct scale){ 2500, 3650, L"LiFePO4 guess" };
+	} else {
+		*s = (struct scale){ 3000, 4200, L"Li-ion guess" };
+	}
+}
+
+/* The ends of the bars: zoom, the BMS's own settings, or a guess. */
+static struct scale bar_scale(const struct cg_view *v)
+{
+	const struct cg_pack *p = v->pack;
+	struct scale s, guess;
+	bool status = have(p, CG_REC_STATUS);
+
+	guess_chemistry(have(p, CG_REC_CELLS) ? p->average_mv : 0, &guess);
+
+	if (v->zoom && have(p, CG_REC_CELLS) && p->counted > 0) {
+		unsigned lo = p->cells.mv[p->low_index];
+		unsigned hi = p->cells.mv[p->high_index];
+		unsigned margin = (hi - lo) / 8;
+
+		if (margin < 2)
+			margin = 2;
+		/* An even spread still needs room to show a change. */
+		while (hi - lo + 2 * margin < 10)
+			margin++;
+		s.lo_mv = lo > margin ? lo - margin : 0;
+		s.hi_mv = hi + margin;
+		s.name = L"zoom";
+		return s;
+	}
+
+	s = guess;
+	if (status && p->status.charge_end_mv > 0)
+		s.hi_mv = p->status.charge_end_mv;
+	if (status && p->status.has_protection &&
+	    p->status.discharge_end_mv > 0)
+		s.lo_mv = p->status.discharge_end_mv;
+	if (s.lo_mv >= s.hi_mv)
+		return guess;
+	if (s.hi_mv != guess.hi_mv || s.lo_mv != guess.lo_mv) {
+		bool both = status && p->status.has_protection;
+		s.name = both ? L"BMS ends" : L"BMS charge-end, low end guessed";
+	}
+	return s;
+}
+
+/* ---- The pack figures ----------------------------------------------- */
+
+static struct item *add(struct items *it, int level, bool new_line,
+			attr_t attr, short pair)
+{
+	struct item *i;
+
+	if (it->n >= ITEMS_MAX)
+		return &it->item[ITEMS_MAX - 1]; /* never: a fixed list */
+	i = &it->item[it->n++];
+	i->level = level;
+	i->new_line = new_line;
+	i->attr = attr;
+	i->pair = pair;
+	i->text[0] = L'\0';
+	return i;
+}
+
+static void voltage_items(const struct cg_view *v, struct items *it)
+{
+	const struct cg_pack *p = v->pack;
+	bool known = have(p, CG_REC_CELLS) && p->counted > 0;
+	bool mark = marks_extremes(p);
+	wchar_t a[32], b[32];
+	struct item *i;
+
+	i = add(it, 0, true, A_NORMAL, 0);
+	if (known) {
+		fmt_mv(a, 32, p->total_mv);
+		swprintf(i->text, TEXT_MAX, L"Total %ls V", a);
+	} else {
+		wcscpy(i->text, L"Total -- V");
+	}
+
+	i = add(it, 0, false, A_NORMAL, 0);
+	if (known) {
+		fmt_mv(a, 32, p->average_mv);
+		swprintf(i->text, TEXT_MAX, L"Avg %ls V", a);
+	} else {
+		wcscpy(i->text, L"Avg -- V");
+	}
+
+	i = add(it, 0, false, mark ? A_BOLD : A_NORMAL, PAIR_HIGH);
+	if (known) {
+		fmt_mv(a, 32, p->cells.mv[p->high_index]);
+		swprintf(i->text, TEXT_MAX, L"%ls #%u %ls V",
+			 glyph(L"\u25b2 High", L"^ High"),
+			 p->high_index + 1u, a);
+	} else {
+		wcscpy(i->text, L"High --");
+	}
+
+	i = add(it, 0, false, mark ? A_BOLD : A_NORMAL, PAIR_LOW);
+	if (known) {
+		fmt_mv(b, 32, p->cells.mv[p->low_index]);
+		swprintf(i->text, TEXT_MAX, L"%ls #%u %ls V",
+			 glyph(L"\u25bc Low", L"v Low"), p->low_index + 1u, b);
+	} else {
+		wcscpy(i->text, L"Low --");
+	}
+
+	i = add(it, 0, false, A_BOLD, 0);
+	if (known)
+		swprintf(i->text, TEXT_MAX, L"Delta %u mV", p->delta_mv);
+	else
+		wcscpy(i->text, L"Delta -- mV");
+}
+
+/* The worst spread seen since start or the last reset (key r). */
+static void worst_item(const struct cg_view *v, struct items *it)
+{
+	const struct cg_pack *p = v->pack;
+	struct item *i;
+
+	if (!have(p, CG_REC_CELLS) || p->session_worst_delta_mv == 0)
+		return;
+	i = add(it, 2, false, A_NORMAL, 0);
+	swprintf(i->text, TEXT_MAX, L"worst delta this session %u mV",
+		 p->session_worst_delta_mv);
+}
+
+static void status_items(const struct cg_view *v, struct items *it)
+{
+	const struct cg_pack *p = v->pack;
+	const struct cg_status *st = &p->status;
+	bool known = have(p, CG_REC_STATUS);
+	const wchar_t *deg = glyph(L"\u00b0C", L"C");
+	wchar_t a[32], b[32];
+	struct item *i;
+
+	i = add(it, 0, true, A_NORMAL, 0);
+	if (known) {
+		const char *mode = cg_mode_name(st->mode);
+		wchar_t m[16];
+
+		widen_ascii(m, 16, mode);
+		fmt_tenths(a, 32, st->current_da, true);
+		swprintf(i->text, TEXT_MAX, L"Current %ls A %ls", a, m);
+	} else {
+		wcscpy(i->text, L"Current -- A");
+	}
+
+	i = add(it, 0, false, A_NORMAL, 0);
+	if (known)
+		swprintf(i->text, TEXT_MAX, L"SOC %u %%", st->soc_pct);
+	else
+		wcscpy(i->text, L"SOC -- %");
+
+	i = add(it, 1, false, A_NORMAL, 0);
+	if (known) {
+		fmt_tenths(a, 32, st->t1_dc, false);
+		fmt_tenths(b, 32, st->t2_dc, false);
+		swprintf(i->text, TEXT_MAX, L"T1 %ls %ls  T2 %ls %ls", a, deg,
+			 b, deg);
+	} else {
+		swprintf(i->text, TEXT_MAX, L"T1 -- %ls  T2 -- %ls", deg, deg);
+	}
+
+	if (have(p, CG_REC_CELLS) && p->cells.has_energy) {
+		i = add(it, 1, false, A_NORMAL, 0);
+		swprintf(i->text, TEXT_MAX, L"%lu.%03lu Ah  %lu.%03lu Wh",
+			 (unsigned long)(p->cells.charge_mah / 1000),
+			 (unsigned long)(p->cells.charge_mah % 1000),
+			 (unsigned long)(p->cells.energy_mwh / 1000),
+			 (unsigned long)(p->cells.energy_mwh % 1000));
+	} else {
+		i = add(it, 2, false, A_NORMAL, 0);
+		wcscpy(i->text, L"-- Ah  -- Wh");
+	}
+}
+
+static void protection_items(const struct cg_view *v, struct items *it)
+{
+	const struct cg_pack *p = v->pack;
+	const struct cg_status *st = &p->status;
+	bool known = have(p, CG_REC_STATUS);
+	bool prot = known && st->has_protection;
+	wchar_t a[32];
+	struct item *i;
+
+	i = add(it, 1, true, A_NORMAL, 0);
+	if (known) {
+		fmt_mv(a, 32, st->charge_end_mv);
+		swprintf(i->text, TEXT_MAX, L"Charge-end %ls V", a);
+	} else {
+		wcscpy(i->text, L"Charge-end -- V");
+	}
+
+	i = add(it, 1, false, A_NORMAL, 0);
+	if (prot) {
+		fmt_mv(a, 32, st->discharge_end_mv);
+		swprintf(i->text, TEXT_MAX, L"Discharge-end %ls V", a);
+	} else {
+		wcscpy(i->text, L"Discharge-end -- V");
+	}
+
+	/* An active protection is the one figure that must jump out. */
+	if (!prot) {
+		i = add(it, 1, false, A_NORMAL, 0);
+		wcscpy(i->text, L"Protection --");
+	} else if (!st->charge_protect && !st->discharge_protect) {
+		i = add(it, 1, false, A_NORMAL, 0);
+		wcscpy(i->text, L"Protection: none active");
+	} else {
+		i = add(it, 0, false, A_BOLD | A_REVERSE, PAIR_ALERT);
+		swprintf(i->text, TEXT_MAX, L"%ls protection ACTIVE",
+			 !st->discharge_protect ? L"Charge" :
+			 !st->charge_protect	 ? L"Discharge" :
+						   L"Charge and discharge");
+	}
+}
+
+static void impedance_summary(const struct cg_view *v, struct items *it,
+			      bool new_line)
+{
+	const struct cg_pack *p = v->pack;
+	const struct cg_impedance *imp = &p->impedance;
+	unsigned long sum = 0;
+	unsigned n = 0, worst = 0, worst_i = 0;
+	wchar_t a[32], b[32];
+	struct item *i;
+
+	if (!have(p, CG_REC_IMPEDANCE))
+		return;
+	for (unsigned c = 0; c < imp->count && c < CG_MAX_CELLS; c++) {
+		if (c < p->wired && !cg_pack_cell_counted(p, c))
+			continue;
+		sum += imp->impedance_dmohm[c];
+		n++;
+		if (n == 1 || imp->impedance_dmohm[c] > worst) {
+			worst = imp->impedance_dmohm[c];
+			worst_i = c;
+		}
+	}
+	if (n == 0)
+		return;
+	fmt_tenths(a, 32, (long)((sum + n / 2) / n), false);
+	fmt_tenths(b, 32, (long)worst, false);
+	i = add(it, 2, new_line, A_NORMAL, 0);
+	swprintf(i->text, TEXT_MAX, L"Impedance avg %ls, max %ls %ls #%u", a,
+		 b, glyph(L"m\u03a9", L"mOhm"), worst_i + 1);
+}
+
+static void age_item(const struct cg_view *v, struct items *it,
+		     enum cg_record_type t, const wchar_t *name, bool new_line,
+		     bool periodic)
+{
+	const struct cg_pack *p = v->pack;
+	wchar_t a[32];
+	struct item *i;
+
+	if (!have(p, t)) {
+		i = add(it, periodic ? 1 : 2, new_line, A_DIM, 0);
+		swprintf(i->text, TEXT_MAX, L"%ls never", name);
+		return;
+	}
+	fmt_age(a, 32, v->now_ms, p->at_ms[t]);
+	if (periodic && is_stale(v, t)) {
+		i = add(it, 0, new_line, A_BOLD | A_REVERSE, PAIR_WARN);
+		swprintf(i->text, TEXT_MAX, L"STALE %ls %ls ago", name, a);
+		return;
+	}
+	i = add(it, 1, new_line, A_NORMAL, 0);
+	swprintf(i->text, TEXT_MAX, L"%ls %ls ago", name, a);
+}
+
+/* The end values are over the bars; this says where they come from. */
+static void scale_item(struct items *it, const struct scale *s)
+{
+	struct item *i = add(it, 1, false, A_NORMAL, 0);
+
+	swprintf(i->text, TEXT_MAX, L"bars: %ls", s->name);
+}
+
+static void build_items(const struct cg_view *v, const struct scale *s,
+			struct items *it)
+{
+	it->n = 0;
+	voltage_items(v, it);
+	status_items(v, it);
+	protection_items(v, it);
+	age_item(v, it, CG_REC_CELLS, L"cells", true, true);
+	age_item(v, it, CG_REC_STATUS, L"status", false, true);
+	age_item(v, it, CG_REC_IMPEDANCE, L"impedance", false, false);
+	if (have(v->pack, CG_REC_CELLS))
+		scale_item(it, s);
+	impedance_summary(v, it, false);
+	worst_item(v, it);
+}
+
+/* Packs the items of this level into lines of the given width; draws them
+ * from line y when draw is set. Returns how many lines they take. */
+static int place_items(const struct items *it, int level, int width,
+		       bool draw, int y)
+{
+	int lines = 0, x = 0;
+
+	for (int k = 0; k < it->n; k++) {
+		const struct item *i = &it->item[k];
+		int len = (int)wcslen(i->text);
+
+		if (i->level > level)
+			continue;
+		if (lines == 0 || i->new_line || x + ITEM_GAP + len > width) {
+			lines++;
+			x = 0;
+		} else {
+			x += ITEM_GAP;
+		}
+		if (draw)
+			put(y + lines - 1, x, width, i->attr, i->pair, i->text);
+		x += len;
+	}
+	return lines;
+}
+
+/* ---- Layout --------------------------------------------------------- */
+
+static int div_up(int a, int b)
+{
+	return (a + b - 1) / b;
+}
+
+/* Tries one arrangement; fills *l and returns true when it fits. */
+static bool try_layout(const struct cg_view *v, const struct items *it,
+		       int level, int ncols, bool unwired, int width,
+		       int height, struct layout *l)
+{
+	const struct cg_pack *p = v->pack;
+	int n = (int)wired_rows(p) + (unwired ? (int)unwired_rows(p) : 0);
+	int colw = (width - (ncols - 1) * COLUMN_GAP) / ncols;
+	int extra = colw - ROW_FIXED;
+
+	if (extra < BAR_MIN)
+		return false;
+	l->level = level;
+	l->ncols = ncols;
+	l->colw = colw;
+	l->unwired = unwired;
+	l->rows = div_up(n, ncols);
+	l->fig_lines = place_items(it, level, width, false, 0);
+	if (l->fig_lines + 1 + l->rows + 1 > height)
+		return false;
+	l->imp_col = have(p, CG_REC_IMPEDANCE) &&
+		     extra - W_IMP >= BAR_EXTRAS_MIN;
+	if (l->imp_col)
+		extra -= W_IMP;
+	l->session_col = level >= 1 && extra - W_SESSION >= BAR_EXTRAS_MIN;
+	if (l->session_col)
+		extra -= W_SESSION;
+	l->bar_w = extra < BAR_MAX ? extra : BAR_MAX;
+	return true;
+}
+
+static bool choose_layout(const struct cg_view *v, const struct items *it,
+			  int width, int height, struct layout *l)
+{
+	/* Richer figures first, then one column, then fewer figures. */
+	static const struct {
+		int level;
+		bool multi;
+	} order[] = { { 2, false }, { 1, false }, { 2, true },
+		      { 1, true },  { 0, false }, { 0, true } };
+	int max_cols = (width + COLUMN_GAP) / (ROW_FIXED + BAR_MIN + COLUMN_GAP);
+
+	if (width < MIN_COLS || height < MIN_LINES)
+		return false;
+	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
+		if (!order[o].multi) {
+			if (unwired_rows(v->pack) &&
+			    try_layout(v, it, order[o].level, 1, true, width,
+				       height, l))
+				return true;
+			if (try_layout(v, it, order[o].level, 1, false, width,
+				       height, l))
+				return true;
+			continue;
+		}
+		for (int c = 2; c <= max_cols; c++)
+			if (try_layout(v, it, order[o].level, c, false, width,
+				       height, l))
+				return true;
+	}
+	return false;
+}
+
+/* The smallest height that fits at this width, with the fewest figures. */
+static int height_needed(const struct cg_view *v, const struct items *it,
+			 int width)
+{
+	int n = (int)wired_rows(v->pack);
+	int figs = place_items(it, 0, width, false, 0);
+	int max_cols = (width + COLUMN_GAP) / (ROW_FIXED + BAR_MIN + COLUMN_GAP);
+	int h;
+
+	if (max_cols < 1)
+		max_cols = 1;
+	h = figs + 1 + div_up(n, max_cols) + 1;
+	return h < MIN_LINES ? MIN_LINES : h;
+}
+
+/* ---- Drawing -------------------------------------------------------- */
+
+static void draw_bar(int y, int x, int w, unsigned mv, const struct scale *s,
+		     attr_t attr, short pair)
+{
+	unsigned span = s->hi_mv - s->lo_mv;
+	unsigned long eighths;
+	int full, part;
+
+	if (mv <= s->lo_mv)
+		eighths = 0;
+	else if (mv >= s->hi_mv)
+		eighths = (unsigned long)w * 8;
+	else
+		eighths = ((unsigned long)(mv - s->lo_mv) * (unsigned long)w * 8 +
+			   span / 2) / span;
+
+	if (!tui.utf8) {
+		full = (int)((eighths + 4) / 8);
+		x = put_repeat(y, x, x + w, attr, pair, L'#', full);
+		put_repeat(y, x, x + w - full, A_DIM, 0, L'.', w - full);
+		return;
+	}
+	full = (int)(eighths / 8);
+	part = (int)(eighths % 8);
+	int end = x + w;
+	x = put_repeat(y, x, end, attr, pair, 0x2588, full);
+	if (part)
+		x = put_repeat(y, x, end, attr, pair, (wchar_t)(0x2590 - part),
+			       1);
+	put_repeat(y, x, end, A_DIM, 0, 0x00b7, end - x);
+}
+
+static void draw_header(const struct layout *l, int y, int x,
+			const struct scale *s)
+{
+	int end = x + l->colw;
+	wchar_t lo[16], hi[16];
+	int bx = x + W_INDEX + 1 + W_VOLTS + 1;
+	int gap;
+
+	put(y, x, end, A_BOLD, 0, L" # volts");
+	fmt_mv(lo, 16, s->lo_mv);
+	fmt_mv(hi, 16, s->hi_mv);
+	gap = l->bar_w - (int)wcslen(lo) - (int)wcslen(hi);
+	if (gap >= 1) {
+		int lx = put(y, bx, end, A_BOLD, 0, lo);
+		put(y, lx + gap, end, A_BOLD, 0, hi);
+		if (gap >= (int)wcslen(s->name) + 2)
+			put(y, lx + (gap - (int)wcslen(s->name)) / 2, end, A_DIM,
+			    0, s->name);
+	}
+	x = bx + l->bar_w + 1;
+	x = put(y, x, end, A_BOLD, 0, L"  dev mV") + 1;
+	x += W_MARK;
+	if (l->imp_col)
+		x = put(y, x, end, A_BOLD, 0,
+			glyph(L"     m\u03a9", L"   mOhm"));
+	if (l->session_col)
+		put(y, x, end, A_BOLD, 0, L" session");
+}
+
+static void draw_cell(const struct cg_view *v, const struct layout *l,
+		      const struct scale *s, unsigned c, int y, int x)
+{
+	const struct cg_pack *p = v->pack;
+	int end = x + l->colw;
+	int bx = x + W_INDEX + 1 + W_VOLTS + 1;
+	bool stale = is_stale(v, CG_REC_CELLS);
+	bool in_frame = c < p->cells.count;
+	bool wired = c < p->wired;
+	attr_t base = stale ? A_DIM : A_NORMAL;
+	attr_t attr = base;
+	short pair = 0, bar_pair = PAIR_BAR;
+	const wchar_t *mark = L"";
+	wchar_t buf[48], num[16];
+
+	if (marks_extremes(p) && cg_pack_cell_counted(p, c)) {
+		if (c == p->high_index) {
+			attr = base | A_BOLD;
+			pair = bar_pair = PAIR_HIGH;
+			mark = glyph(L"\u25b2 high", L"^ high");
+		} else if (c == p->low_index) {
+			attr = base | A_BOLD | A_UNDERLINE;
+			pair = bar_pair = PAIR_LOW;
+			mark = glyph(L"\u25bc low", L"v low");
+		}
+	}
+
+	swprintf(buf, 48, L"%2u", c + 1);
+	put(y, x, end, wired ? attr : A_DIM, pair, buf);
+
+	if (!in_frame) {
+		put(y, x + W_INDEX + 1, end, A_DIM, 0, L"   --  no data");
+		return;
+	}
+	fmt_mv(num, 16, p->cells.mv[c]);
+	if (!wired) {
+		put(y, x + W_INDEX + 1, end, A_DIM, 0, num);
+		put(y, bx, end, A_DIM, 0, L"not connected");
+		return;
+	}
+	if (is_open(p, c) || !cg_pack_cell_counted(p, c)) {
+		/* A broken sense lead, not a flat cell: never the low one. */
+		put(y, x + W_INDEX + 1, end, base | A_BOLD, PAIR_WARN, num);
+		put_repeat(y, bx, bx + l->bar_w, A_DIM, 0, L' ', l->bar_w);
+		put(y, bx + l->bar_w + 1, end, base, 0, L"      --");
+		put(y, bx + l->bar_w + 1 + W_DEV + 1, end, base | A_BOLD,
+		    PAIR_WARN, L"open?");
+		return;
+	}
+
+	put(y, x + W_INDEX + 1, end, attr, pair, num);
+	draw_bar(y, bx, l->bar_w, p->cells.mv[c], s, attr, bar_pair);
+	x = bx + l->bar_w + 1;
+	int dev = (int)p->cells.mv[c] - (int)p->average_mv;
+	swprintf(buf, 48, dev ? L"%+d mV" : L"%d mV", dev);
+	swprintf(num, 16, L"%*ls", W_DEV, buf);
+	x = put(y, x, end, attr, pair, num) + 1;
+	put(y, x, end, attr, pair, mark);
+	x += W_MARK;
+
+	if (l->imp_col) {
+		const struct cg_impedance *imp = &p->impedance;
+		if (c < imp->count) {
+			fmt_tenths(num, 16, imp->impedance_dmohm[c], false);
+			swprintf(buf, 48, L"%*ls", W_IMP, num);
+		} else {
+			swprintf(buf, 48, L"%*ls", W_IMP, L"--");
+		}
+		x = put(y, x, end, base, 0, buf);
+	}
+	if (l->session_col) {
+		unsigned lo = p->session_min_mv[c], hi = p->session_max_mv[c];
+		wchar_t a[16], b[16];
+
+		if (lo && hi) {
+			fmt_mv(a, 16, lo);
+			fmt_mv(b, 16, hi);
+			swprintf(buf, 48, L" %ls-%ls", a, b);
+		} else {
+			wcscpy(buf, L"      --");
+		}
+		put(y, x, end, base, 0, buf);
+	}
+}
+
+static void draw_cells(const struct cg_view *v, const struct layout *l,
+		       const struct scale *s, int top)
+{
+	const struct cg_pack *p = v->pack;
+	unsigned n = p->wired + (l->unwired ? unwired_rows(p) : 0);
+
+	for (int col = 0; col < l->ncols; col++)
+		draw_header(l, top, col * (l->colw + COLUMN_GAP), s);
+	for (unsigned c = 0; c < n; c++) {
+		int col = (int)c / l->rows, row = (int)c % l->rows;
+		draw_cell(v, l, s, c, top + 1 + row,
+			  col * (l->colw + COLUMN_GAP));
+	}
+}
+
+static const wchar_t *link_words(enum cg_link_state s)
+{
+	switch (s) {
+	case CG_LINK_STATE_WAITING:
+		return L"waiting for data";
+	case CG_LINK_STATE_CONNECTED:
+		return L"connected";
+	case CG_LINK_STATE_NO_SYNC:
+		return L"no frames in sync";
+	case CG_LINK_STATE_DISCONNECTED:
+		return L"disconnected, retrying";
+	case CG_LINK_STATE_ENDED:
+		return L"end of capture";
+	}
+	return L"--";
+}
+
+static const wchar_t *wired_words(enum cg_wired_source s)
+{
+	switch (s) {
+	case CG_WIRED_OPTION:
+		return L"from --cells";
+	case CG_WIRED_IMPEDANCE:
+		return L"from 0x58";
+	case CG_WIRED_THRESHOLD:
+		return L"reading over 1 V";
+	case CG_WIRED_UNKNOWN:
+		break;
+	}
+	return L"not known yet";
+}
+
+/* One part of the status line, with a shorter form for narrow screens. */
+struct piece {
+	wchar_t full[128];
+	wchar_t brief[48]; /* empty: dropped instead of shortened */
+	attr_t attr;
+	short pair;
+	bool use_brief;
+	bool dropped;
+};
+
+static int pieces_width(const struct piece *pc, int n, int sep)
+{
+	int w = 0, shown = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (pc[i].dropped)
+			continue;
+		w += (int)wcslen(pc[i].use_brief ? pc[i].brief : pc[i].full);
+		shown++;
+	}
+	return w + (shown > 1 ? (shown - 1) * sep : 0) + 1;
+}
+
+static const wchar_t *wired_brief(enum cg_wired_source s)
+{
+	switch (s) {
+	case CG_WIRED_OPTION:
+		return L"--cells";
+	case CG_WIRED_IMPEDANCE:
+		return L"0x58";
+	case CG_WIRED_THRESHOLD:
+		return L"> 1 V";
+	case CG_WIRED_UNKNOWN:
+		break;
+	}
+	return L"?";
+}
+
+static void draw_status_line(const struct cg_view *v)
+{
+	enum { PAUSED, PORT, LINK, DETAIL, FPS, REJECTED, CELLS, HELP, N };
+	/* Which piece gives way first when the line is too long: the first
+	 * time a piece is named it takes its brief form, the next time it
+	 * goes. The link state and PAUSED never give way. */
+	static const int give_way[] = { HELP,	  PORT, CELLS, FPS,
+					REJECTED, CELLS, FPS,	PORT };
+	const struct cg_pack *p = v->pack;
+	const wchar_t *sep = glyph(L" \u2502 ", L" | ");
+	uint64_t rejected = v->implausible;
+	struct piece pc[N];
+	wchar_t port[64];
+	int y = LINES - 1, x = 0;
+
+	memset(pc, 0, sizeof(pc));
+	for (int i = 0; i < N; i++)
+		pc[i].attr = A_REVERSE;
+	if (v->framer)
+		rejected += v->framer->bad_checksum + v->framer->bad_length +
+			    v->framer->unknown_cmd;
+	widen_ascii(port, 64, v->port ? v->port : "--");
+
+	wcscpy(pc[PAUSED].full, L"PAUSED");
+	pc[PAUSED].attr = A_REVERSE | A_BOLD;
+	pc[PAUSED].pair = PAIR_WARN;
+	pc[PAUSED].dropped = !v->paused;
+
+	swprintf(pc[PORT].full, 128, L"%ls %d baud", port, v->baud);
+	swprintf(pc[PORT].brief, 48, L"%ls %d", port, v->baud);
+
+	wcscpy(pc[LINK].full, link_words(v->link));
+	pc[LINK].attr = A_REVERSE | A_BOLD;
+	pc[LINK].pair = v->link == CG_LINK_STATE_CONNECTED ? 0 : PAIR_WARN;
+
+	widen_ascii(pc[DETAIL].full, 128, v->link_detail);
+	pc[DETAIL].dropped = !pc[DETAIL].full[0];
+
+	swprintf(pc[FPS].full, 128, L"%.1f frames/s", v->frames_per_s);
+	swprintf(pc[FPS].brief, 48, L"%.1f/s", v->frames_per_s);
+
+	swprintf(pc[REJECTED].full, 128, L"%llu rejected",
+		 (unsigned long long)rejected);
+	swprintf(pc[REJECTED].brief, 48, L"%llu rej",
+		 (unsigned long long)rejected);
+
+	if (have(p, CG_REC_CELLS) && p->wired) {
+		swprintf(pc[CELLS].full, 128, L"%u cells (%ls)", p->wired,
+			 wired_words(p->wired_source));
+		swprintf(pc[CELLS].brief, 48, L"%u cells (%ls)", p->wired,
+			 wired_brief(p->wired_source));
+	} else {
+		wcscpy(pc[CELLS].full, L"cells not known yet");
+	}
+	wcscpy(pc[HELP].full, L"? help");
+
+	for (size_t g = 0; g < sizeof(give_way) / sizeof(give_way[0]); g++) {
+		struct piece *q = &pc[give_way[g]];
+
+		if (pieces_width(pc, N, (int)wcslen(sep)) <= COLS)
+			break;
+		if (q->brief[0] && !q->use_brief)
+			q->use_brief = true;
+		else
+			q->dropped = true;
+	}
+
+	put_repeat(y, 0, COLS, A_REVERSE, 0, L' ', COLS);
+	x = 1;
+	for (int i = 0; i < N; i++) {
+		if (pc[i].dropped)
+			continue;
+		if (x > 1)
+			x = put(y, x, COLS, A_REVERSE, 0, sep);
+		x = put(y, x, COLS, pc[i].attr, pc[i].pair,
+			pc[i].use_brief ? pc[i].brief : pc[i].full);
+	}
+}
+
+/* Word-wraps a message into the screen, from line y. */
+static int draw_wrapped(int y, attr_t attr, const wchar_t *msg)
+{
+	const wchar_t *s = msg;
+
+	while (*s && y < LINES) {
+		int len = (int)wcslen(s), cut = len;
+
+		if (len > COLS) {
+			cut = COLS;
+			while (cut > 0 && s[cut] != L' ')
+				cut--;
+			if (cut == 0)
+				cut = COLS;
+		}
+		wchar_t line[TEXT_MAX];
+		swprintf(line, TEXT_MAX, L"%.*ls", cut, s);
+		put(y++, 0, COLS, attr, 0, line);
+		s += cut;
+		while (*s == L' ')
+			s++;
+	}
+	return y;
+}
+
+static void draw_too_small(const struct cg_view *v, const struct items *it)
+{
+	unsigned n = have(v->pack, CG_REC_CELLS) ? v->pack->wired : 0;
+	int w = COLS < MIN_COLS ? MIN_COLS : COLS;
+	int h = height_needed(v, it, w);
+	wchar_t msg[TEXT_MAX];
+	int y;
+
+	/* A narrow terminal that needs many rows is better off wider. */
+	if (w < 80 && h > (LINES > 24 ? LINES : 24)) {
+		w = 80;
+		h = height_needed(v, it, w);
+	}
+	if (n)
+		swprintf(msg, TEXT_MAX,
+			 L"terminal %dx%d is too small: need at least %dx%d "
+			 L"for %u cells",
+			 COLS, LINES, w, h, n);
+	else
+		swprintf(msg, TEXT_MAX,
+			 L"terminal %dx%d is too small: need at least %dx%d",
+			 COLS, LINES, w, h);
+	y = draw_wrapped(0, A_BOLD, msg);
+	draw_wrapped(y + 1, A_NORMAL, L"q quits");
+}
+
+static void draw_help(void)
+{
+	static const wchar_t *const text[] = {
+		L"chargery-top keys",
+		L"",
+		L"q      quit",
+		L"? h    show or hide this help",
+		L"p      pause or resume the display",
+		L"r      reset session min/max",
+		L"z      zoom bars to the cells' low..high",
+		L"",
+		L"open?  sense lead reads under 1 V:",
+		L"       left out of the figures",
+		L"STALE  data overdue: check the link",
+	};
+	int n = (int)(sizeof(text) / sizeof(text[0]));
+	int w = 0, h = n + 2, x0, y0;
+
+	for (int i = 0; i < n; i++)
+		if ((int)wcslen(text[i]) > w)
+			w = (int)wcslen(text[i]);
+	w += 4;
+	if (w > COLS)
+		w = COLS;
+	if (h > LINES)
+		h = LINES;
+	x0 = (COLS - w) / 2;
+	y0 = (LINES - h) / 2;
+
+	for (int y = 0; y < h; y++) {
+		bool edge_y = y == 0 || y == h - 1;
+		for (int x = 0; x < w; x++) {
+			bool edge_x = x == 0 || x == w - 1;
+			wchar_t c = L' ';
+
+			if (edge_y && edge_x)
+				c = glyph(L"\u250c\u2510\u2514\u2518",
+					  L"++++")[(y ? 2 : 0) + (x ? 1 : 0)];
+			else if (edge_y)
+				c = tui.utf8 ? 0x2500 : L'-';
+			else if (edge_x)
+				c = tui.utf8 ? 0x2502 : L'|';
+			put_repeat(y0 + y, x0 + x, COLS, A_NORMAL, 0, c, 1);
+		}
+	}
+	for (int i = 0; i < n && i + 1 < h - 1; i++)
+		put(y0 + 1 + i, x0 + 2, x0 + w - 1, i == 0 ? A_BOLD : A_NORMAL,
+		    0, text[i]);
+}
+
+/* Follows the terminal's size even when the SIGWINCH was taken by the
+ * caller's poll and no key read has run since. */
+static void follow_resize(void)
+{
+	struct winsize ws;
+	int fd = tui.tty ? fileno(tui.tty) : STDOUT_FILENO;
+
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0 && (ws.ws_row != LINES || ws.ws_col != COLS))
+		resizeterm(ws.ws_row, ws.ws_col);
+}
+
+void cg_tui_draw(const struct cg_view *view)
+{
+	static struct items items; /* large; one screen at a time */
+	struct layout l;
+	struct scale s;
+
+	if (!tui.screen || !view || !view->pack)
+		return;
+	follow_resize();
+	erase();
+
+	s = bar_scale(view);
+	build_items(view, &s, &items);
+
+	if (!choose_layout(view, &items, COLS, LINES, &l)) {
+		draw_too_small(view, &items);
+	} else {
+		int top = l.fig_lines;
+
+		/* A blank line between figures and table, when there is room. */
+		if (top > 0 && top + 1 + l.rows + 2 <= LINES)
+			top++;
+		place_items(&items, l.level, COLS, true, 0);
+		if (have(view->pack, CG_REC_CELLS) && view->pack->wired)
+			draw_cells(view, &l, &s, top);
+		else
+			put(top, 0, COLS, A_DIM, 0,
+			    L"waiting for cell voltages (0x56 frames)");
+		draw_status_line(view);
+	}
+	if (view->help)
+		draw_help();
+	attr_set(A_NORMAL, 0, NULL);
+	refresh();
+}
+
+/* ---- Keys ----------------------------------------------------------- */
+
+enum cg_key_action cg_tui_key(void)
+{
+	int ch;
+
+	if (!tui.screen)
+		return CG_KEY_NONE;
+	/* Skip keys that mean nothing here so they do not pile up. */
+	while ((ch = getch()) != ERR) {
+		switch (ch) {
+		case 'q':
+		case 'Q':
+			return CG_KEY_QUIT;
+		case '?':
+		case 'h':
+		case 'H':
+			return CG_KEY_HELP;
+		case 'p':
+		case 'P':
+			return CG_KEY_PAUSE;
+		case 'r':
+		case 'R':
+			return CG_KEY_RESET;
+		case 'z':
+		case 'Z':
+			return CG_KEY_ZOOM;
+		case KEY_RESIZE:
+			return CG_KEY_RESIZE;
+		default:
+			break;
+		}
+	}
+	return CG_KEY_NONE;
+}
+
+/* ---- Start and stop ------------------------------------------------- */
+
+static void init_colors(void)
+{
+	short bg = COLOR_BLACK;
+
+	start_color();
+	if (use_default_colors() == OK)
+		bg = -1; /* keep the terminal's own background */
+	init_pair(PAIR_HIGH, COLOR_RED, bg);
+	init_pair(PAIR_LOW, COLOR_CYAN, bg);
+	init_pair(PAIR_BAR, COLOR_GREEN, bg);
+	init_pair(PAIR_WARN, COLOR_YELLOW, bg);
+	init_pair(PAIR_ALERT, COLOR_RED, bg);
+}
+
+int cg_tui_start(const struct cg_tui_options *options, char *err,
+		 size_t err_cap)
+{
+	const char *term = getenv("TERM");
+	const char *no_color = getenv("NO_COLOR");
+	FILE *out = stdout, *in = stdin;
+	char *cup;
+
+	if (tui.screen)
+		return tui.tty ? fileno(tui.tty) : STDIN_FILENO;
+
+	setlocale(LC_ALL, "");
+	/* Figures are formatted by hand; keep any printf elsewhere in the
+	 * program writing "3.5", not "3,5", whatever the user's locale. */
+	setlocale(LC_NUMERIC, "C");
+	tui.utf8 = !(options && options->ascii) &&
+		   strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+
+	if (!term || !*term) {
+		snprintf(err, err_cap,
+			 "TERM is not set, so the table cannot be drawn: use "
+			 "--json, or set TERM (e.g. TERM=xterm-256color)");
+		return -1;
+	}
+	if (strcmp(term, "dumb") == 0) {
+		snprintf(err, err_cap,
+			 "TERM=dumb cannot draw the table: use --json, or set "
+			 "TERM=xterm-256color");
+		return -1;
+	}
+
+	/* PORT "-" reads the BMS from stdin; keys then come from the tty. */
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		tui.tty = fopen("/dev/tty", "r+");
+		if (!tui.tty) {
+			snprintf(err, err_cap,
+				 "no terminal to draw the table on (/dev/tty: "
+				 "%s): use --json",
+				 strerror(errno));
+			return -1;
+		}
+		out = in = tui.tty;
+	}
+
+	tui.screen = newterm(NULL, out, in);
+	if (!tui.screen) {
+		snprintf(err, err_cap,
+			 "cannot use terminal type \"%s\": use --json, or set "
+			 "TERM=xterm-256color",
+			 term);
+		cg_tui_stop();
+		return -1;
+	}
+	set_term(tui.screen);
+
+	cup = tigetstr("cup");
+	if (!cup || cup == (char *)-1) {
+		cg_tui_stop();
+		snprintf(err, err_cap,
+			 "TERM=%s cannot move the cursor, so the table cannot "
+			 "be drawn: use --json, or set TERM=xterm-256color",
+			 term);
+		return -1;
+	}
+
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+
+	tui.color = has_colors() && !(options && options->no_color) &&
+		    !(no_color && *no_color);
+	if (tui.color)
+		init_colors();
+
+	return tui.tty ? fileno(tui.tty) : STDIN_FILENO;
+}
+
+void cg_tui_stop(void)
+{
+	if (tui.screen) {
+		endwin();
+		delscreen(tui.screen);
+		tui.screen = NULL;
+	}
+	if (tui.tty) {
+		fclose(tui.tty);
+		tui.tty = NULL;
+	}
+}
