@@ -1,0 +1,83 @@
+# Shared helpers for the end-to-end scripts (tests/e2e_*.sh): a private
+# tmux server per script, screen reads with deadlines instead of fixed
+# sleeps, and TAP-style "ok"/"not ok" lines that tests/run counts.
+#
+# Source it; then call e2e_setup. Everything started is stopped on exit.
+
+B=${B:-build}
+TOP=$PWD/$B/chargery-top
+SIM=$PWD/$B/chargery-sim
+E2E_TMP=$(mktemp -d /tmp/chargery-e2e.XXXXXX)
+TMUX_SOCK=cg$$
+E2E_PIDS=()
+e2e_failures=0
+
+e2e_cleanup() {
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+	for pid in "${E2E_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$E2E_TMP"
+}
+
+e2e_setup() {
+	trap e2e_cleanup EXIT
+	command -v tmux >/dev/null || { echo "not ok - tmux is not installed (make deps)"; exit 1; }
+	[ -x "$TOP" ] && [ -x "$SIM" ] || { echo "not ok - build first: $TOP"; exit 1; }
+}
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; e2e_failures=$((e2e_failures + 1)); }
+
+# check NAME COMMAND...: one assertion.
+check() {
+	local name=$1; shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+# tmux_start WIDTH HEIGHT COMMAND: runs COMMAND in a fresh pane (window 0).
+# The pane keeps a shell, so what is left after the program quits is seen.
+tmux_start() {
+	local w=$1 h=$2; shift 2
+	tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -x "$w" -y "$h" \
+		-e LANG=C.UTF-8 "bash --norc --noprofile"
+	tmux -L "$TMUX_SOCK" set-option -g default-terminal tmux-256color >/dev/null
+	tmux -L "$TMUX_SOCK" set-option -g status off >/dev/null
+	tmux -L "$TMUX_SOCK" send-keys "PS1='$ '; clear; $*" Enter
+}
+
+tmux_keys() { tmux -L "$TMUX_SOCK" send-keys "$@"; }
+tmux_resize() { tmux -L "$TMUX_SOCK" resize-window -x "$1" -y "$2"; }
+screen() { tmux -L "$TMUX_SOCK" capture-pane -p; }
+tmux_kill() { tmux -L "$TMUX_SOCK" kill-server 2>/dev/null; }
+alternate_on() { tmux -L "$TMUX_SOCK" display-message -p '#{alternate_on}'; }
+
+# wait_screen SECONDS REGEX: true once the screen matches (grep -E).
+wait_screen() {
+	local deadline=$((SECONDS + $1))
+	while [ $SECONDS -le $deadline ]; do
+		screen | grep -Eq -- "$2" && return 0
+		sleep 0.2
+	done
+	echo "# screen did not show /$2/ within $1 s; it shows:"
+	screen | sed 's/^/#   /'
+	return 1
+}
+
+# wait_file SECONDS PATH: true once PATH exists.
+wait_file() {
+	local deadline=$((SECONDS + $1))
+	while [ $SECONDS -le $deadline ]; do
+		[ -e "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# sim_start ARGS...: a simulator in the background; its pid is in SIM_PID.
+sim_start() {
+	"$SIM" "$@" >"$E2E_TMP/sim.out" 2>&1 &
+	SIM_PID=$!
+	E2E_PIDS+=("$SIM_PID")
+}
+
+e2e_finish() { exit $((e2e_failures > 0)); }
