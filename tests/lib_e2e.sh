@@ -8,12 +8,17 @@ B=${B:-build}
 TOP=$PWD/$B/chargery-top
 SIM=$PWD/$B/chargery-sim
 E2E_TMP=$(mktemp -d /tmp/chargery-e2e.XXXXXX)
-TMUX_SOCK=cg$$
+TMUX_BASE=cg$$
+TMUX_RUNS=0
+TMUX_SOCK=$TMUX_BASE-0
 E2E_PIDS=()
 e2e_failures=0
 
 e2e_cleanup() {
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+	local i
+	for i in $(seq 0 "$TMUX_RUNS"); do
+		tmux -L "$TMUX_BASE-$i" kill-server 2>/dev/null
+	done
 	for pid in "${E2E_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
 	wait 2>/dev/null
 	rm -rf "$E2E_TMP"
@@ -38,6 +43,10 @@ check() {
 # The pane keeps a shell, so what is left after the program quits is seen.
 tmux_start() {
 	local w=$1 h=$2; shift 2
+	# A fresh server each time: reusing a socket races with the old
+	# server's shutdown.
+	TMUX_RUNS=$((TMUX_RUNS + 1))
+	TMUX_SOCK=$TMUX_BASE-$TMUX_RUNS
 	tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -x "$w" -y "$h" \
 		-e LANG=C.UTF-8 "bash --norc --noprofile"
 	tmux -L "$TMUX_SOCK" set-option -g default-terminal tmux-256color >/dev/null
@@ -49,6 +58,8 @@ tmux_keys() { tmux -L "$TMUX_SOCK" send-keys "$@"; }
 tmux_resize() { tmux -L "$TMUX_SOCK" resize-window -x "$1" -y "$2"; }
 screen() { tmux -L "$TMUX_SOCK" capture-pane -p; }
 tmux_kill() { tmux -L "$TMUX_SOCK" kill-server 2>/dev/null; }
+# widest_line: display width of the widest screen line (UTF-8 aware).
+widest_line() { screen | LC_ALL=C.UTF-8 wc -L; }
 alternate_on() { tmux -L "$TMUX_SOCK" display-message -p '#{alternate_on}'; }
 
 # wait_screen SECONDS REGEX: true once the screen matches (grep -E).

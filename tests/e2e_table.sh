@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# End-to-end: the live table in tmux, reading chargery-sim through a pty.
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib_e2e.sh
+e2e_setup
+
+LINK=$E2E_TMP/ttyV0
+CELL_ROW='^ ?[0-9]{1,2} [0-9]\.[0-9]{3} '
+
+# rows_shown: how many cell rows (index + voltage) the screen shows,
+# counting both columns of a two-column layout.
+rows_shown() { screen | grep -Eo '(^|  )( ?[0-9]{1,2}) [0-9]\.[0-9]{3} ' | wc -l; }
+
+sim_start --link "$LINK" --seed 7 --cells 16
+check "chargery-sim makes its pty link" wait_file 5 "$LINK"
+
+# --- 80x24, UTF-8 ---------------------------------------------------------
+tmux_start 80 24 "$TOP $LINK; echo EXIT=\$?"
+check "80x24: connected to the simulator" wait_screen 10 'connected'
+check "80x24: cell voltages arrive" wait_screen 10 "$CELL_ROW"
+check "80x24: all 16 cells shown" [ "$(rows_shown)" -eq 16 ]
+check "80x24: the high cell is marked with a word" wait_screen 5 '▲ high'
+check "80x24: the low cell is marked with a word" wait_screen 5 '▼ low'
+check "80x24: eighth-block bars in a UTF-8 locale" wait_screen 5 '█'
+check "80x24: pack figures shown" wait_screen 5 'Total [0-9]+\.[0-9]{3} V.*Delta [0-9]+ mV'
+check "80x24: status line names port and baud" wait_screen 5 "ttyV0.*115200"
+check "80x24: no line is wider than the terminal" [ "$(widest_line)" -le 80 ]
+check "80x24: table uses the alternate screen" [ "$(alternate_on)" = 1 ]
+
+# --- resize while running ---------------------------------------------------
+tmux_resize 132 43
+check "132x43: bars grow after the resize" wait_screen 5 '.{100}'
+check "132x43: all 16 cells after the resize" [ "$(rows_shown)" -eq 16 ]
+check "132x43: uses the width (bars longer than at 80 columns)" [ "$(widest_line)" -gt 80 ]
+tmux_resize 30 8
+check "30x8: says it is too small and what it needs" wait_screen 5 'too small.*need|need.*[0-9]+x[0-9]+'
+tmux_resize 80 24
+check "back to 80x24: the table returns" wait_screen 5 "$CELL_ROW"
+check "back to 80x24: 16 cells again" [ "$(rows_shown)" -eq 16 ]
+
+# --- the feeding side hangs up and comes back ---------------------------------
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
+check "feeder gone: the table says disconnected" wait_screen 10 'disconnected'
+sim_start --link "$LINK" --seed 8 --cells 16
+check "feeder back: reconnected by itself" wait_screen 10 '│ connected'
+check "feeder back: cells shown again" wait_screen 10 "$CELL_ROW"
+
+# --- keys ----------------------------------------------------------------------
+tmux_keys p
+check "p pauses the display" wait_screen 5 'PAUSED'
+tmux_keys p
+tmux_keys '?'
+check "? shows the help" wait_screen 5 'zoom'
+tmux_keys '?'
+tmux_keys q
+check "q quits with exit code 0" wait_screen 5 'EXIT=0'
+check "q restores the terminal (alternate screen left)" [ "$(alternate_on)" = 0 ]
+tmux_kill
+
+# --- 132x43 from the start ------------------------------------------------------
+tmux_start 132 43 "$TOP $LINK; echo EXIT=\$?"
+check "132x43: cells arrive" wait_screen 10 "$CELL_ROW"
+check "132x43: one column of 16 rows" [ "$(screen | grep -Ec "$CELL_ROW")" -eq 16 ]
+check "132x43: charge-end voltage shown" wait_screen 5 'Charge-end [0-9]\.[0-9]{3} V'
+check "132x43: SOC and temperatures shown" wait_screen 5 'SOC [0-9]+ %.*T1 -?[0-9]+\.[0-9]'
+tmux_keys q
+check "132x43: q quits" wait_screen 5 'EXIT=0'
+tmux_kill
+
+# --- LC_ALL=C: ASCII only -------------------------------------------------------
+tmux_start 80 24 "LC_ALL=C $TOP $LINK; echo EXIT=\$?"
+check "LC_ALL=C: cells arrive" wait_screen 10 "$CELL_ROW"
+check "LC_ALL=C: ASCII markers for high and low" wait_screen 5 '\^ high'
+check "LC_ALL=C: ... and low" wait_screen 5 'v low'
+check "LC_ALL=C: ASCII bars" wait_screen 5 "$CELL_ROW"'#+'
+check "LC_ALL=C: no block characters on screen" sh -c "! tmux -L $TMUX_SOCK capture-pane -p | grep -q '█'"
+tmux_keys q
+check "LC_ALL=C: q quits" wait_screen 5 'EXIT=0'
+tmux_kill
+
+# --- SIGTERM restores the terminal -----------------------------------------------
+tmux_start 80 24 "$TOP $LINK; echo EXIT=\$?"
+check "SIGTERM run: cells arrive" wait_screen 10 "$CELL_ROW"
+pkill -TERM -f "^$TOP $LINK\$"
+check "SIGTERM: exits 143 (128+15)" wait_screen 5 'EXIT=143'
+check "SIGTERM: alternate screen left" [ "$(alternate_on)" = 0 ]
+tmux_kill
+
+# --- a 24-cell pack on 80x24 ----------------------------------------------------
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
+sim_start --link "$LINK" --seed 9 --slots 24 --cells 24
+wait_file 5 "$LINK"
+tmux_start 80 24 "$TOP $LINK; echo EXIT=\$?"
+check "24 cells: arrive on 80x24" wait_screen 10 "$CELL_ROW"
+check "24 cells: all 24 fit on 80x24" [ "$(rows_shown)" -eq 24 ]
+check "24 cells: no line wider than 80" [ "$(widest_line)" -le 80 ]
+tmux_keys q
+check "24 cells: q quits" wait_screen 5 'EXIT=0'
+tmux_kill
+
+# --- the demo: the quick start's first command -----------------------------------
+tmux_start 80 24 "$TOP --demo; echo EXIT=\$?"
+check "--demo: simulated cells on screen" wait_screen 10 "$CELL_ROW"
+check "--demo: status line says demo and connected" wait_screen 5 'demo.*connected'
+tmux_keys q
+check "--demo: q quits with 0" wait_screen 5 'EXIT=0'
+check "--demo: no simulator left running" sh -c "sleep 0.5; ! pgrep -f '^$TOP --demo\$' >/dev/null"
+tmux_kill
+
+# --- TERM=dumb: a message, not garbage -------------------------------------------
+TERM=dumb "$TOP" "$LINK" >"$E2E_TMP/dumb.out" 2>"$E2E_TMP/dumb.err" </dev/null
+rc=$?
+check "TERM=dumb: exits 69 (EX_UNAVAILABLE)" [ "$rc" -eq 69 ]
+check "TERM=dumb: suggests --json" grep -q -- '--json' "$E2E_TMP/dumb.err"
+check "TERM=dumb: writes nothing to stdout" [ ! -s "$E2E_TMP/dumb.out" ]
+
+e2e_finish
