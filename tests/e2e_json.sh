@@ -80,6 +80,18 @@ check "an unknown option is a usage error (64)" [ $? -eq 64 ]
 "$TOP" --json /dev/ttyNOSUCH0 >/dev/null 2>"$E2E_TMP/nosuch.txt"
 check "a missing port exits 66 (EX_NOINPUT)" [ $? -eq 66 ]
 check "... and says which port is missing" grep -q '/dev/ttyNOSUCH0' "$E2E_TMP/nosuch.txt"
+"$TOP" --list >"$E2E_TMP/list.txt" 2>&1
+check "--list exits 0" [ $? -eq 0 ]
+check "--list prints a table with VID:PID and SERIAL columns, or says there are none" \
+	grep -Eq '^PORT .*VID:PID.*SERIAL|no serial ports found' "$E2E_TMP/list.txt"
+if grep -q '^/dev/ttyUSB\|^/dev/ttyACM' "$E2E_TMP/list.txt"; then
+	echo "# skipped: choosing the only USB port cannot be checked: this machine has USB serial ports"
+else
+	"$TOP" --json </dev/null >/dev/null 2>"$E2E_TMP/noport.txt"
+	check "no PORT and no USB serial port: exits 64" [ $? -eq 64 ]
+	check "... and says to plug in the adapter or try --demo" \
+		grep -q 'no USB serial port found.*--demo' "$E2E_TMP/noport.txt"
+fi
 check "--version names the program" sh -c "'$TOP' --version | grep -q '^chargery-top [0-9]'"
 
 e2e_finish

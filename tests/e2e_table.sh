@@ -108,6 +108,20 @@ check "--demo: q quits with 0" wait_screen 5 'EXIT=0'
 check "--demo: no simulator left running" sh -c "sleep 0.5; ! pgrep -f '^$TOP --demo\$' >/dev/null"
 tmux_kill
 
+# --- link states: silent port, bytes without frames (keys from /dev/tty) ----------
+tmux_start 80 24 "$TOP - < <(sleep 60); echo EXIT=\$?"
+check "silent input: says waiting for data" wait_screen 10 'waiting for data'
+check "silent input: figures unknown, shown as --" wait_screen 5 'Total -- '
+tmux_keys q
+check "silent input: q quits even with stdin as the port" wait_screen 5 'EXIT=0'
+tmux_kill
+# What an inverted or wrong-baud line looks like: bytes, never a header.
+tmux_start 80 24 "while :; do printf '\\x55\\xaa\\xdb\\xdb\\x0f'; sleep 0.05; done | $TOP -; echo EXIT=\$?"
+check "bytes without frames: says no frames in sync" wait_screen 10 'no frames in sync'
+tmux_keys q
+check "bytes without frames: q quits" wait_screen 5 'EXIT=0'
+tmux_kill
+
 # --- TERM=dumb: a message, not garbage -------------------------------------------
 TERM=dumb "$TOP" "$LINK" >"$E2E_TMP/dumb.out" 2>"$E2E_TMP/dumb.err" </dev/null
 rc=$?
