@@ -108,6 +108,30 @@ check "--demo: q quits with 0" wait_screen 5 'EXIT=0'
 check "--demo: no simulator left running" sh -c "sleep 0.5; ! pgrep -f '^$TOP --demo\$' >/dev/null"
 tmux_kill
 
+# --- colour: on by default, off with NO_COLOR or --no-color, 8 colours work ----------
+ESC=$(printf '\033')
+# The high cell's row: a foreground colour on it, and bold either way.
+high_row_sgr() { screen_sgr | grep -E 'high' | head -n 1; }
+has_colour() { high_row_sgr | grep -Eq "$ESC\\[(3[0-7]|38;)"; }
+has_bold() { high_row_sgr | grep -Eq "$ESC\\[1[;m]"; }
+for run in "default::colour" "NO_COLOR=1::none" "--no-color:flag:none" "TERM=xterm::colour"; do
+	envs=${run%%:*}; rest=${run#*:}; flag=${rest%%:*}; want=${rest#*:}
+	[ "$flag" = flag ] && { opt=$envs; envs=; } || opt=
+	[ "$envs" = default ] && envs=
+	tmux_start 80 24 "$envs $TOP $opt $LINK; echo EXIT=\$?"
+	label=${envs:-${opt:-default}}
+	wait_screen 10 'high' >/dev/null
+	if [ "$want" = colour ]; then
+		check "colour ($label): the high cell is coloured" has_colour
+	else
+		check "colour ($label): no colour codes at all" sh -c "! tmux -L $TMUX_SOCK capture-pane -p -e | grep -q '$ESC\\[3[0-7]m'"
+	fi
+	check "colour ($label): the high cell is bold as well" has_bold
+	tmux_keys q
+	wait_screen 5 'EXIT=0' >/dev/null
+	tmux_kill
+done
+
 # --- link states: silent port, bytes without frames (keys from /dev/tty) ----------
 tmux_start 80 24 "$TOP - < <(sleep 60); echo EXIT=\$?"
 check "silent input: says waiting for data" wait_screen 10 'waiting for data'

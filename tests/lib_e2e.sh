@@ -57,6 +57,8 @@ tmux_start() {
 tmux_keys() { tmux -L "$TMUX_SOCK" send-keys "$@"; }
 tmux_resize() { tmux -L "$TMUX_SOCK" resize-window -x "$1" -y "$2"; }
 screen() { tmux -L "$TMUX_SOCK" capture-pane -p; }
+# screen_sgr: the screen with its colour and attribute escape sequences.
+screen_sgr() { tmux -L "$TMUX_SOCK" capture-pane -p -e; }
 tmux_kill() { tmux -L "$TMUX_SOCK" kill-server 2>/dev/null; }
 # widest_line: display width of the widest screen line (UTF-8 aware).
 widest_line() { screen | LC_ALL=C.UTF-8 wc -L; }
