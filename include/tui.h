@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "alarm.h"
+#include "events.h"
 #include "framer.h"
 #include "pack.h"
 
@@ -22,6 +24,23 @@ enum cg_link_state {
 	CG_LINK_STATE_NO_SYNC,      /* bytes arriving, but no frame */
 	CG_LINK_STATE_DISCONNECTED, /* lost; retrying every second */
 	CG_LINK_STATE_ENDED,        /* end of a capture file or stdin */
+};
+
+/* What the inspector (key i) shows besides the framer's counters. */
+struct cg_inspect {
+	uint64_t rejected_by[5];  /* indexed by -cg_decode_result */
+	const char *firmware;     /* e.g. "V1.26 (0x56 with Wh/Ah, 0x57 of 19 bytes)" */
+	struct cg_frame last[CG_REC_TYPES]; /* last good frame of each type */
+	bool have_last[CG_REC_TYPES];
+};
+
+/* A replay in progress (--replay); NULL in the view when live. */
+struct cg_replay_view {
+	double speed;        /* 1.0 = real pace */
+	bool paused;
+	double position_s;   /* recorded seconds played */
+	double length_s;     /* recorded seconds in the file; 0 = unknown */
+	bool timestamped;    /* false: a raw dump paced by its 0x57 frames */
 };
 
 struct cg_view {
@@ -37,6 +56,17 @@ struct cg_view {
 	bool zoom;
 	bool help;
 	uint64_t now_ms;
+
+	/* Field troubleshooting. Any pointer may be NULL: not shown. */
+	const char *diagnosis;  /* the link doctor's plain words, or NULL */
+	const struct cg_alarms *alarms;
+	const struct cg_events *events;
+	const struct cg_inspect *inspect;
+	const struct cg_replay_view *replay;
+	uint64_t session_started_wall_ms; /* for "worst delta at 14:02:11" */
+	uint64_t worst_delta_wall_ms;     /* wall time of the worst delta */
+	bool show_events;       /* key e: the event list instead of the cells */
+	bool show_inspector;    /* key i: the inspector instead of the cells */
 };
 
 struct cg_tui_options {
@@ -52,6 +82,10 @@ enum cg_key_action {
 	CG_KEY_RESET,
 	CG_KEY_ZOOM,
 	CG_KEY_RESIZE,
+	CG_KEY_EVENTS,    /* e */
+	CG_KEY_INSPECTOR, /* i */
+	CG_KEY_FASTER,    /* + or > (replay) */
+	CG_KEY_SLOWER,    /* - or < (replay) */
 };
 
 /* Takes over the terminal. Uses /dev/tty when stdin is not a terminal (PORT

@@ -78,7 +78,7 @@ struct app {
 
 	bool tui;
 	int key_fd;
-	bool paused, zoom, help;
+	bool paused, zoom, help, show_events, show_inspector;
 	struct cg_pack frozen;  /* what the paused table shows */
 	uint64_t paused_at_ms;
 	bool dirty;
@@ -381,6 +381,8 @@ static void draw(struct app *a, uint64_t now)
 		.paused = a->paused,
 		.zoom = a->zoom,
 		.help = a->help,
+		.show_events = a->show_events,
+		.show_inspector = a->show_inspector,
 		/* Paused ages stay as they were when p was pressed. */
 		.now_ms = a->paused ? a->paused_at_ms : now,
 	};
@@ -413,6 +415,16 @@ static bool handle_keys(struct app *a)
 		case CG_KEY_ZOOM:
 			a->zoom = !a->zoom;
 			break;
+		case CG_KEY_EVENTS:
+			a->show_events = !a->show_events;
+			a->show_inspector = false;
+			break;
+		case CG_KEY_INSPECTOR:
+			a->show_inspector = !a->show_inspector;
+			a->show_events = false;
+			break;
+		case CG_KEY_FASTER:
+		case CG_KEY_SLOWER:
 		case CG_KEY_RESIZE:
 			break;
 		}
