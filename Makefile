@@ -17,11 +17,11 @@ PKG_LIBS := libserialport ncursesw
 LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -lutil
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-# Pure modules (no I/O, no allocation, no globals) and the ones that talk
-# to the system. Programs link both; unit tests link both too.
-CORE := framer decoder pack encode json sim
-IO := clock link ports tui demo
-OBJ := $(CORE:%=$(B)/%.o) $(IO:%=$(B)/%.o)
+# Every src/*.c but the two programs is a module; programs and unit tests
+# link them all. Which modules are pure is said in each header.
+MAINS := chargery-top chargery-sim
+MODULES := $(filter-out $(MAINS),$(basename $(notdir $(wildcard src/*.c))))
+OBJ := $(MODULES:%=$(B)/%.o)
 PROGRAMS := $(B)/chargery-top $(B)/chargery-sim
 UNIT_TESTS := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 
