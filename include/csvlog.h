@@ -1,0 +1,88 @@
+/*
+ * csvlog: the --log FILE.csv spreadsheet log, one row per cell-voltage
+ * frame with the latest measurements.
+ *
+ * Columns: time,pack_v,current_a,soc_pct,t1_c,t2_c,high_v,low_v,delta_mv,
+ * cell1_v..cellN_v for the N wired cells. Volts carry 3 decimals, amps and
+ * degrees 1, printed from the integers the BMS sent. A value not known, or
+ * no longer fresh (cg_pack_freshness), is an empty field, never 0, so a
+ * chart shows a gap rather than a false dip; an open sense lead is empty too.
+ *
+ * The formatting half is pure (cg_csv_header, cg_csv_row). The file half
+ * (cg_csvlog_*) writes each line with one write(2) on an O_APPEND
+ * descriptor: whatever kills the program, the file holds whole rows only.
+ * It calls fdatasync at most every CG_CSVLOG_SYNC_MS while rows are being
+ * written and on close, to spare SD cards. Functions that can fail return
+ * 0 or a <sysexits.h> code, with a message that says what to do in err.
+ */
+#ifndef CG_CSVLOG_H
+#define CG_CSVLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pack.h"
+
+#define CG_CSV_LINE_MAX 512 /* header or row for 24 cells, with room */
+#define CG_CSVLOG_SYNC_MS 10000
+#define CG_CSVLOG_ERR_MAX 512 /* enough for any message below */
+
+/* The header line for cells cell columns, ending in '\n'. Returns its
+ * length, or 0 (and out = "") if cap is too small. */
+size_t cg_csv_header(char *out, size_t cap, unsigned cells);
+
+/*
+ * One row from the pack's latest data, ending in '\n', with columns cell
+ * columns (usually pack->wired; cells past pack->wired are empty).
+ * iso_time is the time column as given (ISO-8601 UTC). now_ms, on the
+ * pack's monotonic clock, decides freshness. Returns the length, or 0 if
+ * cap is too small.
+ */
+size_t cg_csv_row(char *out, size_t cap, const struct cg_pack *pack,
+		  unsigned columns, const char *iso_time, uint64_t now_ms);
+
+struct cg_csvlog {
+	int fd; /* -1 when closed */
+	const char *path; /* as given; must outlive the log */
+	unsigned columns; /* cell columns of the file's header; 0 = not yet */
+	bool header_on_file; /* false: the first row brings the header */
+	bool need_newline;   /* the file ends in a cut line: end it first */
+	uint64_t rows;       /* rows written by us */
+	bool unsynced;       /* rows written since the last fdatasync */
+	bool sync_clock_set;
+	uint64_t synced_at_ms;
+};
+
+/*
+ * Opens or creates path for appending (mode 0644 before umask). An
+ * existing, non-empty file must start with our header: if cells_hint > 0
+ * (--cells) it must have cells_hint cell columns or the open fails now
+ * with EX_DATAERR; otherwise the first row checks it against the wired
+ * count. A new or empty file gets its header with the first row.
+ * Returns 0, or EX_CANTCREAT, EX_NOPERM, EX_DATAERR or EX_IOERR.
+ */
+int cg_csvlog_open(struct cg_csvlog *log, const char *path,
+		   unsigned cells_hint, char *err, size_t err_cap);
+
+/*
+ * Appends one row for the pack (call on each 0x56 frame). Does nothing
+ * until the pack knows its wired cells. Fails with EX_DATAERR when the
+ * pack has more wired cells than the file has columns (fewer only leaves
+ * the last columns empty), EX_IOERR on a write or sync error (e.g. disk
+ * full; a cut row is taken back off the file).
+ */
+int cg_csvlog_write(struct cg_csvlog *log, const struct cg_pack *pack,
+		    const char *iso_time, uint64_t now_ms, char *err,
+		    size_t err_cap);
+
+/* fdatasync if rows are waiting and CG_CSVLOG_SYNC_MS has passed since the
+ * last one; cg_csvlog_write calls it, the 1 s tick may too. 0 or EX_IOERR. */
+int cg_csvlog_sync_due(struct cg_csvlog *log, uint64_t now_ms, char *err,
+		       size_t err_cap);
+
+/* Syncs what is unsynced and closes. Safe on a closed log. 0 or EX_IOERR
+ * (the file is closed either way). */
+int cg_csvlog_close(struct cg_csvlog *log, char *err, size_t err_cap);
+
+#endif

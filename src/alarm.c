@@ -1,0 +1,183 @@
+/*
+ * alarm: limits per cell and for the spread, with hysteresis on the way
+ * back so a cell sitting on a threshold raises one alarm, not one per frame.
+ *
+ * Limits are worked out again on every update: the user's value wins, else
+ * the BMS's own setting from its last 0x57 frame. That way a pack whose
+ * charge-end is changed at the BMS moves the alarm with it.
+ */
+#include "alarm.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void cg_alarms_init(struct cg_alarms *alarms)
+{
+	memset(alarms, 0, sizeof(*alarms));
+}
+
+struct changes {
+	struct cg_alarm_change *out;
+	size_t cap;
+	size_t n;
+};
+
+static void note(struct changes *c, enum cg_alarm_kind kind, int cell,
+		 bool raised, uint16_t value_mv, uint16_t limit_mv)
+{
+	if (c->n >= c->cap)
+		return; /* the caller's array is full: the state still moves on */
+	c->out[c->n++] = (struct cg_alarm_change){
+		.kind = kind,
+		.cell = cell,
+		.raised = raised,
+		.value_mv = value_mv,
+		.limit_mv = limit_mv,
+	};
+}
+
+static void find_limits(struct cg_alarms *a, const struct cg_alarm_config *config,
+			const struct cg_pack *pack)
+{
+	const struct cg_status *s = &pack->status;
+	bool have_status = pack->have[CG_REC_STATUS];
+
+	a->high_mv = config && config->high_mv ? config->high_mv :
+		     have_status ? s->charge_end_mv : 0;
+	a->low_mv = config && config->low_mv ? config->low_mv :
+		    have_status && s->has_protection ? s->discharge_end_mv : 0;
+	a->delta_mv = config && config->delta_mv ? config->delta_mv :
+		      CG_ALARM_DELTA_DEFAULT_MV;
+}
+
+/*
+ * A raised high alarm clears at limit - hysteresis or below; a low one at
+ * limit + hysteresis or above. Limits below the hysteresis cannot clear by
+ * subtraction, so they clear at 0 instead of wrapping round.
+ */
+static bool high_cleared(uint16_t mv, uint16_t limit)
+{
+	return limit < CG_ALARM_HYSTERESIS_MV ||
+	       mv <= limit - CG_ALARM_HYSTERESIS_MV;
+}
+
+static bool low_cleared(uint16_t mv, uint16_t limit)
+{
+	return (uint32_t)mv >= (uint32_t)limit + CG_ALARM_HYSTERESIS_MV;
+}
+
+static void update_cells(struct cg_alarms *a, const struct cg_pack *pack,
+			 struct changes *c)
+{
+	for (unsigned i = 0; i < CG_MAX_CELLS; i++) {
+		uint32_t bit = UINT32_C(1) << i;
+		uint16_t mv = pack->cells.mv[i];
+
+		/*
+		 * A cell that left the figures (open lead, fewer wired) or a
+		 * limit no longer known ends its alarm without an event: there
+		 * is no reading that "came back inside", and the table already
+		 * shows the open lead.
+		 */
+		if (!cg_pack_cell_counted(pack, i)) {
+			a->high_mask &= ~bit;
+			a->low_mask &= ~bit;
+			continue;
+		}
+
+		if (!a->high_mv) {
+			a->high_mask &= ~bit;
+		} else if (!(a->high_mask & bit) && mv >= a->high_mv) {
+			a->high_mask |= bit;
+			note(c, CG_ALARM_HIGH, (int)i, true, mv, a->high_mv);
+		} else if ((a->high_mask & bit) && high_cleared(mv, a->high_mv)) {
+			a->high_mask &= ~bit;
+			note(c, CG_ALARM_HIGH, (int)i, false, mv, a->high_mv);
+		}
+
+		if (!a->low_mv) {
+			a->low_mask &= ~bit;
+		} else if (!(a->low_mask & bit) && mv <= a->low_mv) {
+			a->low_mask |= bit;
+			note(c, CG_ALARM_LOW, (int)i, true, mv, a->low_mv);
+		} else if ((a->low_mask & bit) && low_cleared(mv, a->low_mv)) {
+			a->low_mask &= ~bit;
+			note(c, CG_ALARM_LOW, (int)i, false, mv, a->low_mv);
+		}
+	}
+}
+
+static void update_delta(struct cg_alarms *a, const struct cg_pack *pack,
+			 struct changes *c)
+{
+	uint16_t delta = pack->delta_mv;
+
+	/* One counted cell has no spread; none has no figures at all. */
+	if (!pack->have[CG_REC_CELLS] || pack->counted < 2) {
+		a->delta = false;
+		return;
+	}
+	if (!a->delta && delta >= a->delta_mv) {
+		a->delta = true;
+		note(c, CG_ALARM_DELTA, -1, true, delta, a->delta_mv);
+	} else if (a->delta && high_cleared(delta, a->delta_mv)) {
+		a->delta = false;
+		note(c, CG_ALARM_DELTA, -1, false, delta, a->delta_mv);
+	}
+}
+
+size_t cg_alarms_update(struct cg_alarms *alarms,
+			const struct cg_alarm_config *config,
+			const struct cg_pack *pack, struct cg_alarm_change *out,
+			size_t cap)
+{
+	struct changes c = { .out = out, .cap = out ? cap : 0 };
+
+	find_limits(alarms, config, pack);
+	update_cells(alarms, pack, &c);
+	update_delta(alarms, pack, &c);
+	return c.n;
+}
+
+bool cg_alarms_any(const struct cg_alarms *alarms)
+{
+	return alarms->high_mask || alarms->low_mask || alarms->delta;
+}
+
+static const char *kind_name(enum cg_alarm_kind kind)
+{
+	return kind == CG_ALARM_LOW ? "low" : "high";
+}
+
+size_t cg_alarm_change_text(const struct cg_alarm_change *change, char *out,
+			    size_t cap)
+{
+	const struct cg_alarm_change *ch = change;
+	int n;
+
+	if (!cap)
+		return 0;
+	if (ch->kind == CG_ALARM_DELTA) {
+		if (ch->raised)
+			n = snprintf(out, cap, "delta %u mV (limit %u mV)",
+				     ch->value_mv, ch->limit_mv);
+		else
+			n = snprintf(out, cap, "delta cleared: %u mV",
+				     ch->value_mv);
+	} else if (ch->raised) {
+		n = snprintf(out, cap, "cell %d %s: %u.%03u V (limit %u.%03u V)",
+			     ch->cell + 1, kind_name(ch->kind),
+			     ch->value_mv / 1000u, ch->value_mv % 1000u,
+			     ch->limit_mv / 1000u, ch->limit_mv % 1000u);
+	} else {
+		n = snprintf(out, cap, "cell %d %s cleared: %u.%03u V",
+			     ch->cell + 1, kind_name(ch->kind),
+			     ch->value_mv / 1000u, ch->value_mv % 1000u);
+	}
+	if (n < 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	/* Cut to fit, like the event list does with its own lines. */
+	return (size_t)n < cap ? (size_t)n : cap - 1;
+}

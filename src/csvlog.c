@@ -1,0 +1,391 @@
+/*
+ * csvlog: spreadsheet rows, formatted from integers and appended whole.
+ *
+ * Line ends are '\n' alone: LibreOffice and Excel both read them, and
+ * every Unix tool (grep, awk, tail -f, gnuplot) handles them without the
+ * stray '\r' a CRLF file leaves in the last column. No field ever needs
+ * quoting: the time and numbers hold no comma, quote or newline.
+ */
+#include "csvlog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+/* Fixed columns before the cells; their order is the file format. */
+static const char fixed_columns[] =
+	"time,pack_v,current_a,soc_pct,t1_c,t2_c,high_v,low_v,delta_mv";
+
+struct line {
+	char *buf;
+	size_t cap;
+	size_t len;
+	bool overflow;
+};
+
+static void add(struct line *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void add(struct line *l, const char *fmt, ...)
+{
+	size_t room = l->len < l->cap ? l->cap - l->len : 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(l->buf + l->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room) {
+		l->overflow = true;
+		return;
+	}
+	l->len += (size_t)n;
+}
+
+/* -12 -> ",-1.2": integer arithmetic, so never "-0.0" nor 0.30000001. */
+static void add_tenths(struct line *l, long tenths)
+{
+	long mag = labs(tenths);
+
+	add(l, ",%s%ld.%ld", tenths < 0 ? "-" : "", mag / 10, mag % 10);
+}
+
+static void add_volts(struct line *l, unsigned long mv)
+{
+	add(l, ",%lu.%03lu", mv / 1000, mv % 1000);
+}
+
+static size_t finish(struct line *l)
+{
+	add(l, "\n");
+	if (l->overflow) {
+		if (l->cap)
+			l->buf[0] = '\0';
+		return 0;
+	}
+	return l->len;
+}
+
+size_t cg_csv_header(char *out, size_t cap, unsigned cells)
+{
+	struct line l = { .buf = out, .cap = cap };
+
+	add(&l, "%s", fixed_columns);
+	for (unsigned i = 1; i <= cells; i++)
+		add(&l, ",cell%u_v", i);
+	return finish(&l);
+}
+
+size_t cg_csv_row(char *out, size_t cap, const struct cg_pack *pack,
+		  unsigned columns, const char *iso_time, uint64_t now_ms)
+{
+	struct line l = { .buf = out, .cap = cap };
+	bool cells = cg_pack_freshness(pack, CG_REC_CELLS, now_ms) == CG_FRESH;
+	bool status = cg_pack_freshness(pack, CG_REC_STATUS, now_ms) == CG_FRESH;
+	bool figures = cells && pack->counted > 0;
+	const struct cg_status *s = &pack->status;
+
+	add(&l, "%s", iso_time ? iso_time : "");
+	if (figures)
+		add_volts(&l, pack->total_mv);
+	else
+		add(&l, ",");
+	if (status) {
+		add_tenths(&l, s->current_da);
+		add(&l, ",%u", s->soc_pct);
+		add_tenths(&l, s->t1_dc);
+		add_tenths(&l, s->t2_dc);
+	} else {
+		add(&l, ",,,,");
+	}
+	if (figures) {
+		add_volts(&l, pack->cells.mv[pack->high_index]);
+		add_volts(&l, pack->cells.mv[pack->low_index]);
+		add(&l, ",%u", pack->delta_mv);
+	} else {
+		add(&l, ",,,");
+	}
+	for (unsigned i = 0; i < columns; i++) {
+		if (cells && cg_pack_cell_counted(pack, i))
+			add_volts(&l, pack->cells.mv[i]);
+		else
+			add(&l, ",");
+	}
+	return finish(&l);
+}
+
+static int fail(char *err, size_t cap, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t cap, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && cap) {
+		va_start(ap, fmt);
+		vsnprintf(err, cap, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+static int open_error(const char *path, int e, char *err, size_t cap)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:
+		return fail(err, cap, EX_CANTCREAT,
+			    "cannot create %s: its directory does not exist; "
+			    "create the directory or log somewhere else", path);
+	case EACCES:
+	case EPERM:
+		return fail(err, cap, EX_NOPERM,
+			    "cannot write %s: permission denied; log to a "
+			    "directory you own (e.g. your home) or fix its "
+			    "permissions", path);
+	case EISDIR:
+		return fail(err, cap, EX_CANTCREAT,
+			    "%s is a directory: name a file in it, such as "
+			    "%s/chargery.csv", path, path);
+	case EROFS:
+		return fail(err, cap, EX_CANTCREAT,
+			    "cannot write %s: the file system is read-only; "
+			    "log somewhere else", path);
+	case ENOSPC:
+	case EDQUOT:
+		return fail(err, cap, EX_CANTCREAT,
+			    "cannot create %s: disk full; free some space or "
+			    "log to another disk", path);
+	default:
+		return fail(err, cap, EX_CANTCREAT, "cannot open %s: %s", path,
+			    strerror(e));
+	}
+}
+
+static int write_error(const char *path, int e, char *err, size_t cap)
+{
+	if (e == ENOSPC || e == EDQUOT)
+		return fail(err, cap, EX_IOERR,
+			    "cannot write %s: disk full; free some space or "
+			    "log to another disk", path);
+	if (e == EFBIG)
+		return fail(err, cap, EX_IOERR,
+			    "cannot write %s: the file is as large as this file "
+			    "system allows; log to a new file", path);
+	return fail(err, cap, EX_IOERR, "cannot write %s: %s", path,
+		    strerror(e));
+}
+
+/* Which of our headers line is, as its cell count; 0 if none. */
+static unsigned header_columns(const char *line, size_t len)
+{
+	char want[CG_CSV_LINE_MAX];
+
+	for (unsigned n = 1; n <= CG_MAX_CELLS; n++) {
+		size_t wlen = cg_csv_header(want, sizeof(want), n);
+		if (wlen == len && memcmp(want, line, len) == 0)
+			return n;
+	}
+	return 0;
+}
+
+/*
+ * Reads the first line of an existing log (through its own read-only
+ * descriptor: ours is O_WRONLY) and whether the file ends mid-line, which
+ * an older program or a full disk may have left.
+ */
+static int check_existing(struct cg_csvlog *log, off_t size,
+			  unsigned cells_hint, char *err, size_t cap)
+{
+	char first[CG_CSV_LINE_MAX];
+	int fd = open(log->path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	char last;
+
+	if (fd < 0)
+		return errno == EACCES ?
+		       fail(err, cap, EX_NOPERM,
+			    "cannot read %s to check its columns: permission "
+			    "denied; make it readable or log to a new file",
+			    log->path) :
+		       fail(err, cap, EX_IOERR, "cannot read %s: %s", log->path,
+			    strerror(errno));
+	n = pread(fd, first, sizeof(first), 0);
+	if (n > 0 && pread(fd, &last, 1, size - 1) == 1)
+		log->need_newline = last != '\n';
+	int read_errno = errno;
+	close(fd);
+	if (n < 0)
+		return fail(err, cap, EX_IOERR, "cannot read %s: %s", log->path,
+			    strerror(read_errno));
+
+	char *end = memchr(first, '\n', (size_t)n);
+	unsigned columns = end ? header_columns(first, (size_t)(end - first + 1)) : 0;
+	if (!columns)
+		return fail(err, cap, EX_DATAERR,
+			    "%s is not a chargery-top log (its first line is not "
+			    "our header): log to a new file", log->path);
+	if (cells_hint && columns != cells_hint)
+		return fail(err, cap, EX_DATAERR,
+			    "%s has columns for %u cells but --cells says %u: "
+			    "log to a new file or pass --cells %u", log->path,
+			    columns, cells_hint, columns);
+	log->columns = columns;
+	log->header_on_file = true;
+	return 0;
+}
+
+int cg_csvlog_open(struct cg_csvlog *log, const char *path,
+		   unsigned cells_hint, char *err, size_t err_cap)
+{
+	struct stat st;
+	int rc;
+
+	memset(log, 0, sizeof(*log));
+	log->fd = -1;
+	log->path = path;
+	if (err && err_cap)
+		err[0] = '\0';
+
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return open_error(path, errno, err, err_cap);
+	if (fstat(fd, &st) < 0) {
+		rc = fail(err, err_cap, EX_IOERR, "cannot stat %s: %s", path,
+			  strerror(errno));
+		close(fd);
+		return rc;
+	}
+	log->fd = fd;
+	/* A pipe or terminal (--log /dev/stdout) has no header to check. */
+	if (S_ISREG(st.st_mode) && st.st_size > 0) {
+		rc = check_existing(log, st.st_size, cells_hint, err, err_cap);
+		if (rc) {
+			close(fd);
+			log->fd = -1;
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Writes all of buf. One write(2) nearly always does it; if it comes up
+ * short (a full disk) the part already written is cut off again, so the
+ * file never keeps half a row.
+ */
+static int append(struct cg_csvlog *log, const char *buf, size_t len,
+		  char *err, size_t cap)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(log->fd, buf + done, len - done);
+		if (n > 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		int e = n < 0 ? errno : ENOSPC;
+		struct stat st;
+		if (done && fstat(log->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (uint64_t)st.st_size >= done) {
+			if (ftruncate(log->fd, st.st_size - (off_t)done) < 0) {
+				/* Then a cut row stays; the next open sees
+				 * it and ends it before appending. */
+			}
+		}
+		return write_error(log->path, e, err, cap);
+	}
+	return 0;
+}
+
+int cg_csvlog_write(struct cg_csvlog *log, const struct cg_pack *pack,
+		    const char *iso_time, uint64_t now_ms, char *err,
+		    size_t err_cap)
+{
+	char buf[2 * CG_CSV_LINE_MAX + 1];
+	size_t len = 0;
+
+	if (log->fd < 0)
+		return fail(err, err_cap, EX_SOFTWARE, "%s is not open",
+			    log->path ? log->path : "the log");
+	if (!pack->have[CG_REC_CELLS] || pack->wired == 0)
+		return 0; /* no columns to give yet */
+
+	if (!log->columns)
+		log->columns = pack->wired;
+	/* An existing file must match from the start; later, a pack that
+	 * loses a cell (a lead came off) just leaves its column empty. */
+	if ((log->header_on_file && log->rows == 0 &&
+	     pack->wired != log->columns) || pack->wired > log->columns)
+		return fail(err, err_cap, EX_DATAERR,
+			    "%s has columns for %u cells but the pack has %u "
+			    "wired: log to a new file or pass --cells %u",
+			    log->path, log->columns, pack->wired, log->columns);
+
+	if (log->need_newline)
+		buf[len++] = '\n';
+	if (!log->header_on_file)
+		len += cg_csv_header(buf + len, sizeof(buf) - len, log->columns);
+	size_t row = cg_csv_row(buf + len, sizeof(buf) - len, pack,
+				log->columns, iso_time, now_ms);
+	if (!row)
+		return fail(err, err_cap, EX_SOFTWARE,
+			    "a log row did not fit in %zu bytes", sizeof(buf));
+	len += row;
+
+	int rc = append(log, buf, len, err, err_cap);
+	if (rc)
+		return rc;
+	log->need_newline = false;
+	log->header_on_file = true;
+	log->rows++;
+	log->unsynced = true;
+	if (!log->sync_clock_set) {
+		log->sync_clock_set = true;
+		log->synced_at_ms = now_ms;
+	}
+	return cg_csvlog_sync_due(log, now_ms, err, err_cap);
+}
+
+static int sync_now(struct cg_csvlog *log, char *err, size_t cap)
+{
+	log->unsynced = false;
+	if (fdatasync(log->fd) == 0)
+		return 0;
+	/* Pipes, terminals and /dev/null cannot be synced, nor need it. */
+	if (errno == EINVAL || errno == EROFS)
+		return 0;
+	return write_error(log->path, errno, err, cap);
+}
+
+int cg_csvlog_sync_due(struct cg_csvlog *log, uint64_t now_ms, char *err,
+		       size_t err_cap)
+{
+	if (log->fd < 0 || !log->unsynced || !log->sync_clock_set ||
+	    now_ms - log->synced_at_ms < CG_CSVLOG_SYNC_MS)
+		return 0;
+	log->synced_at_ms = now_ms;
+	return sync_now(log, err, err_cap);
+}
+
+int cg_csvlog_close(struct cg_csvlog *log, char *err, size_t err_cap)
+{
+	int rc = 0;
+
+	if (log->fd < 0)
+		return 0;
+	if (log->unsynced)
+		rc = sync_now(log, err, err_cap);
+	if (close(log->fd) < 0 && !rc)
+		rc = write_error(log->path, errno, err, err_cap);
+	log->fd = -1;
+	return rc;
+}

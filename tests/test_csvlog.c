@@ -1,0 +1,517 @@
+/*
+ * Unit tests for csvlog: the exact header and row for the vendor's
+ * 16-cell frame, empty fields for what is unknown, stale or an open lead,
+ * and the file rules with real files under /tmp: a new file gets one
+ * header, a matching file is appended to, a mismatching one is refused
+ * with a message saying what to do, and a full disk is reported.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "csvlog.h"
+#include "frames.h"
+
+#define NOW 100000
+#define ISO "2026-11-24T06:20:00.123Z"
+
+#define HEADER16 \
+	"time,pack_v,current_a,soc_pct,t1_c,t2_c,high_v,low_v,delta_mv," \
+	"cell1_v,cell2_v,cell3_v,cell4_v,cell5_v,cell6_v,cell7_v,cell8_v," \
+	"cell9_v,cell10_v,cell11_v,cell12_v,cell13_v,cell14_v,cell15_v," \
+	"cell16_v\n"
+
+/* Hand-checked from protocol.md: total 53294 mV, high cell 15 3.343 V,
+ * low cell 14 3.323 V, delta 20 mV; the status is vendor_status_charge. */
+#define CELLS16 \
+	"3.325,3.332,3.332,3.330,3.331,3.332,3.334,3.329," \
+	"3.336,3.330,3.333,3.326,3.334,3.323,3.343,3.324\n"
+#define ROW16 ISO ",53.294,23.0,91,12.9,13.2,3.343,3.323,20," CELLS16
+
+static void apply_cells(struct cg_pack *pack, const uint16_t *mv,
+			unsigned n, uint64_t at)
+{
+	struct cg_record rec = { .type = CG_REC_CELLS };
+
+	rec.u.cells.count = (uint8_t)n;
+	memcpy(rec.u.cells.mv, mv, n * sizeof(mv[0]));
+	rec.u.cells.has_energy = true;
+	rec.u.cells.energy_mwh = 47578742;
+	rec.u.cells.charge_mah = 922723;
+	cg_pack_apply(pack, &rec, at);
+}
+
+static void apply_status(struct cg_pack *pack, bool charging, uint64_t at)
+{
+	struct cg_record rec = { .type = CG_REC_STATUS };
+	struct cg_status *s = &rec.u.status;
+
+	if (charging) { /* vendor_status_charge */
+		s->charge_end_mv = 3620;
+		s->mode = CG_MODE_CHARGE;
+		s->current_da = 230;
+		s->t1_dc = 129;
+		s->t2_dc = 132;
+		s->soc_pct = 91;
+	} else { /* vendor_status_discharge */
+		s->charge_end_mv = 4200;
+		s->mode = CG_MODE_DISCHARGE;
+		s->current_da = -12;
+		s->t1_dc = -223;
+		s->t2_dc = -223;
+		s->soc_pct = 0;
+	}
+	cg_pack_apply(pack, &rec, at);
+}
+
+static void vendor_pack(struct cg_pack *pack, unsigned cells_option)
+{
+	struct cg_pack_config config = { .cells = (uint8_t)cells_option };
+
+	cg_pack_init(pack, &config);
+	apply_cells(pack, vendor_cells16_mv, 16, NOW);
+	apply_status(pack, true, NOW);
+}
+
+static void test_header(void **state)
+{
+	char buf[CG_CSV_LINE_MAX];
+	(void)state;
+
+	assert_int_equal(cg_csv_header(buf, sizeof(buf), 16), strlen(HEADER16));
+	assert_string_equal(buf, HEADER16);
+	cg_csv_header(buf, sizeof(buf), 1);
+	assert_string_equal(buf, "time,pack_v,current_a,soc_pct,t1_c,t2_c,"
+			    "high_v,low_v,delta_mv,cell1_v\n");
+	/* 24 cells fit the documented maximum line. */
+	assert_true(cg_csv_header(buf, sizeof(buf), 24) > 0);
+	assert_int_equal(cg_csv_header(buf, 20, 16), 0);
+	assert_string_equal(buf, "");
+}
+
+static void test_row_vendor_pack(void **state)
+{
+	struct cg_pack pack;
+	char buf[CG_CSV_LINE_MAX];
+	(void)state;
+
+	vendor_pack(&pack, 0);
+	assert_int_equal(cg_csv_row(buf, sizeof(buf), &pack, 16, ISO, NOW),
+			 strlen(ROW16));
+	assert_string_equal(buf, ROW16);
+	/* One byte short of the row and its NUL: nothing, not half a row. */
+	assert_int_equal(cg_csv_row(buf, strlen(ROW16), &pack, 16, ISO, NOW), 0);
+	assert_string_equal(buf, "");
+}
+
+static void test_row_negative_current(void **state)
+{
+	struct cg_pack pack;
+	char buf[CG_CSV_LINE_MAX];
+	(void)state;
+
+	vendor_pack(&pack, 0);
+	apply_status(&pack, false, NOW);
+	cg_csv_row(buf, sizeof(buf), &pack, 16, ISO, NOW);
+	assert_string_equal(buf, ISO ",53.294,-1.2,0,-22.3,-22.3,3.343,3.323,20,"
+			    CELLS16);
+}
+
+static void test_row_unknown_and_stale_are_empty(void **state)
+{
+	struct cg_pack pack;
+	char buf[CG_CSV_LINE_MAX];
+	(void)state;
+
+	/* Cells but no status yet. */
+	cg_pack_init(&pack, NULL);
+	apply_cells(&pack, vendor_cells16_mv, 16, NOW);
+	cg_csv_row(buf, sizeof(buf), &pack, 16, ISO, NOW);
+	assert_string_equal(buf, ISO ",53.294,,,,,3.343,3.323,20," CELLS16);
+
+	/* Status 2.6 s old is stale (2.5 periods of 1 s); cells are not. */
+	apply_status(&pack, true, NOW);
+	cg_csv_row(buf, sizeof(buf), &pack, 16, ISO, NOW + 2600);
+	assert_string_equal(buf, ISO ",53.294,,,,,3.343,3.323,20," CELLS16);
+
+	/* 5.1 s: cells stale too; every value empty, the columns stay. */
+	cg_csv_row(buf, sizeof(buf), &pack, 16, ISO, NOW + 5100);
+	assert_string_equal(buf, ISO ",,,,,,,,,,,,,,,,,,,,,,,,\n");
+
+	/* Nothing at all, 2 columns. */
+	cg_pack_init(&pack, NULL);
+	cg_csv_row(buf, sizeof(buf), &pack, 2, ISO, NOW);
+	assert_string_equal(buf, ISO ",,,,,,,,,,\n");
+}
+
+static void test_row_open_lead_and_extra_columns(void **state)
+{
+	struct cg_pack pack;
+	uint16_t mv[16];
+	char buf[CG_CSV_LINE_MAX];
+	(void)state;
+
+	/* --cells 4 on the old-firmware frame: 3 cells, cell 4 reads 0. */
+	struct cg_pack_config config = { .cells = 4 };
+	memcpy(mv, vendor_cells_old_mv, sizeof(mv));
+	cg_pack_init(&pack, &config);
+	apply_cells(&pack, mv, 16, NOW);
+	apply_status(&pack, true, NOW);
+	assert_int_equal(pack.wired, 4);
+	cg_csv_row(buf, sizeof(buf), &pack, 4, ISO, NOW);
+	assert_string_equal(buf, ISO ",11.822,23.0,91,12.9,13.2,3.948,3.932,16,"
+			    "3.932,3.948,3.942,\n");
+	/* A file with 6 columns: the cells the pack lacks are empty. */
+	cg_csv_row(buf, sizeof(buf), &pack, 6, ISO, NOW);
+	assert_string_equal(buf, ISO ",11.822,23.0,91,12.9,13.2,3.948,3.932,16,"
+			    "3.932,3.948,3.942,,,\n");
+}
+
+/* --- files --- */
+
+struct tmp {
+	char path[64];
+};
+
+static void make_tmp(struct tmp *t, const char *content)
+{
+	snprintf(t->path, sizeof(t->path), "/tmp/test_csvlog.XXXXXX");
+	int fd = mkstemp(t->path);
+	assert_true(fd >= 0);
+	if (content)
+		assert_int_equal(write(fd, content, strlen(content)),
+				 (ssize_t)strlen(content));
+	close(fd);
+}
+
+static void read_file(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, cap - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static void test_file_new_then_append(void **state)
+{
+	struct tmp t;
+	struct cg_csvlog log;
+	struct cg_pack pack;
+	char err[CG_CSVLOG_ERR_MAX];
+	char got[4096];
+	struct stat st;
+	(void)state;
+
+	make_tmp(&t, NULL); /* empty, as a fresh --log file */
+	vendor_pack(&pack, 0);
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, err, sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
+					 sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_close(&log, err, sizeof(err)), 0);
+	read_file(t.path, got, sizeof(got));
+	assert_string_equal(got, HEADER16 ROW16);
+	assert_int_equal(stat(t.path, &st), 0);
+
+	/* Reopened (with and without --cells 16): rows go on, no 2nd header. */
+	assert_int_equal(cg_csvlog_open(&log, t.path, 16, err, sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
+					 sizeof(err)), 0);
+	cg_csvlog_close(&log, err, sizeof(err));
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, err, sizeof(err)), 0);
+	apply_status(&pack, false, NOW);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
+					 sizeof(err)), 0);
+	assert_int_equal(log.rows, 1);
+	cg_csvlog_close(&log, err, sizeof(err));
+	read_file(t.path, got, sizeof(got));
+	assert_string_equal(got, HEADER16 ROW16 ROW16 ISO ",53.294,-1.2,0,"
+			    "-22.3,-22.3,3.343,3.323,20," CELLS16);
+	unlink(t.path);
+}
+
+static void test_file_created_with_mode(void **state)
+{
+	char path[64];
+	struct cg_csvlog log;
+	struct cg_pack pack;
+	char err[CG_CSVLOG_ERR_MAX];
+	struct stat st;
+	(void)state;
+
+	/* A path that does not exist yet: created on open. */
+	snprintf(path, sizeof(path), "/tmp/test_csvlog.%d.csv", (int)getpid());
+	unlink(path);
+	mode_t old = umask(022);
+	assert_int_equal(cg_csvlog_open(&log, path, 0, err, sizeof(err)), 0);
+	umask(old);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	/* No wired cells known yet: nothing is written, not even a header. */
+	cg_pack_init(&pack, NULL);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
+					 sizeof(err)), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	cg_csvlog_close(&log, err, sizeof(err));
+	assert_int_equal(log.fd, -1);
+	assert_int_equal(cg_csvlog_close(&log, err, sizeof(err)), 0);
+	unlink(path);
+}
+
+static void test_file_mismatch_refused(void **state)
+{
+	struct tmp t;
+	struct cg_csvlog log;
+	struct cg_pack pack;
+	char err[CG_CSVLOG_ERR_MAX];
+	char want[CG_CSVLOG_ERR_MAX];
+	char got[4096];
+	(void)state;
+
+	make_tmp(&t, HEADER16 ROW16);
+
+	/* --cells 12 against a 16-cell file: refused at once. */
+	assert_int_equal(cg_csvlog_open(&log, t.path, 12, err, sizeof(err)),
+			 EX_DATAERR);
+	snprintf(want, sizeof(want), "%s has columns for 16 cells but --cells "
+		 "says 12: log to a new file or pass --cells 16", t.path);
+	assert_string_equal(err, want);
+	assert_int_equal(log.fd, -1);
+
+	/* No --cells: opens, and the first row finds 12 wired. */
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, err, sizeof(err)), 0);
+	struct cg_pack_config config = { .cells = 12 };
+	cg_pack_init(&pack, &config);
+	apply_cells(&pack, vendor_cells16_mv, 16, NOW);
+	assert_int_equal(pack.wired, 12);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
+					 sizeof(err)), EX_DATAERR);
+	snprintf(want, sizeof(want), "%s has columns for 16 cells but the pack "
+		 "has 12 wired: log to a new file or pass --cells 16", t.path);
+	assert_string_equal(err, want);
+	cg_csvlog_close(&log, err, sizeof(err));
+
+	read_file(t.path, got, sizeof(got));
+	assert_string_equal(got, HEADER16 ROW16); /* untouched */
+	unlink(t.path);
+}
+
+static void test_file_not_ours_refused(void **state)
+{
+	struct tmp t;
+	struct cg_csvlog log;
+	char err[CG_CSVLOG_ERR_MAX];
+	char want[CG_CSVLOG_ERR_MAX];
+	(void)state;
+
+	make_tmp(&t, "date,amount\n2026-01-01,5\n");
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, err, sizeof(err)),
+			 EX_DATAERR);
+	snprintf(want, sizeof(want), "%s is not a chargery-top log (its first "
+		 "line is not our header): log to a new file", t.path);
+	assert_string_equal(err, want);
+	unlink(t.path);
+}
+
+static void test_file_growing_pack_refused(void **state)
+{
+	struct tmp t;
+	struct cg_csvlog log;
+	struct cg_pack pack;
+	char err[CG_CSVLOG_ERR_MAX];
+	char got[4096];
+	uint16_t mv[16];
+	(void)state;
+
+	make_tmp(&t, NULL);
+	memcpy(mv, vendor_cells16_mv, sizeof(mv));
+	mv[15] = 3; /* cell 16 unplugged: threshold finds 15 */
+	cg_pack_init(&pack, NULL);
+	apply_cells(&pack, mv, 16, NOW);
+	apply_status(&pack, true, NOW);
+	assert_int_equal(pack.wired, 15);
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, err, sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
+					 sizeof(err)), 0);
+	assert_int_equal(log.columns, 15);
+
+	/* The lead goes back on: 16 wired, a column the file lacks. */
+	apply_cells(&pack, vendor_cells16_mv, 16, NOW);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
+					 sizeof(err)), EX_DATAERR);
+	assert_non_null(strstr(err, "has columns for 15 cells but the pack has "
+			       "16 wired"));
+	cg_csvlog_close(&log, err, sizeof(err));
+	read_file(t.path, got, sizeof(got));
+	cg_csv_header(err, sizeof(err), 15);
+	assert_memory_equal(got, err, strlen(err)); /* one header, one row */
+	assert_int_equal(strchr(strchr(got, '\n') + 1, '\n')[1], '\0');
+	unlink(t.path);
+}
+
+static void test_file_shrinking_pack_leaves_gaps(void **state)
+{
+	struct tmp t;
+	struct cg_csvlog log;
+	struct cg_pack pack;
+	char err[CG_CSVLOG_ERR_MAX];
+	char got[4096];
+	uint16_t mv[16];
+	(void)state;
+
+	make_tmp(&t, NULL);
+	vendor_pack(&pack, 0);
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, err, sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
+					 sizeof(err)), 0);
+	/* Cell 16's lead comes off mid-run: its column goes empty. */
+	memcpy(mv, vendor_cells16_mv, sizeof(mv));
+	mv[15] = 3;
+	apply_cells(&pack, mv, 16, NOW);
+	assert_int_equal(pack.wired, 15);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
+					 sizeof(err)), 0);
+	cg_csvlog_close(&log, err, sizeof(err));
+	read_file(t.path, got, sizeof(got));
+	assert_string_equal(got, HEADER16 ROW16 ISO ",49.970,23.0,91,12.9,13.2,"
+			    "3.343,3.323,20,3.325,3.332,3.332,3.330,3.331,3.332,"
+			    "3.334,3.329,3.336,3.330,3.333,3.326,3.334,3.323,"
+			    "3.343,\n");
+	unlink(t.path);
+}
+
+static void test_file_cut_line_is_ended(void **state)
+{
+	struct tmp t;
+	struct cg_csvlog log;
+	struct cg_pack pack;
+	char err[CG_CSVLOG_ERR_MAX];
+	char got[4096];
+	(void)state;
+
+	/* An earlier run died mid-row (not ours: we write rows whole). */
+	make_tmp(&t, HEADER16 ISO ",53.2");
+	vendor_pack(&pack, 0);
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, err, sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
+					 sizeof(err)), 0);
+	cg_csvlog_close(&log, err, sizeof(err));
+	read_file(t.path, got, sizeof(got));
+	assert_string_equal(got, HEADER16 ISO ",53.2\n" ROW16);
+	unlink(t.path);
+}
+
+static void test_open_errors(void **state)
+{
+	struct cg_csvlog log;
+	char err[CG_CSVLOG_ERR_MAX];
+	char dir[64];
+	char path[96];
+	(void)state;
+
+	assert_int_equal(cg_csvlog_open(&log, "/tmp/no-such-dir-cg/x/log.csv",
+					0, err, sizeof(err)), EX_CANTCREAT);
+	assert_string_equal(err, "cannot create /tmp/no-such-dir-cg/x/log.csv: "
+			    "its directory does not exist; create the directory "
+			    "or log somewhere else");
+
+	assert_int_equal(cg_csvlog_open(&log, "/tmp", 0, err, sizeof(err)),
+			 EX_CANTCREAT);
+	assert_string_equal(err, "/tmp is a directory: name a file in it, such "
+			    "as /tmp/chargery.csv");
+
+	/* Root writes anywhere, so permission is only testable as a user. */
+	snprintf(dir, sizeof(dir), "/tmp/test_csvlog.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	chmod(dir, 0500);
+	snprintf(path, sizeof(path), "%s/log.csv", dir);
+	int rc = cg_csvlog_open(&log, path, 0, err, sizeof(err));
+	if (geteuid() != 0) {
+		assert_int_equal(rc, EX_NOPERM);
+		assert_non_null(strstr(err, "permission denied"));
+	} else if (rc == 0) {
+		cg_csvlog_close(&log, err, sizeof(err));
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+static void test_disk_full(void **state)
+{
+	struct cg_csvlog log;
+	struct cg_pack pack;
+	char err[CG_CSVLOG_ERR_MAX];
+	(void)state;
+
+	/* /dev/full answers every write with ENOSPC. */
+	vendor_pack(&pack, 0);
+	assert_int_equal(cg_csvlog_open(&log, "/dev/full", 0, err, sizeof(err)),
+			 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
+					 sizeof(err)), EX_IOERR);
+	assert_string_equal(err, "cannot write /dev/full: disk full; free some "
+			    "space or log to another disk");
+	cg_csvlog_close(&log, err, sizeof(err));
+}
+
+static void test_sync_at_most_every_10s(void **state)
+{
+	struct tmp t;
+	struct cg_csvlog log;
+	struct cg_pack pack;
+	char err[CG_CSVLOG_ERR_MAX];
+	(void)state;
+
+	make_tmp(&t, NULL);
+	vendor_pack(&pack, 0);
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, err, sizeof(err)), 0);
+	cg_csvlog_write(&log, &pack, ISO, NOW, err, sizeof(err));
+	assert_true(log.unsynced);
+	cg_csvlog_write(&log, &pack, ISO, NOW + 9999, err, sizeof(err));
+	assert_true(log.unsynced);
+	assert_int_equal(cg_csvlog_sync_due(&log, NOW + 9999, err, sizeof(err)),
+			 0);
+	assert_true(log.unsynced);
+	assert_int_equal(cg_csvlog_sync_due(&log, NOW + 10000, err, sizeof(err)),
+			 0);
+	assert_false(log.unsynced);
+	assert_int_equal(log.synced_at_ms, NOW + 10000);
+	/* Nothing new written: no sync however late. */
+	cg_csvlog_sync_due(&log, NOW + 60000, err, sizeof(err));
+	assert_int_equal(log.synced_at_ms, NOW + 10000);
+	assert_int_equal(cg_csvlog_close(&log, err, sizeof(err)), 0);
+	unlink(t.path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_header),
+		cmocka_unit_test(test_row_vendor_pack),
+		cmocka_unit_test(test_row_negative_current),
+		cmocka_unit_test(test_row_unknown_and_stale_are_empty),
+		cmocka_unit_test(test_row_open_lead_and_extra_columns),
+		cmocka_unit_test(test_file_new_then_append),
+		cmocka_unit_test(test_file_created_with_mode),
+		cmocka_unit_test(test_file_mismatch_refused),
+		cmocka_unit_test(test_file_not_ours_refused),
+		cmocka_unit_test(test_file_growing_pack_refused),
+		cmocka_unit_test(test_file_shrinking_pack_leaves_gaps),
+		cmocka_unit_test(test_file_cut_line_is_ended),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_disk_full),
+		cmocka_unit_test(test_sync_at_most_every_10s),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
