@@ -13,4 +13,11 @@ uint64_t cg_clock_ms(void);
 #define CG_ISO_TIME_MAX 32
 void cg_clock_iso8601(char out[CG_ISO_TIME_MAX]);
 
+/* Wall-clock milliseconds since the epoch: for stamping, never intervals. */
+uint64_t cg_clock_wall_ms(void);
+
+/* A given wall-clock time (ms since the epoch) in the same format: what a
+ * replay stamps its output with is the recorded time, not now. */
+void cg_clock_format_iso8601(uint64_t wall_ms, char out[CG_ISO_TIME_MAX]);
+
 #endif

@@ -99,6 +99,9 @@ void cg_tui_draw(const struct cg_view *view);
 /* Reads one pending key (call when the key fd is readable). */
 enum cg_key_action cg_tui_key(void);
 
+/* Rings the terminal's bell (or flashes it): once per new alarm. */
+void cg_tui_bell(void);
+
 /* Gives the terminal back as it was. Safe to call twice. */
 void cg_tui_stop(void);
 

@@ -10,6 +10,7 @@
 /* ppoll(): atomically unblocks the quit signals only while waiting. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
@@ -22,14 +23,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alarm.h"
 #include "clock.h"
 #include "decoder.h"
 #include "demo.h"
+#include "events.h"
 #include "framer.h"
 #include "json.h"
 #include "link.h"
 #include "pack.h"
 #include "ports.h"
+#include "record.h"
 #include "tui.h"
 
 #define PROGRAM "chargery-top"
@@ -49,6 +53,12 @@ struct options {
 	bool demo;
 	bool ascii;
 	bool no_color;
+	const char *events_path; /* --events */
+	const char *record_path; /* --record */
+	const char *replay_path; /* --replay */
+	double speed;            /* --speed; 0 = not given */
+	struct cg_alarm_config alarm;
+	bool bell;
 };
 
 /* Frames per second over the last FPS_WINDOW_S ticks. */
@@ -64,7 +74,7 @@ struct app {
 	struct cg_link link;
 	bool link_open;
 	bool ended; /* EOF on a capture or stdin */
-	char link_detail[256];
+	char link_detail[1024];
 	uint64_t retry_at_ms;
 	uint64_t opened_at_ms;
 	uint64_t last_byte_ms;  /* 0 = none since the link opened */
@@ -73,7 +83,6 @@ struct app {
 	struct cg_framer framer;
 	struct cg_pack pack;
 	uint64_t implausible;
-	uint64_t rejected_by[5]; /* by -cg_decode_result */
 	struct rate rate;
 
 	bool tui;
@@ -84,6 +93,30 @@ struct app {
 	bool dirty;
 	uint64_t drawn_at_ms;
 	pid_t demo_pid;
+
+	uint64_t data_wall_ms; /* when the bytes being decoded were received */
+	struct cg_alarms alarms;
+	struct cg_events events;
+	int events_fd; /* --events file, -1 if none */
+	struct cg_inspect inspect;
+	char firmware[96];
+	bool fw_cells_known, fw_cells_energy;
+	bool fw_status_known, fw_status_protection;
+	uint16_t worst_delta_seen_mv;
+	uint64_t worst_delta_wall_ms;
+	bool bell_due;
+
+	struct cg_recorder recorder;
+	bool recording;
+
+	bool replaying;
+	bool replay_unpaced; /* no screen and no --speed: as fast as it decodes */
+	struct cg_replay replay;
+	struct cg_replay_clock replay_clock;
+	struct cg_replay_chunk chunk; /* the next chunk to play */
+	bool have_chunk;
+	struct cg_replay_view replay_view;
+	char port_label[PATH_MAX + 16];
 };
 
 static volatile sig_atomic_t quit_signal;
@@ -139,10 +172,27 @@ static bool parse_int(const char *s, long min, long max, int *out)
 	return true;
 }
 
+/* "3.65" -> 3650 mV; at most three decimals, 0.5 to 5 V. */
+static bool parse_volts(const char *s, uint16_t *out_mv)
+{
+	char *end;
+
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || v < 0.5 || v > 5.0)
+		return false;
+	*out_mv = (uint16_t)(v * 1000.0 + 0.5);
+	return true;
+}
+
 /* Returns -1 to go on, or an exit code. */
 static int parse_options(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_CELLS = 256, OPT_JSON, OPT_DEMO, OPT_ASCII, OPT_NO_COLOR };
+	enum {
+		OPT_CELLS = 256, OPT_JSON, OPT_DEMO, OPT_ASCII, OPT_NO_COLOR,
+		OPT_EVENTS, OPT_ALARM_HIGH, OPT_ALARM_LOW, OPT_ALARM_DELTA, OPT_BELL,
+		OPT_RECORD, OPT_REPLAY, OPT_SPEED,
+	};
 	static const struct option longopts[] = {
 		{ "baud", required_argument, NULL, 'b' },
 		{ "list", no_argument, NULL, 'l' },
@@ -152,11 +202,20 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		{ "ascii", no_argument, NULL, OPT_ASCII },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "no-colour", no_argument, NULL, OPT_NO_COLOR },
+		{ "events", required_argument, NULL, OPT_EVENTS },
+		{ "alarm-high", required_argument, NULL, OPT_ALARM_HIGH },
+		{ "alarm-low", required_argument, NULL, OPT_ALARM_LOW },
+		{ "alarm-delta", required_argument, NULL, OPT_ALARM_DELTA },
+		{ "bell", no_argument, NULL, OPT_BELL },
+		{ "record", required_argument, NULL, OPT_RECORD },
+		{ "replay", required_argument, NULL, OPT_REPLAY },
+		{ "speed", required_argument, NULL, OPT_SPEED },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, n;
+	uint16_t mv;
 
 	opt->baud = 115200;
 	opterr = 0;
@@ -185,6 +244,43 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		case OPT_NO_COLOR:
 			opt->no_color = true;
 			break;
+		case OPT_EVENTS:
+			opt->events_path = optarg;
+			break;
+		case OPT_ALARM_HIGH:
+		case OPT_ALARM_LOW:
+			if (!parse_volts(optarg, &mv))
+				return usage_error("%s needs a cell voltage in volts such as 3.65",
+						   c == OPT_ALARM_HIGH ? "--alarm-high" : "--alarm-low");
+			if (c == OPT_ALARM_HIGH)
+				opt->alarm.high_mv = mv;
+			else
+				opt->alarm.low_mv = mv;
+			break;
+		case OPT_ALARM_DELTA:
+			if (!parse_int(optarg, 1, 5000, &n))
+				return usage_error("--alarm-delta needs millivolts from 1 to 5000, not '%s'", optarg);
+			opt->alarm.delta_mv = (uint16_t)n;
+			break;
+		case OPT_BELL:
+			opt->bell = true;
+			break;
+		case OPT_RECORD:
+			opt->record_path = optarg;
+			break;
+		case OPT_REPLAY:
+			opt->replay_path = optarg;
+			break;
+		case OPT_SPEED: {
+			char *end;
+			errno = 0;
+			opt->speed = strtod(optarg, &end);
+			if (errno || end == optarg || *end ||
+			    !(opt->speed >= CG_REPLAY_SPEED_MIN &&
+			      opt->speed <= CG_REPLAY_SPEED_MAX))
+				return usage_error("--speed needs a factor from 0.125 to 1024, not '%s'", optarg);
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return EX_OK;
@@ -203,6 +299,12 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		return usage_error("one PORT only; '%s' is one too many", argv[optind]);
 	if (opt->demo && opt->port)
 		return usage_error("--demo uses its own simulated port; drop '%s'", opt->port);
+	if (opt->replay_path && (opt->port || opt->demo))
+		return usage_error("--replay plays %s instead of a port; drop the port or --demo", opt->replay_path);
+	if (opt->replay_path && opt->record_path)
+		return usage_error("--record records a live port; it cannot record the replay of %s", opt->replay_path);
+	if (opt->speed && !opt->replay_path)
+		return usage_error("--speed %s goes with --replay FILE", "X");
 	return -1;
 }
 
@@ -269,7 +371,7 @@ static enum cg_link_state link_state(const struct app *a, uint64_t now)
 {
 	if (a->ended)
 		return CG_LINK_STATE_ENDED;
-	if (!a->link_open)
+	if (!a->link_open && !a->replaying)
 		return CG_LINK_STATE_DISCONNECTED;
 	if (a->last_frame_ms && now - a->last_frame_ms <= LINK_QUIET_MS)
 		return CG_LINK_STATE_CONNECTED;
@@ -279,21 +381,97 @@ static enum cg_link_state link_state(const struct app *a, uint64_t now)
 	return CG_LINK_STATE_WAITING;
 }
 
-static int emit_json(const struct cg_record *rec)
+/* Appends an event to the list and to the --events file. */
+static void note_event(struct app *a, const char *text)
+{
+	cg_events_add(&a->events, a->data_wall_ms, text);
+	a->dirty = true;
+	if (a->events_fd < 0)
+		return;
+
+	char when[CG_ISO_TIME_MAX], line[CG_ISO_TIME_MAX + CG_EVENT_TEXT_MAX + 2];
+	cg_clock_format_iso8601(a->data_wall_ms, when);
+	int n = snprintf(line, sizeof(line), "%s %s\n", when, text);
+	/* One write per line: a signal or a crash never leaves half a line. */
+	if (n > 0 && write(a->events_fd, line, (size_t)n) != n) {
+		snprintf(a->link_detail, sizeof(a->link_detail),
+			 "cannot write the events file: %s", strerror(errno));
+		close(a->events_fd);
+		a->events_fd = -1;
+	}
+}
+
+/* What the frame lengths say about the firmware, for the inspector. */
+static void note_firmware(struct app *a, const struct cg_frame *frame)
+{
+	if (frame->bytes[2] == CG_CMD_CELLS) {
+		a->fw_cells_known = true;
+		a->fw_cells_energy = frame->len % 2 == 1;
+	} else if (frame->bytes[2] == CG_CMD_STATUS) {
+		a->fw_status_known = true;
+		a->fw_status_protection = frame->len == 19;
+	}
+	const char *version = "unknown yet";
+	if (a->fw_status_known && a->fw_status_protection)
+		version = "V1.26 or later";
+	else if (a->fw_cells_known && a->fw_cells_energy)
+		version = "V1.24 or V1.25";
+	else if (a->fw_cells_known || a->fw_status_known)
+		version = "before V1.24";
+	snprintf(a->firmware, sizeof(a->firmware), "%s (0x56 %s, 0x57 %s)",
+		 version,
+		 !a->fw_cells_known ? "not seen" :
+		 a->fw_cells_energy ? "with Wh/Ah" : "without Wh/Ah",
+		 !a->fw_status_known ? "not seen" :
+		 a->fw_status_protection ? "of 19 bytes" : "of 15 bytes");
+	a->inspect.firmware = a->firmware;
+}
+
+/* Mode and protection changes, alarms raised and cleared, the bell. */
+static void note_changes(struct app *a, const struct cg_record *rec,
+			 const struct cg_status *before)
+{
+	char lines[4][CG_EVENT_TEXT_MAX];
+	struct cg_alarm_change changes[2 * CG_MAX_CELLS + 1];
+	char text[CG_EVENT_TEXT_MAX];
+
+	if (rec->type == CG_REC_STATUS) {
+		size_t n = cg_events_status_changes(before, &rec->u.status,
+						    lines, 4);
+		for (size_t i = 0; i < n; i++)
+			note_event(a, lines[i]);
+	}
+	size_t n = cg_alarms_update(&a->alarms, &a->opt.alarm, &a->pack,
+				    changes, sizeof(changes) / sizeof(changes[0]));
+	for (size_t i = 0; i < n; i++) {
+		cg_alarm_change_text(&changes[i], text, sizeof(text));
+		note_event(a, text);
+		if (changes[i].raised && a->opt.bell)
+			a->bell_due = true;
+	}
+	if (a->pack.session_worst_delta_mv > a->worst_delta_seen_mv) {
+		a->worst_delta_seen_mv = a->pack.session_worst_delta_mv;
+		a->worst_delta_wall_ms = a->data_wall_ms;
+	}
+}
+
+static int emit_json(const struct app *a, const struct cg_record *rec)
 {
 	char line[CG_JSON_LINE_MAX];
 	char when[CG_ISO_TIME_MAX];
 
-	cg_clock_iso8601(when);
+	cg_clock_format_iso8601(a->data_wall_ms, when);
 	size_t n = cg_json_format(line, sizeof(line), rec, when);
 	if (n == 0 || fwrite(line, 1, n, stdout) != n || fflush(stdout) != 0)
 		return -1;
 	return 0;
 }
 
-/* Framer -> decoder -> pack (and JSON). Returns -1 if stdout failed. */
+/* Framer -> decoder -> pack (and JSON). now is the monotonic time of the
+ * link; data_ms is the clock the pack ages by: the same when live, the
+ * recorded time during a replay. Returns -1 if stdout failed. */
 static int consume(struct app *a, const uint8_t *data, size_t len,
-		   uint64_t now)
+		   uint64_t now, uint64_t data_ms)
 {
 	struct cg_frame frame;
 	struct cg_record rec;
@@ -303,13 +481,19 @@ static int consume(struct app *a, const uint8_t *data, size_t len,
 
 		if (r != CG_DECODE_OK) {
 			a->implausible++;
-			a->rejected_by[-r]++;
+			a->inspect.rejected_by[-r]++;
 			continue;
 		}
 		a->last_frame_ms = now;
-		cg_pack_apply(&a->pack, &rec, now);
+		struct cg_status before = a->pack.status;
+		bool had_status = a->pack.have[CG_REC_STATUS];
+		cg_pack_apply(&a->pack, &rec, data_ms);
+		a->inspect.last[rec.type] = frame;
+		a->inspect.have_last[rec.type] = true;
+		note_firmware(a, &frame);
+		note_changes(a, &rec, had_status ? &before : NULL);
 		a->dirty = true;
-		if (a->opt.json && emit_json(&rec) < 0)
+		if (a->opt.json && emit_json(a, &rec) < 0)
 			return -1;
 	}
 	return 0;
@@ -321,10 +505,67 @@ static void note_link_lost(struct app *a, uint64_t now, const char *why)
 	a->link_open = false;
 	a->retry_at_ms = now + RETRY_MS;
 	snprintf(a->link_detail, sizeof(a->link_detail), "%s", why);
-	a->dirty = true;
+	a->data_wall_ms = cg_clock_wall_ms();
+	char text[CG_EVENT_TEXT_MAX];
+	snprintf(text, sizeof(text), "link lost: %s", why);
+	note_event(a, text);
 	if (!a->tui)
 		fprintf(stderr, PROGRAM ": %s: %s; retrying every second\n",
 			a->link.path, why);
+}
+
+static void stop_recording(struct app *a, const struct cg_rec_error *err)
+{
+	struct cg_rec_error ignored;
+
+	snprintf(a->link_detail, sizeof(a->link_detail), "%.1000s", err->message);
+	note_event(a, "recording stopped: write failed");
+	if (!a->tui)
+		fprintf(stderr, PROGRAM ": %s\n", err->message);
+	cg_recorder_close(&a->recorder, &ignored);
+	a->recording = false;
+}
+
+/* Plays the chunks that are due. A replay without a screen and without
+ * --speed goes as fast as it decodes, a bounded batch per loop turn so
+ * signals are still seen. Returns -1 if output failed. */
+static int play_replay(struct app *a, uint64_t now)
+{
+	const uint64_t gap_us = 10u * 1000000u;
+	unsigned budget = 256;
+
+	while (a->have_chunk && budget--) {
+		if (!a->replay_unpaced &&
+		    cg_replay_clock_due_ms(&a->replay_clock, a->chunk.time_us) > now)
+			break;
+		uint64_t played_us = a->chunk.time_us;
+		a->data_wall_ms = a->chunk.synthetic_time ? cg_clock_wall_ms()
+							  : played_us / 1000u;
+		a->last_byte_ms = now;
+		if (consume(a, a->chunk.data, a->chunk.len, now,
+			    played_us / 1000u) < 0)
+			return -1;
+		a->have_chunk = cg_replay_next(&a->replay, &a->chunk) == 1;
+		/* A recording appended to days later would stall the table:
+		 * skip long silences, and say so. */
+		if (a->have_chunk && !a->replay_unpaced &&
+		    a->chunk.time_us > played_us + gap_us) {
+			char text[CG_EVENT_TEXT_MAX];
+			snprintf(text, sizeof(text), "replay skips %llu s without data",
+				 (unsigned long long)((a->chunk.time_us - played_us) / 1000000u));
+			note_event(a, text);
+			cg_replay_clock_jump(&a->replay_clock,
+					     a->chunk.time_us - 1000000u, now);
+		}
+	}
+	if (!a->have_chunk) {
+		a->ended = true;
+		a->dirty = true;
+		if (a->replay.warning[0])
+			snprintf(a->link_detail, sizeof(a->link_detail), "%.1000s",
+				 a->replay.warning);
+	}
+	return 0;
 }
 
 /* Reads what the port has. Returns -1 if output failed. */
@@ -335,7 +576,14 @@ static int read_link(struct app *a, uint64_t now)
 
 	if (n > 0) {
 		a->last_byte_ms = now;
-		return consume(a, buf, (size_t)n, now);
+		a->data_wall_ms = cg_clock_wall_ms();
+		if (a->recording) {
+			struct cg_rec_error err;
+			if (cg_recorder_write(&a->recorder, buf, (size_t)n,
+					      a->data_wall_ms * 1000u, now, &err) < 0)
+				stop_recording(a, &err);
+		}
+		return consume(a, buf, (size_t)n, now, now);
 	}
 	if (n == CG_LINK_EOF) {
 		cg_link_close(&a->link);
@@ -358,7 +606,8 @@ static void try_reopen(struct app *a, uint64_t now)
 		a->last_byte_ms = 0;
 		a->last_frame_ms = 0;
 		a->link_detail[0] = '\0';
-		a->dirty = true;
+		a->data_wall_ms = cg_clock_wall_ms();
+		note_event(a, "link back: reconnected");
 		if (!a->tui)
 			fprintf(stderr, PROGRAM ": %s: reconnected\n",
 				a->link.path);
@@ -373,7 +622,7 @@ static void draw(struct app *a, uint64_t now)
 		.pack = a->paused ? &a->frozen : &a->pack,
 		.framer = &a->framer.stats,
 		.implausible = a->implausible,
-		.port = a->opt.demo ? "demo (simulator)" : a->link.path,
+		.port = a->port_label,
 		.baud = a->opt.baud,
 		.link = link_state(a, now),
 		.link_detail = a->link_detail[0] ? a->link_detail : NULL,
@@ -381,13 +630,39 @@ static void draw(struct app *a, uint64_t now)
 		.paused = a->paused,
 		.zoom = a->zoom,
 		.help = a->help,
+		.alarms = &a->alarms,
+		.events = &a->events,
+		.inspect = &a->inspect,
+		.worst_delta_wall_ms = a->worst_delta_wall_ms,
 		.show_events = a->show_events,
 		.show_inspector = a->show_inspector,
 		/* Paused ages stay as they were when p was pressed. */
 		.now_ms = a->paused ? a->paused_at_ms : now,
 	};
 
+	if (a->replaying) {
+		uint64_t pos_us = a->ended || a->replay_unpaced
+			? a->replay.last_us
+			: cg_replay_clock_position_us(&a->replay_clock, now);
+		if (pos_us < a->replay.first_us)
+			pos_us = a->replay.first_us;
+		if (pos_us > a->replay.last_us)
+			pos_us = a->replay.last_us;
+		a->replay_view.speed = a->replay_clock.speed;
+		a->replay_view.paused = a->replay_clock.paused;
+		a->replay_view.position_s = (double)(pos_us - a->replay.first_us) / 1e6;
+		a->replay_view.length_s = cg_replay_length_s(&a->replay);
+		a->replay_view.timestamped = a->replay.kind == CG_REPLAY_RECORDING;
+		v.replay = &a->replay_view;
+		/* Ages in a replay run on the recorded clock. */
+		v.now_ms = pos_us / 1000u;
+	}
+
 	cg_tui_draw(&v);
+	if (a->bell_due) {
+		cg_tui_bell();
+		a->bell_due = false;
+	}
 	a->dirty = false;
 	a->drawn_at_ms = now;
 }
@@ -396,7 +671,8 @@ static void draw(struct app *a, uint64_t now)
 static bool handle_keys(struct app *a)
 {
 	for (;;) {
-		switch (cg_tui_key()) {
+		enum cg_key_action action = cg_tui_key();
+		switch (action) {
 		case CG_KEY_NONE:
 			return false;
 		case CG_KEY_QUIT:
@@ -405,12 +681,22 @@ static bool handle_keys(struct app *a)
 			a->help = !a->help;
 			break;
 		case CG_KEY_PAUSE:
+			if (a->replaying) { /* pause the replay, not the view */
+				uint64_t now = cg_clock_ms();
+				if (a->replay_clock.paused)
+					cg_replay_clock_resume(&a->replay_clock, now);
+				else
+					cg_replay_clock_pause(&a->replay_clock, now);
+				break;
+			}
 			a->paused = !a->paused;
 			a->frozen = a->pack;
 			a->paused_at_ms = cg_clock_ms();
 			break;
 		case CG_KEY_RESET:
 			cg_pack_reset_session(&a->pack);
+			a->worst_delta_seen_mv = 0;
+			a->worst_delta_wall_ms = 0;
 			break;
 		case CG_KEY_ZOOM:
 			a->zoom = !a->zoom;
@@ -425,6 +711,12 @@ static bool handle_keys(struct app *a)
 			break;
 		case CG_KEY_FASTER:
 		case CG_KEY_SLOWER:
+			if (a->replaying)
+				cg_replay_clock_set_speed(&a->replay_clock,
+					cg_replay_speed_step(a->replay_clock.speed,
+							     action == CG_KEY_FASTER),
+					cg_clock_ms());
+			break;
 		case CG_KEY_RESIZE:
 			break;
 		}
@@ -452,7 +744,7 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			key_slot = (int)nfds;
 			fds[nfds++] = (struct pollfd){ .fd = a->key_fd, .events = POLLIN };
 		}
-		if (!a->tui && !a->link_open && a->ended)
+		if (!a->tui && a->ended)
 			return EX_OK; /* --json on a capture: done at EOF */
 
 		uint64_t wake = next_tick;
@@ -462,8 +754,15 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			if (at < wake)
 				wake = at;
 		}
-		if (!a->link_open && !a->ended && a->retry_at_ms < wake)
+		if (!a->link_open && !a->replaying && !a->ended &&
+		    a->retry_at_ms < wake)
 			wake = a->retry_at_ms;
+		if (a->replaying && a->have_chunk) {
+			uint64_t due = a->replay_unpaced ? now
+				: cg_replay_clock_due_ms(&a->replay_clock, a->chunk.time_us);
+			if (due < wake)
+				wake = due;
+		}
 		uint64_t wait_ms = wake > now ? wake - now : 0;
 		struct timespec timeout = {
 			.tv_sec = (time_t)(wait_ms / 1000),
@@ -483,6 +782,8 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			if (read_link(a, now) < 0)
 				return EX_IOERR; /* stdout gone (a closed pipe) */
 		}
+		if (a->replaying && a->have_chunk && play_replay(a, now) < 0)
+			return EX_IOERR;
 		/* A resize arrives as SIGWINCH (EINTR) and waits in getch(). */
 		if (a->tui && (ready < 0 || (ready > 0 && fds[key_slot].revents))) {
 			if (handle_keys(a))
@@ -494,8 +795,14 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			if (next_tick <= now)
 				next_tick = now + TICK_MS;
 			a->dirty = true; /* ages move on */
+			if (a->recording) {
+				struct cg_rec_error err;
+				if (cg_recorder_tick(&a->recorder, now, &err) < 0)
+					stop_recording(a, &err);
+			}
 		}
-		if (!a->link_open && !a->ended && now >= a->retry_at_ms)
+		if (!a->link_open && !a->replaying && !a->ended &&
+		    now >= a->retry_at_ms)
 			try_reopen(a, now);
 		if (a->tui && a->dirty && now >= a->drawn_at_ms + REDRAW_MIN_MS)
 			draw(a, now);
@@ -547,21 +854,69 @@ int main(int argc, char **argv)
 			return EX_OSERR;
 		}
 		a->opt.port = port;
-	} else if (!a->opt.port) {
+	} else if (!a->opt.port && !a->opt.replay_path) {
 		if ((rc = choose_port(port, sizeof(port))) >= 0)
 			return rc;
 		a->opt.port = port;
 	}
 
-	if (cg_link_open(&a->link, a->opt.port, a->opt.baud, &link_err) < 0) {
-		fprintf(stderr, PROGRAM ": %s\n", link_err.message);
-		cg_demo_stop(a->demo_pid);
-		return link_err.exit_code;
+	if (a->opt.replay_path) {
+		struct cg_rec_error rerr;
+		if (cg_replay_open(&a->replay, a->opt.replay_path, &rerr) < 0) {
+			fprintf(stderr, PROGRAM ": %s\n", rerr.message);
+			return rerr.exit_code;
+		}
+		a->replaying = true;
+		a->replay_unpaced = a->opt.json && !a->opt.speed;
+		a->have_chunk = cg_replay_next(&a->replay, &a->chunk) == 1;
+		cg_replay_clock_start(&a->replay_clock, a->replay.first_us,
+				      cg_clock_ms(), a->opt.speed ? a->opt.speed : 1.0);
+		snprintf(a->port_label, sizeof(a->port_label), "replay %.4000s",
+			 a->opt.replay_path);
+	} else {
+		if (cg_link_open(&a->link, a->opt.port, a->opt.baud, &link_err) < 0) {
+			fprintf(stderr, PROGRAM ": %s\n", link_err.message);
+			cg_demo_stop(a->demo_pid);
+			return link_err.exit_code;
+		}
+		a->link_open = true;
+		snprintf(a->port_label, sizeof(a->port_label), "%.4000s",
+			 a->opt.demo ? "demo (simulator)" : a->link.path);
 	}
-	a->link_open = true;
 	a->opened_at_ms = cg_clock_ms();
+	if (a->opt.record_path) {
+		struct cg_rec_error rerr;
+		if (cg_recorder_open(&a->recorder, a->opt.record_path,
+				     a->opened_at_ms, &rerr) < 0) {
+			fprintf(stderr, PROGRAM ": %s\n", rerr.message);
+			cg_link_close(&a->link);
+			cg_demo_stop(a->demo_pid);
+			return rerr.exit_code;
+		}
+		a->recording = true;
+	}
 
 	cg_framer_init(&a->framer);
+	cg_alarms_init(&a->alarms);
+	cg_events_init(&a->events);
+	a->events_fd = -1;
+	if (a->opt.events_path) {
+		a->events_fd = open(a->opt.events_path,
+				    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (a->events_fd < 0) {
+			fprintf(stderr, PROGRAM ": cannot open the events file %s: %s\n",
+				a->opt.events_path, strerror(errno));
+			cg_link_close(&a->link);
+			cg_demo_stop(a->demo_pid);
+			return errno == EACCES ? EX_NOPERM : EX_CANTCREAT;
+		}
+	}
+	a->data_wall_ms = cg_clock_wall_ms();
+	{
+		char text[CG_EVENT_TEXT_MAX];
+		snprintf(text, sizeof(text), "opened %.80s", a->opt.demo ? "the demo simulator" : a->link.path);
+		note_event(a, text);
+	}
 	struct cg_pack_config config = { .cells = (uint8_t)a->opt.cells };
 	cg_pack_init(&a->pack, &config);
 
@@ -589,6 +944,20 @@ int main(int argc, char **argv)
 		cg_tui_stop();
 	cg_link_close(&a->link);
 	cg_demo_stop(a->demo_pid);
+	if (a->replaying)
+		cg_replay_close(&a->replay);
+	if (a->recording) {
+		struct cg_rec_error rerr;
+		if (cg_recorder_close(&a->recorder, &rerr) < 0) {
+			fprintf(stderr, PROGRAM ": %s\n", rerr.message);
+			if (rc == EX_OK)
+				rc = rerr.exit_code;
+		}
+	}
+	if (a->events_fd >= 0) {
+		fsync(a->events_fd);
+		close(a->events_fd);
+	}
 	if (rc > 128) {
 		/* Die of the same signal, so a shell or systemd sees why. */
 		int sig = rc - 128;

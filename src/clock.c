@@ -17,21 +17,31 @@ uint64_t cg_clock_ms(void)
 	return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
 }
 
-void cg_clock_iso8601(char out[CG_ISO_TIME_MAX])
+uint64_t cg_clock_wall_ms(void)
 {
 	struct timespec now;
-	struct tm utc;
-	char seconds[20]; /* "YYYY-MM-DDTHH:MM:SS" */
-	unsigned millis;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (!gmtime_r(&now.tv_sec, &utc) ||
+	return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+}
+
+void cg_clock_format_iso8601(uint64_t wall_ms, char out[CG_ISO_TIME_MAX])
+{
+	time_t secs = (time_t)(wall_ms / 1000u);
+	struct tm utc;
+	char seconds[20]; /* "YYYY-MM-DDTHH:MM:SS" */
+
+	if (!gmtime_r(&secs, &utc) ||
 	    !strftime(seconds, sizeof(seconds), "%Y-%m-%dT%H:%M:%S", &utc)) {
 		/* Only a year beyond 9999 gets here; say so rather than lie. */
 		snprintf(out, CG_ISO_TIME_MAX, "%s", "0000-00-00T00:00:00.000Z");
 		return;
 	}
-	/* The modulo only tells the compiler the range; tv_nsec < 1e9. */
-	millis = (unsigned)(now.tv_nsec / 1000000L) % 1000u;
-	snprintf(out, CG_ISO_TIME_MAX, "%s.%03uZ", seconds, millis);
+	snprintf(out, CG_ISO_TIME_MAX, "%s.%03uZ", seconds,
+		 (unsigned)(wall_ms % 1000u));
+}
+
+void cg_clock_iso8601(char out[CG_ISO_TIME_MAX])
+{
+	cg_clock_format_iso8601(cg_clock_wall_ms(), out);
 }
