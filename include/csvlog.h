@@ -77,7 +77,9 @@ int cg_csvlog_write(struct cg_csvlog *log, const struct cg_pack *pack,
 		    size_t err_cap);
 
 /* fdatasync if rows are waiting and CG_CSVLOG_SYNC_MS has passed since the
- * last one; cg_csvlog_write calls it, the 1 s tick may too. 0 or EX_IOERR. */
+ * last one (the first rows at once). Call it from a periodic tick with the
+ * monotonic clock: cg_csvlog_write never syncs, since its now_ms is the
+ * pack's clock, which a fast replay runs hours ahead. 0 or EX_IOERR. */
 int cg_csvlog_sync_due(struct cg_csvlog *log, uint64_t now_ms, char *err,
 		       size_t err_cap);
 

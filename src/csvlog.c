@@ -348,11 +348,7 @@ int cg_csvlog_write(struct cg_csvlog *log, const struct cg_pack *pack,
 	log->header_on_file = true;
 	log->rows++;
 	log->unsynced = true;
-	if (!log->sync_clock_set) {
-		log->sync_clock_set = true;
-		log->synced_at_ms = now_ms;
-	}
-	return cg_csvlog_sync_due(log, now_ms, err, err_cap);
+	return 0;
 }
 
 static int sync_now(struct cg_csvlog *log, char *err, size_t cap)
@@ -369,9 +365,13 @@ static int sync_now(struct cg_csvlog *log, char *err, size_t cap)
 int cg_csvlog_sync_due(struct cg_csvlog *log, uint64_t now_ms, char *err,
 		       size_t err_cap)
 {
-	if (log->fd < 0 || !log->unsynced || !log->sync_clock_set ||
+	if (log->fd < 0 || !log->unsynced)
+		return 0;
+	/* The first rows are synced at once; after that every 10 s. */
+	if (log->sync_clock_set &&
 	    now_ms - log->synced_at_ms < CG_CSVLOG_SYNC_MS)
 		return 0;
+	log->sync_clock_set = true;
 	log->synced_at_ms = now_ms;
 	return sync_now(log, err, err_cap);
 }
