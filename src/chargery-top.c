@@ -25,6 +25,7 @@
 
 #include "alarm.h"
 #include "clock.h"
+#include "csvlog.h"
 #include "decoder.h"
 #include "demo.h"
 #include "events.h"
@@ -34,6 +35,7 @@
 #include "pack.h"
 #include "ports.h"
 #include "record.h"
+#include "snapshot.h"
 #include "tui.h"
 
 #define PROGRAM "chargery-top"
@@ -57,6 +59,11 @@ struct options {
 	const char *record_path; /* --record */
 	const char *replay_path; /* --replay */
 	double speed;            /* --speed; 0 = not given */
+	const char *log_path;    /* --log */
+	bool once;               /* --once: one picture, then exit */
+	bool csv;                /* --once --csv */
+	int timeout_s;           /* --once: how long to wait */
+	bool headless;           /* no table: only --log/--record/--events */
 	struct cg_alarm_config alarm;
 	bool bell;
 };
@@ -117,6 +124,12 @@ struct app {
 	bool have_chunk;
 	struct cg_replay_view replay_view;
 	char port_label[PATH_MAX + 16];
+
+	struct cg_csvlog log;
+	bool logging;
+	uint64_t once_deadline_ms;
+	int fatal;            /* an EX_ code that ends the run, 0 = none */
+	char fatal_msg[1024]; /* printed once the terminal is back */
 };
 
 static volatile sig_atomic_t quit_signal;
@@ -191,7 +204,8 @@ static int parse_options(int argc, char **argv, struct options *opt)
 	enum {
 		OPT_CELLS = 256, OPT_JSON, OPT_DEMO, OPT_ASCII, OPT_NO_COLOR,
 		OPT_EVENTS, OPT_ALARM_HIGH, OPT_ALARM_LOW, OPT_ALARM_DELTA, OPT_BELL,
-		OPT_RECORD, OPT_REPLAY, OPT_SPEED,
+		OPT_RECORD, OPT_REPLAY, OPT_SPEED, OPT_LOG, OPT_ONCE, OPT_CSV,
+		OPT_TIMEOUT, OPT_HEADLESS,
 	};
 	static const struct option longopts[] = {
 		{ "baud", required_argument, NULL, 'b' },
@@ -210,6 +224,11 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		{ "record", required_argument, NULL, OPT_RECORD },
 		{ "replay", required_argument, NULL, OPT_REPLAY },
 		{ "speed", required_argument, NULL, OPT_SPEED },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "headless", no_argument, NULL, OPT_HEADLESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -271,6 +290,22 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		case OPT_REPLAY:
 			opt->replay_path = optarg;
 			break;
+		case OPT_LOG:
+			opt->log_path = optarg;
+			break;
+		case OPT_ONCE:
+			opt->once = true;
+			break;
+		case OPT_CSV:
+			opt->csv = true;
+			break;
+		case OPT_TIMEOUT:
+			if (!parse_int(optarg, 1, 86400, &opt->timeout_s))
+				return usage_error("--timeout needs seconds from 1 to 86400, not '%s'", optarg);
+			break;
+		case OPT_HEADLESS:
+			opt->headless = true;
+			break;
 		case OPT_SPEED: {
 			char *end;
 			errno = 0;
@@ -305,6 +340,16 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		return usage_error("--record records a live port; it cannot record the replay of %s", opt->replay_path);
 	if (opt->speed && !opt->replay_path)
 		return usage_error("--speed %s goes with --replay FILE", "X");
+	if (opt->csv && !opt->once)
+		return usage_error("%s goes with --once (for a running log use --log FILE.csv)", "--csv");
+	if (opt->csv && opt->json)
+		return usage_error("%s: pick one of --json and --csv", "--once");
+	if (opt->timeout_s && !opt->once)
+		return usage_error("%s goes with --once", "--timeout");
+	if (opt->headless && opt->json)
+		return usage_error("%s: --json already runs without the table", "--headless");
+	if (!opt->timeout_s)
+		opt->timeout_s = 10;
 	return -1;
 }
 
@@ -467,9 +512,10 @@ static int emit_json(const struct app *a, const struct cg_record *rec)
 	return 0;
 }
 
-/* Framer -> decoder -> pack (and JSON). now is the monotonic time of the
- * link; data_ms is the clock the pack ages by: the same when live, the
- * recorded time during a replay. Returns -1 if stdout failed. */
+/* Framer -> decoder -> pack (and JSON, the CSV log). now is the monotonic
+ * time of the link; data_ms is the clock the pack ages by: the same when
+ * live, the recorded time during a replay. Returns 0, or an EX_ code that
+ * ends the run (stdout gone, the log refused a row). */
 static int consume(struct app *a, const uint8_t *data, size_t len,
 		   uint64_t now, uint64_t data_ms)
 {
@@ -493,8 +539,16 @@ static int consume(struct app *a, const uint8_t *data, size_t len,
 		note_firmware(a, &frame);
 		note_changes(a, &rec, had_status ? &before : NULL);
 		a->dirty = true;
-		if (a->opt.json && emit_json(a, &rec) < 0)
-			return -1;
+		if (a->logging && rec.type == CG_REC_CELLS) {
+			char when[CG_ISO_TIME_MAX];
+			cg_clock_format_iso8601(a->data_wall_ms, when);
+			int rc = cg_csvlog_write(&a->log, &a->pack, when, data_ms,
+						 a->fatal_msg, sizeof(a->fatal_msg));
+			if (rc)
+				return rc;
+		}
+		if (a->opt.json && !a->opt.once && emit_json(a, &rec) < 0)
+			return EX_IOERR;
 	}
 	return 0;
 }
@@ -528,7 +582,7 @@ static void stop_recording(struct app *a, const struct cg_rec_error *err)
 
 /* Plays the chunks that are due. A replay without a screen and without
  * --speed goes as fast as it decodes, a bounded batch per loop turn so
- * signals are still seen. Returns -1 if output failed. */
+ * signals are still seen. Returns 0 or an EX_ code (see consume). */
 static int play_replay(struct app *a, uint64_t now)
 {
 	const uint64_t gap_us = 10u * 1000000u;
@@ -542,9 +596,10 @@ static int play_replay(struct app *a, uint64_t now)
 		a->data_wall_ms = a->chunk.synthetic_time ? cg_clock_wall_ms()
 							  : played_us / 1000u;
 		a->last_byte_ms = now;
-		if (consume(a, a->chunk.data, a->chunk.len, now,
-			    played_us / 1000u) < 0)
-			return -1;
+		int rc = consume(a, a->chunk.data, a->chunk.len, now,
+				 played_us / 1000u);
+		if (rc)
+			return rc;
 		a->have_chunk = cg_replay_next(&a->replay, &a->chunk) == 1;
 		/* A recording appended to days later would stall the table:
 		 * skip long silences, and say so. */
@@ -568,7 +623,7 @@ static int play_replay(struct app *a, uint64_t now)
 	return 0;
 }
 
-/* Reads what the port has. Returns -1 if output failed. */
+/* Reads what the port has. Returns 0 or an EX_ code (see consume). */
 static int read_link(struct app *a, uint64_t now)
 {
 	uint8_t buf[READ_CHUNK];
@@ -725,6 +780,41 @@ static bool handle_keys(struct app *a)
 	}
 }
 
+/* --once on a live port answers as soon as it has cells and measurements;
+ * on a file it reads to the end for the newest picture. */
+static bool once_ready(const struct app *a)
+{
+	bool file = a->replaying || a->link.kind == CG_LINK_FILE;
+
+	return !file && a->pack.have[CG_REC_CELLS] &&
+	       a->pack.have[CG_REC_STATUS];
+}
+
+/* Prints the --once picture. Returns 0 fresh and within limits, 1 no or
+ * stale data, 2 an alarm (as cg_snapshot_status says). */
+static int print_once(struct app *a)
+{
+	static char out[CG_SNAPSHOT_MAX];
+	char when[CG_ISO_TIME_MAX];
+	uint64_t data_now = a->replaying ? a->replay.last_us / 1000u
+					 : cg_clock_ms();
+
+	if (!a->pack.have[CG_REC_CELLS] && !a->pack.have[CG_REC_STATUS]) {
+		fprintf(stderr, PROGRAM ": no frames from %s within %d s\n",
+			a->port_label, a->opt.timeout_s);
+		return CG_SNAPSHOT_NODATA;
+	}
+	cg_clock_format_iso8601(a->data_wall_ms, when);
+	size_t n = a->opt.json
+		? cg_snapshot_json(out, sizeof(out), &a->pack, &a->alarms, when, data_now)
+		: a->opt.csv
+		? cg_snapshot_csv(out, sizeof(out), &a->pack, when, data_now)
+		: cg_snapshot_text(out, sizeof(out), &a->pack, &a->alarms, when, data_now);
+	if (n == 0 || fwrite(out, 1, n, stdout) != n || fflush(stdout) != 0)
+		return EX_IOERR;
+	return cg_snapshot_status(&a->pack, &a->alarms, data_now);
+}
+
 /* The one loop. Returns an exit code. */
 static int run(struct app *a, const sigset_t *wait_mask)
 {
@@ -745,9 +835,17 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			fds[nfds++] = (struct pollfd){ .fd = a->key_fd, .events = POLLIN };
 		}
 		if (!a->tui && a->ended)
-			return EX_OK; /* --json on a capture: done at EOF */
+			/* --json on a capture: done at EOF */
+			return a->opt.once ? print_once(a) : EX_OK;
+		/* Files are read to the end however long it takes. */
+		bool once_timed = a->opt.once && !a->replaying &&
+				  a->link.kind != CG_LINK_FILE;
+		if (once_timed && now >= a->once_deadline_ms)
+			return print_once(a);
 
 		uint64_t wake = next_tick;
+		if (once_timed && a->once_deadline_ms < wake)
+			wake = a->once_deadline_ms;
 		bool redraw_pending = a->tui && a->dirty;
 		if (redraw_pending) {
 			uint64_t at = a->drawn_at_ms + REDRAW_MIN_MS;
@@ -778,12 +876,15 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		}
 		now = cg_clock_ms();
 
-		if (ready > 0 && link_slot >= 0 && fds[link_slot].revents) {
-			if (read_link(a, now) < 0)
-				return EX_IOERR; /* stdout gone (a closed pipe) */
-		}
-		if (a->replaying && a->have_chunk && play_replay(a, now) < 0)
-			return EX_IOERR;
+		int rc = 0;
+		if (ready > 0 && link_slot >= 0 && fds[link_slot].revents)
+			rc = read_link(a, now);
+		if (!rc && a->replaying && a->have_chunk)
+			rc = play_replay(a, now);
+		if (rc)
+			return rc;
+		if (a->opt.once && once_ready(a))
+			return print_once(a);
 		/* A resize arrives as SIGWINCH (EINTR) and waits in getch(). */
 		if (a->tui && (ready < 0 || (ready > 0 && fds[key_slot].revents))) {
 			if (handle_keys(a))
@@ -800,6 +901,10 @@ static int run(struct app *a, const sigset_t *wait_mask)
 				if (cg_recorder_tick(&a->recorder, now, &err) < 0)
 					stop_recording(a, &err);
 			}
+			if (a->logging &&
+			    (rc = cg_csvlog_sync_due(&a->log, now, a->fatal_msg,
+						     sizeof(a->fatal_msg))))
+				return rc;
 		}
 		if (!a->link_open && !a->replaying && !a->ended &&
 		    now >= a->retry_at_ms)
@@ -867,7 +972,9 @@ int main(int argc, char **argv)
 			return rerr.exit_code;
 		}
 		a->replaying = true;
-		a->replay_unpaced = a->opt.json && !a->opt.speed;
+		/* Nobody watches a run without the table: no pacing. */
+		a->replay_unpaced = (a->opt.json || a->opt.once ||
+				     a->opt.headless) && !a->opt.speed;
 		a->have_chunk = cg_replay_next(&a->replay, &a->chunk) == 1;
 		cg_replay_clock_start(&a->replay_clock, a->replay.first_us,
 				      cg_clock_ms(), a->opt.speed ? a->opt.speed : 1.0);
@@ -920,7 +1027,21 @@ int main(int argc, char **argv)
 	struct cg_pack_config config = { .cells = (uint8_t)a->opt.cells };
 	cg_pack_init(&a->pack, &config);
 
-	if (a->opt.json) {
+	if (a->opt.log_path) {
+		char err[CG_CSVLOG_ERR_MAX];
+		rc = cg_csvlog_open(&a->log, a->opt.log_path,
+				    (unsigned)a->opt.cells, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, PROGRAM ": %s\n", err);
+			cg_link_close(&a->link);
+			cg_demo_stop(a->demo_pid);
+			return rc;
+		}
+		a->logging = true;
+	}
+	a->once_deadline_ms = a->opened_at_ms + (uint64_t)a->opt.timeout_s * 1000u;
+
+	if (a->opt.json || a->opt.once || a->opt.headless) {
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	} else {
 		struct cg_tui_options topt = {
@@ -939,6 +1060,8 @@ int main(int argc, char **argv)
 	}
 
 	rc = run(a, &wait_mask);
+	if (rc != EX_OK && a->fatal_msg[0] && rc < 128)
+		a->fatal = rc;
 
 	if (a->tui)
 		cg_tui_stop();
@@ -958,6 +1081,16 @@ int main(int argc, char **argv)
 		fsync(a->events_fd);
 		close(a->events_fd);
 	}
+	if (a->logging) {
+		char err[CG_CSVLOG_ERR_MAX];
+		if (cg_csvlog_close(&a->log, err, sizeof(err)) && !a->fatal) {
+			fprintf(stderr, PROGRAM ": %s\n", err);
+			if (rc == EX_OK)
+				rc = EX_IOERR;
+		}
+	}
+	if (a->fatal)
+		fprintf(stderr, PROGRAM ": %s\n", a->fatal_msg);
 	if (rc > 128) {
 		/* Die of the same signal, so a shell or systemd sees why. */
 		int sig = rc - 128;
