@@ -18,12 +18,16 @@
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
+#include <wctype.h>
 
 #define MIN_COLS 40
 #define MIN_LINES 10
@@ -34,6 +38,8 @@
 #define BAR_MAX 64 /* longer only moves the figures away */
 #define TEXT_MAX 160
 #define ITEMS_MAX 40
+#define DIAG_LINES_MAX 2 /* the link doctor's advice, above the status */
+#define DECODED_MIN_W 28 /* inspector: decoded fields beside the hex */
 
 /* Widths of the fixed parts of a cell row. */
 #define W_INDEX 2
@@ -68,6 +74,7 @@ struct item {
 	short pair;
 	int level;	/* 0 essential, 1 normal, 2 when there is room */
 	bool new_line; /* starts a new group of figures */
+	bool tight;    /* one space from the item before, as in a list */
 };
 
 struct items {
@@ -104,6 +111,56 @@ static void widen_ascii(wchar_t *out, size_t cap, const char *s)
 		out[n++] = (c >= 0x20 && c < 0x7f) ? (wchar_t)c : L'?';
 	}
 	out[n] = L'\0';
+}
+
+/* Text made by other modules (events, the link doctor, the firmware name)
+ * may hold any character of the locale; only printable one-column ones are
+ * kept, so the column arithmetic stays right and nothing steers the
+ * terminal. */
+static void widen_text(wchar_t *out, size_t cap, const char *s)
+{
+	mbstate_t state;
+	size_t n = 0, left = s ? strlen(s) : 0;
+
+	memset(&state, 0, sizeof(state));
+	while (left > 0 && n + 1 < cap) {
+		wchar_t wc;
+		size_t used = mbrtowc(&wc, s, left, &state);
+
+		if (used == (size_t)-1 || used == (size_t)-2 || used == 0) {
+			memset(&state, 0, sizeof(state));
+			wc = L'?';
+			used = 1;
+		} else if (!iswprint((wint_t)wc) || wcwidth(wc) != 1) {
+			wc = L'?';
+		}
+		out[n++] = wc;
+		s += used;
+		left -= used;
+	}
+	out[n] = L'\0';
+}
+
+/* Local wall-clock time of day, e.g. "14:02:11". */
+static void fmt_clock(wchar_t *buf, size_t cap, uint64_t wall_ms)
+{
+	time_t t = (time_t)(wall_ms / 1000);
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm)) {
+		swprintf(buf, cap, L"--:--:--");
+		return;
+	}
+	swprintf(buf, cap, L"%02d:%02d:%02d", tm.tm_hour, tm.tm_min,
+		 tm.tm_sec);
+}
+
+/* A span of seconds as "01:02:03". */
+static void fmt_hms(wchar_t *buf, size_t cap, double seconds)
+{
+	unsigned long s = seconds > 0 ? (unsigned long)seconds : 0;
+
+	swprintf(buf, cap, L"%02lu:%02lu:%02lu", s / 3600, s / 60 % 60, s % 60);
 }
 
 static void fmt_mv(wchar_t *buf, size_t cap, unsigned mv)
@@ -272,6 +329,7 @@ static struct item *add(struct items *it, int level, bool new_line,
 	i = &it->item[it->n++];
 	i->level = level;
 	i->new_line = new_line;
+	i->tight = false;
 	i->attr = attr;
 	i->pair = pair;
 	i->text[0] = L'\0';
@@ -321,11 +379,51 @@ static void voltage_items(const struct cg_view *v, struct items *it)
 		wcscpy(i->text, L"Low --");
 	}
 
-	i = add(it, 0, false, A_BOLD, 0);
-	if (known)
-		swprintf(i->text, TEXT_MAX, L"Delta %u mV", p->delta_mv);
-	else
-		wcscpy(i->text, L"Delta -- mV");
+	/* Past the delta limit: a word and reverse video, not colour alone. */
+	if (known && v->alarms && v->alarms->delta) {
+		i = add(it, 0, false, A_BOLD | A_REVERSE, PAIR_ALERT);
+		swprintf(i->text, TEXT_MAX, L"Delta %u mV !ALARM", p->delta_mv);
+	} else {
+		i = add(it, 0, false, A_BOLD, 0);
+		if (known)
+			swprintf(i->text, TEXT_MAX, L"Delta %u mV",
+				 p->delta_mv);
+		else
+			wcscpy(i->text, L"Delta -- mV");
+	}
+}
+
+static void fmt_limit(wchar_t *buf, size_t cap, unsigned mv, bool volts)
+{
+	wchar_t a[16];
+
+	if (mv == 0) {
+		swprintf(buf, cap, L"--");
+	} else if (volts) {
+		fmt_mv(a, 16, mv);
+		swprintf(buf, cap, L"%ls V", a);
+	} else {
+		swprintf(buf, cap, L"%u mV", mv);
+	}
+}
+
+/* The alarm limits in force, so a marked cell can be read against them. */
+static void limits_item(const struct cg_view *v, struct items *it)
+{
+	const struct cg_alarms *al = v->alarms;
+	wchar_t hi[24], lo[24], delta[24];
+	struct item *i;
+
+	if (!al)
+		return;
+	fmt_limit(hi, 24, al->high_mv, true);
+	fmt_limit(lo, 24, al->low_mv, true);
+	fmt_limit(delta, 24, al->delta_mv, false);
+	i = add(it, 2, false, A_NORMAL, 0);
+	/* HI and LO as on the marked cells (and not the words the high and
+	 * low cell markers use). */
+	swprintf(i->text, TEXT_MAX, L"limits: HI %ls  LO %ls  delta %ls", hi,
+		 lo, delta);
 }
 
 /* The worst spread seen since start or the last reset (key r). */
@@ -337,8 +435,16 @@ static void worst_item(const struct cg_view *v, struct items *it)
 	if (!have(p, CG_REC_CELLS) || p->session_worst_delta_mv == 0)
 		return;
 	i = add(it, 2, false, A_NORMAL, 0);
-	swprintf(i->text, TEXT_MAX, L"worst delta this session %u mV",
-		 p->session_worst_delta_mv);
+	if (v->worst_delta_wall_ms) {
+		wchar_t at[16];
+
+		fmt_clock(at, 16, v->worst_delta_wall_ms);
+		swprintf(i->text, TEXT_MAX, L"worst delta %u mV at %ls",
+			 p->session_worst_delta_mv, at);
+	} else {
+		swprintf(i->text, TEXT_MAX, L"worst delta %u mV",
+			 p->session_worst_delta_mv);
+	}
 }
 
 static void status_items(const struct cg_view *v, struct items *it)
@@ -508,32 +614,42 @@ static void build_items(const struct cg_view *v, const struct scale *s,
 		scale_item(it, s);
 	impedance_summary(v, it, false);
 	worst_item(v, it);
+	limits_item(v, it);
 }
 
-/* Packs the items of this level into lines of the given width; draws them
- * from line y when draw is set. Returns how many lines they take. */
-static int place_items(const struct items *it, int level, int width,
-		       bool draw, int y)
+/* Packs the items of this level into lines of width columns from column
+ * x0; draws them from line y (not at or past line ymax) when draw is set.
+ * Returns how many lines they take. */
+static int place_items_at(const struct items *it, int level, int x0,
+			  int width, bool draw, int y, int ymax)
 {
 	int lines = 0, x = 0;
 
 	for (int k = 0; k < it->n; k++) {
 		const struct item *i = &it->item[k];
 		int len = (int)wcslen(i->text);
+		int gap = i->tight ? 1 : ITEM_GAP;
 
 		if (i->level > level)
 			continue;
-		if (lines == 0 || i->new_line || x + ITEM_GAP + len > width) {
+		if (lines == 0 || i->new_line || x + gap + len > width) {
 			lines++;
 			x = 0;
 		} else {
-			x += ITEM_GAP;
+			x += gap;
 		}
-		if (draw)
-			put(y + lines - 1, x, width, i->attr, i->pair, i->text);
+		if (draw && y + lines - 1 < ymax)
+			put(y + lines - 1, x0 + x, x0 + width, i->attr, i->pair,
+			    i->text);
 		x += len;
 	}
 	return lines;
+}
+
+static int place_items(const struct items *it, int level, int width,
+		       bool draw, int y)
+{
+	return place_items_at(it, level, 0, width, draw, y, LINES);
 }
 
 /* ---- Layout --------------------------------------------------------- */
@@ -623,35 +739,73 @@ static int height_needed(const struct cg_view *v, const struct items *it,
 
 /* ---- Drawing -------------------------------------------------------- */
 
-static void draw_bar(int y, int x, int w, unsigned mv, const struct scale *s,
-		     attr_t attr, short pair)
+/* Where a voltage falls on a bar w columns long, in eighths of a column. */
+static unsigned long bar_eighths(unsigned mv, const struct scale *s, int w)
 {
 	unsigned span = s->hi_mv - s->lo_mv;
-	unsigned long eighths;
-	int full, part;
 
 	if (mv <= s->lo_mv)
-		eighths = 0;
-	else if (mv >= s->hi_mv)
-		eighths = (unsigned long)w * 8;
-	else
-		eighths = ((unsigned long)(mv - s->lo_mv) * (unsigned long)w * 8 +
-			   span / 2) / span;
+		return 0;
+	if (mv >= s->hi_mv)
+		return (unsigned long)w * 8;
+	return ((unsigned long)(mv - s->lo_mv) * (unsigned long)w * 8 +
+		span / 2) / span;
+}
 
+/* A peak-hold mark: the session minimum or maximum of one cell, drawn over
+ * the bar at its own place. A mark on the bar's tip would only hide the
+ * tip, and one off the scale (zoom) sits at the end, pointing outwards. */
+static void draw_peak_mark(int y, int x, int w, unsigned mv, int tip,
+			   const struct scale *s)
+{
+	wchar_t c = tui.utf8 ? 0x2503 : L'|';
+	int col;
+
+	if (mv == 0)
+		return;
+	if (mv < s->lo_mv) {
+		col = 0;
+		c = L'<';
+	} else if (mv > s->hi_mv) {
+		col = w - 1;
+		c = L'>';
+	} else {
+		col = (int)(bar_eighths(mv, s, w) / 8);
+		if (col > w - 1)
+			col = w - 1;
+	}
+	if (col == tip)
+		return;
+	put_repeat(y, x + col, x + w, A_BOLD, 0, c, 1);
+}
+
+static void draw_bar(int y, int x, int w, unsigned mv, const struct scale *s,
+		     attr_t attr, short pair, unsigned min_mv, unsigned max_mv)
+{
+	unsigned long eighths = bar_eighths(mv, s, w);
+	int full, part, tip;
+
+	tip = (int)(eighths / 8);
+	if (tip > w - 1)
+		tip = w - 1;
 	if (!tui.utf8) {
 		full = (int)((eighths + 4) / 8);
-		x = put_repeat(y, x, x + w, attr, pair, L'#', full);
-		put_repeat(y, x, x + w - full, A_DIM, 0, L'.', w - full);
-		return;
+		int bx = put_repeat(y, x, x + w, attr, pair, L'#', full);
+		put_repeat(y, bx, x + w, A_DIM, 0, L'.', w - full);
+	} else {
+		full = (int)(eighths / 8);
+		part = (int)(eighths % 8);
+		int end = x + w, bx;
+		bx = put_repeat(y, x, end, attr, pair, 0x2588, full);
+		if (part)
+			bx = put_repeat(y, bx, end, attr, pair,
+					(wchar_t)(0x2590 - part), 1);
+		put_repeat(y, bx, end, A_DIM, 0, 0x00b7, end - bx);
 	}
-	full = (int)(eighths / 8);
-	part = (int)(eighths % 8);
-	int end = x + w;
-	x = put_repeat(y, x, end, attr, pair, 0x2588, full);
-	if (part)
-		x = put_repeat(y, x, end, attr, pair, (wchar_t)(0x2590 - part),
-			       1);
-	put_repeat(y, x, end, A_DIM, 0, 0x00b7, end - x);
+	if (min_mv && max_mv && min_mv == max_mv)
+		max_mv = 0; /* one mark is enough */
+	draw_peak_mark(y, x, w, min_mv, tip, s);
+	draw_peak_mark(y, x, w, max_mv, tip, s);
 }
 
 static void draw_header(const struct layout *l, int y, int x,
@@ -696,8 +850,15 @@ static void draw_cell(const struct cg_view *v, const struct layout *l,
 	attr_t attr = base;
 	short pair = 0, bar_pair = PAIR_BAR;
 	const wchar_t *mark = L"";
+	const wchar_t *alarm = NULL;
 	wchar_t buf[48], num[16];
 
+	if (v->alarms && c < 32 && cg_pack_cell_counted(p, c)) {
+		if (v->alarms->high_mask >> c & 1u)
+			alarm = L"!HI";
+		else if (v->alarms->low_mask >> c & 1u)
+			alarm = L"!LO";
+	}
 	if (marks_extremes(p) && cg_pack_cell_counted(p, c)) {
 		if (c == p->high_index) {
 			attr = base | A_BOLD;
@@ -733,14 +894,27 @@ static void draw_cell(const struct cg_view *v, const struct layout *l,
 		return;
 	}
 
-	put(y, x + W_INDEX + 1, end, attr, pair, num);
-	draw_bar(y, bx, l->bar_w, p->cells.mv[c], s, attr, bar_pair);
+	/* A cell past a limit: reverse video and a word, seen on any screen. */
+	put(y, x + W_INDEX + 1, end,
+	    alarm ? attr | A_BOLD | A_REVERSE : attr, alarm ? PAIR_ALERT : pair,
+	    num);
+	draw_bar(y, bx, l->bar_w, p->cells.mv[c], s, attr, bar_pair,
+		 p->session_min_mv[c], p->session_max_mv[c]);
 	x = bx + l->bar_w + 1;
 	int dev = (int)p->cells.mv[c] - (int)p->average_mv;
 	swprintf(buf, 48, dev ? L"%+d mV" : L"%d mV", dev);
 	swprintf(num, 16, L"%*ls", W_DEV, buf);
 	x = put(y, x, end, attr, pair, num) + 1;
-	put(y, x, end, attr, pair, mark);
+	if (alarm) {
+		/* "▲ !HI": the alarm replaces the word, the arrow stays. */
+		wchar_t arrow[3] = { mark[0], L' ', L'\0' };
+
+		if (*mark)
+			put(y, x, end, attr, pair, arrow);
+		put(y, x + 2, end, A_BOLD | A_REVERSE, PAIR_ALERT, alarm);
+	} else {
+		put(y, x, end, attr, pair, mark);
+	}
 	x += W_MARK;
 
 	if (l->imp_col) {
@@ -855,12 +1029,15 @@ static const wchar_t *wired_brief(enum cg_wired_source s)
 
 static void draw_status_line(const struct cg_view *v)
 {
-	enum { PAUSED, PORT, LINK, DETAIL, FPS, REJECTED, CELLS, HELP, N };
+	enum { PAUSED, REPLAY, PORT, LINK, DETAIL, FPS, REJECTED, CELLS, HELP,
+	       N };
 	/* Which piece gives way first when the line is too long: the first
 	 * time a piece is named it takes its brief form, the next time it
 	 * goes. The link state and PAUSED never give way. */
-	static const int give_way[] = { HELP,	  PORT, CELLS, FPS,
-					REJECTED, CELLS, FPS,	PORT };
+	static const int give_way[] = { HELP,	  PORT,	 CELLS,	 FPS,
+					REJECTED, CELLS, FPS,	 PORT,
+					DETAIL,	  REPLAY, REJECTED };
+	const struct cg_replay_view *rp = v->replay;
 	const struct cg_pack *p = v->pack;
 	const wchar_t *sep = glyph(L" \u2502 ", L" | ");
 	uint64_t rejected = v->implausible;
@@ -879,7 +1056,23 @@ static void draw_status_line(const struct cg_view *v)
 	wcscpy(pc[PAUSED].full, L"PAUSED");
 	pc[PAUSED].attr = A_REVERSE | A_BOLD;
 	pc[PAUSED].pair = PAIR_WARN;
-	pc[PAUSED].dropped = !v->paused;
+	pc[PAUSED].dropped = !v->paused && !(rp && rp->paused);
+
+	pc[REPLAY].dropped = !rp;
+	if (rp) {
+		wchar_t pos[16], len[16];
+
+		fmt_hms(pos, 16, rp->position_s);
+		if (!rp->timestamped)
+			wcscpy(len, L"raw dump");
+		else if (rp->length_s > 0)
+			fmt_hms(len, 16, rp->length_s);
+		else
+			wcscpy(len, L"--:--:--");
+		swprintf(pc[REPLAY].full, 128, L"replay %gx %ls / %ls",
+			 rp->speed, pos, len);
+		swprintf(pc[REPLAY].brief, 48, L"%gx %ls", rp->speed, pos);
+	}
 
 	swprintf(pc[PORT].full, 128, L"%ls %d baud", port, v->baud);
 	swprintf(pc[PORT].brief, 48, L"%ls %d", port, v->baud);
@@ -970,6 +1163,9 @@ static void draw_too_small(const struct cg_view *v, const struct items *it)
 		w = 80;
 		h = height_needed(v, it, w);
 	}
+	/* The link doctor's lines above the status line. */
+	if (v->diagnosis && *v->diagnosis)
+		h += (int)strlen(v->diagnosis) > w - 2 ? DIAG_LINES_MAX : 1;
 	if (n)
 		swprintf(msg, TEXT_MAX,
 			 L"terminal %dx%d is too small: need at least %dx%d "
@@ -980,7 +1176,13 @@ static void draw_too_small(const struct cg_view *v, const struct items *it)
 			 L"terminal %dx%d is too small: need at least %dx%d",
 			 COLS, LINES, w, h);
 	y = draw_wrapped(0, A_BOLD, msg);
-	draw_wrapped(y + 1, A_NORMAL, L"q quits");
+	y = draw_wrapped(y + 1, A_NORMAL, L"q quits");
+	if (v->diagnosis && *v->diagnosis) {
+		wchar_t doctor[TEXT_MAX];
+
+		widen_text(doctor, TEXT_MAX, v->diagnosis);
+		draw_wrapped(y + 1, A_BOLD, doctor);
+	}
 }
 
 static void draw_help(void)
@@ -990,12 +1192,16 @@ static void draw_help(void)
 		L"",
 		L"q      quit",
 		L"? h    show or hide this help",
-		L"p      pause or resume the display",
-		L"r      reset session min/max",
+		L"p      pause or resume the display (and a replay)",
+		L"r      reset session min/max (marks on the bars)",
 		L"z      zoom bars to the cells' low..high",
+		L"e      event list; e again returns to the cells",
+		L"i      inspector: counters, firmware, last frames",
+		L"+ -    replay faster or slower (also > <)",
 		L"",
 		L"open?  sense lead reads under 1 V:",
 		L"       left out of the figures",
+		L"!HI !LO  cell past the alarm limit",
 		L"STALE  data overdue: check the link",
 	};
 	int n = (int)(sizeof(text) / sizeof(text[0]));
@@ -1033,6 +1239,342 @@ static void draw_help(void)
 		    0, text[i]);
 }
 
+/* ---- Link doctor, event list, inspector ----------------------------- */
+
+
+/* Cuts msg at spaces into at most max lines of width columns; text that
+ * does not fit ends the last line with an ellipsis. Returns the lines. */
+static int wrap_text(const wchar_t *msg, int width, wchar_t out[][TEXT_MAX],
+		     int max)
+{
+	const wchar_t *s = msg;
+	int n = 0;
+
+	if (width > TEXT_MAX - 1)
+		width = TEXT_MAX - 1;
+	if (width < 4 || max < 1)
+		return 0;
+	while (*s == L' ')
+		s++;
+	while (*s && n < max) {
+		int len = (int)wcslen(s), cut = len;
+
+		if (len > width) {
+			cut = width;
+			while (cut > 0 && s[cut] != L' ')
+				cut--;
+			if (cut == 0)
+				cut = width;
+		}
+		wmemcpy(out[n], s, (size_t)cut);
+		out[n][cut] = L'\0';
+		s += cut;
+		while (*s == L' ')
+			s++;
+		n++;
+	}
+	if (*s && n > 0) {
+		const wchar_t *more = glyph(L"\u2026", L"...");
+		int room = width - (int)wcslen(more);
+		wchar_t *last = out[n - 1];
+
+		if ((int)wcslen(last) > room)
+			last[room] = L'\0';
+		wcscat(last, more);
+	}
+	return n;
+}
+
+/* The link doctor's words, wrapped to fit above the status line. */
+static int diagnosis_lines(const struct cg_view *v,
+			   wchar_t out[DIAG_LINES_MAX][TEXT_MAX])
+{
+	wchar_t msg[512];
+
+	if (!v->diagnosis || !*v->diagnosis)
+		return 0;
+	widen_text(msg, 512, v->diagnosis);
+	return wrap_text(msg, COLS - 2, out, DIAG_LINES_MAX);
+}
+
+static void draw_diagnosis(int y, wchar_t lines[DIAG_LINES_MAX][TEXT_MAX],
+			   int n)
+{
+	for (int i = 0; i < n; i++) {
+		put_repeat(y + i, 0, COLS, A_BOLD | A_REVERSE, PAIR_WARN, L' ',
+			   COLS);
+		put(y + i, 1, COLS, A_BOLD | A_REVERSE, PAIR_WARN, lines[i]);
+	}
+}
+
+/* Key e: what happened, newest first, in lines 0 .. bottom - 1. */
+static void draw_events(const struct cg_view *v, int bottom)
+{
+	const struct cg_events *ev = v->events;
+	unsigned shown = 0;
+	wchar_t note[TEXT_MAX];
+	int x, y = 2;
+
+	x = put(0, 0, COLS, A_BOLD, 0, L"Events (e to return)");
+	if (!ev || ev->count == 0) {
+		put(y, 0, COLS, A_DIM, 0, L"no events yet");
+		return;
+	}
+	for (; y < bottom; y++) {
+		const struct cg_event *e = cg_events_get(ev, shown);
+		char raw[CG_EVENT_TEXT_MAX];
+		wchar_t at[16], text[CG_EVENT_TEXT_MAX];
+
+		if (!e)
+			break;
+		/* The ring is another module's: never trust a terminator. */
+		memcpy(raw, e->text, sizeof(raw));
+		raw[sizeof(raw) - 1] = '\0';
+		widen_text(text, CG_EVENT_TEXT_MAX, raw);
+		fmt_clock(at, 16, e->wall_ms);
+		put(y, 0, COLS, A_BOLD, 0, at);
+		put(y, 9, COLS, A_NORMAL, 0, text);
+		shown++;
+	}
+	if (ev->total > ev->count)
+		swprintf(note, TEXT_MAX,
+			 L"  newest first, %u of %u kept (%llu in all)", shown,
+			 ev->count, (unsigned long long)ev->total);
+	else
+		swprintf(note, TEXT_MAX, L"  newest first, %u of %u", shown,
+			 ev->count);
+	put(0, x, COLS, A_DIM, 0, note);
+}
+
+static struct item *count_item(struct items *it, bool new_line,
+			       const wchar_t *label, uint64_t n)
+{
+	struct item *i = add(it, 0, new_line, A_NORMAL, 0);
+
+	swprintf(i->text, TEXT_MAX, L"%ls %llu", label, (unsigned long long)n);
+	return i;
+}
+
+/* Where the bytes went: framer, decoder, frame types and firmware. */
+static void inspector_counters(const struct cg_view *v, struct items *it)
+{
+	static const wchar_t *const type_names[CG_REC_TYPES] = {
+		L"0x56 cells", L"0x57 status", L"0x58 impedance"
+	};
+	const struct cg_framer_stats *f = v->framer;
+	const struct cg_inspect *in = v->inspect;
+	wchar_t name[TEXT_MAX], fw[TEXT_MAX];
+	struct item *i;
+
+	it->n = 0;
+	if (f) {
+		count_item(it, true, L"framer: bytes", f->bytes);
+		count_item(it, false, L"frames", f->frames);
+		count_item(it, false, L"junk bytes", f->junk_bytes);
+		count_item(it, false, L"bad checksum", f->bad_checksum);
+		count_item(it, false, L"bad length", f->bad_length);
+		count_item(it, false, L"unknown cmd", f->unknown_cmd);
+		count_item(it, false, L"resyncs", f->resyncs);
+	} else {
+		i = add(it, 0, true, A_DIM, 0);
+		wcscpy(i->text, L"framer: no counters");
+	}
+
+	/* The framer already drops the malformed frames, so the decoder's
+	 * other reasons are listed only when they happen. */
+	i = add(it, 0, true, A_NORMAL, 0);
+	wcscpy(i->text, L"decoder rejected:");
+	for (int k = 1, first = 1; k <= 4; k++) {
+		uint64_t n = in ? in->rejected_by[k] : 0;
+
+		if (!in && k == -CG_DECODE_IMPLAUSIBLE)
+			n = v->implausible;
+		if (n == 0 && k != -CG_DECODE_IMPLAUSIBLE)
+			continue;
+		widen_ascii(name, TEXT_MAX,
+			    cg_decode_result_name((enum cg_decode_result)-k));
+		count_item(it, false, name, n)->tight = first;
+		first = 0;
+	}
+
+	for (int t = 0; t < CG_REC_TYPES; t++) {
+		swprintf(name, TEXT_MAX, L"%ls%ls", t ? L"" : L"frames: ",
+			 type_names[t]);
+		count_item(it, t == 0, name, v->pack->count[t]);
+	}
+
+	i = add(it, 0, true, A_NORMAL, 0);
+	if (in && in->firmware && *in->firmware) {
+		widen_text(fw, TEXT_MAX - 16, in->firmware);
+		swprintf(i->text, TEXT_MAX, L"firmware: %ls", fw);
+	} else {
+		wcscpy(i->text, L"firmware: unknown yet");
+	}
+}
+
+static struct item *field(struct items *it, bool tight, const wchar_t *fmt,
+			  ...)
+{
+	struct item *i = add(it, 0, false, A_NORMAL, 0);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vswprintf(i->text, TEXT_MAX, fmt, ap);
+	va_end(ap);
+	i->tight = tight;
+	return i;
+}
+
+/* The fields of one frame, decoded again here so what is shown is what
+ * these very bytes say, whatever the pack made of them since. */
+static void decoded_items(const struct cg_frame *fr, struct items *it)
+{
+	const wchar_t *deg = glyph(L"\u00b0C", L"C");
+	struct cg_record rec;
+	enum cg_decode_result r = cg_decode(fr, &rec);
+	wchar_t a[32], b[32];
+
+	it->n = 0;
+	if (r != CG_DECODE_OK) {
+		struct item *i = add(it, 0, false, A_BOLD, PAIR_WARN);
+		wchar_t why[48];
+
+		widen_ascii(why, 48, cg_decode_result_name(r));
+		swprintf(i->text, TEXT_MAX, L"does not decode: %ls", why);
+		return;
+	}
+	switch (rec.type) {
+	case CG_REC_CELLS: {
+		const struct cg_cells *c = &rec.u.cells;
+
+		field(it, false, L"%u channels, mV:", c->count);
+		for (unsigned k = 0; k < c->count && k < CG_MAX_CELLS; k++)
+			field(it, k > 0, L"%u", c->mv[k]);
+		if (c->has_energy) {
+			field(it, false, L"%lu.%03lu Wh",
+			      (unsigned long)(c->energy_mwh / 1000),
+			      (unsigned long)(c->energy_mwh % 1000));
+			field(it, false, L"%lu.%03lu Ah",
+			      (unsigned long)(c->charge_mah / 1000),
+			      (unsigned long)(c->charge_mah % 1000));
+		} else {
+			field(it, false, L"no Wh/Ah (before V1.24)");
+		}
+		break;
+	}
+	case CG_REC_STATUS: {
+		const struct cg_status *st = &rec.u.status;
+
+		fmt_mv(a, 32, st->charge_end_mv);
+		field(it, false, L"charge-end %ls V", a);
+		widen_ascii(b, 32, cg_mode_name(st->mode));
+		fmt_tenths(a, 32, st->current_da, true);
+		field(it, false, L"%ls %ls A", b, a);
+		field(it, false, L"SOC %u %%", st->soc_pct);
+		fmt_tenths(a, 32, st->t1_dc, false);
+		fmt_tenths(b, 32, st->t2_dc, false);
+		field(it, false, L"T1 %ls %ls", a, deg);
+		field(it, false, L"T2 %ls %ls", b, deg);
+		if (st->has_protection) {
+			fmt_mv(a, 32, st->discharge_end_mv);
+			field(it, false, L"discharge-end %ls V", a);
+			field(it, false, L"charge prot %ls",
+			      st->charge_protect ? L"ON" : L"off");
+			field(it, false, L"discharge prot %ls",
+			      st->discharge_protect ? L"ON" : L"off");
+		} else {
+			field(it, false, L"no protection fields (before V1.26)");
+		}
+		break;
+	}
+	case CG_REC_IMPEDANCE: {
+		const struct cg_impedance *imp = &rec.u.impedance;
+
+		widen_ascii(b, 32, cg_mode_name(imp->mode));
+		fmt_tenths(a, 32, imp->current_da, true);
+		field(it, false, L"%ls %ls A", b, a);
+		field(it, false, L"%u cells, %ls:", imp->count,
+		      glyph(L"m\u03a9", L"mOhm"));
+		for (unsigned k = 0; k < imp->count && k < CG_MAX_CELLS; k++) {
+			fmt_tenths(a, 32, imp->impedance_dmohm[k], false);
+			field(it, k > 0, L"%ls", a);
+		}
+		break;
+	}
+	case CG_REC_TYPES:
+		break;
+	}
+}
+
+/* One frame: its bytes in hex (never raw), its fields beside them when
+ * there is room, else below. Returns the line after it. */
+static int draw_frame(const wchar_t *name, const struct cg_frame *fr, int y,
+		      int bottom)
+{
+	static struct items fields;
+	int len = fr->len <= CG_FRAME_MAX ? fr->len : CG_FRAME_MAX;
+	int per_line = 16, hex_lines, dx, dy, dl;
+	wchar_t title[TEXT_MAX];
+	bool beside;
+
+	if (COLS < per_line * 3 - 1 + 2 + DECODED_MIN_W) {
+		per_line = (COLS + 1) / 3 / 4 * 4;
+		if (per_line > 16)
+			per_line = 16;
+		if (per_line < 4)
+			per_line = 4;
+	}
+	beside = COLS >= per_line * 3 - 1 + 2 + DECODED_MIN_W;
+	hex_lines = len ? div_up(len, per_line) : 1;
+
+	swprintf(title, TEXT_MAX, L"%ls, %d bytes", name, len);
+	put(y++, 0, COLS, A_BOLD, 0, title);
+	for (int line = 0; line < hex_lines && y + line < bottom; line++) {
+		wchar_t hex[16 * 3 + 1];
+		int n = 0;
+
+		for (int k = line * per_line; k < len && k < (line + 1) * per_line;
+		     k++)
+			n += swprintf(hex + n, 4, n ? L" %02X" : L"%02X",
+				      fr->bytes[k]);
+		hex[n] = L'\0';
+		put(y + line, 0, COLS, A_NORMAL, 0, hex);
+	}
+
+	decoded_items(fr, &fields);
+	dx = beside ? per_line * 3 - 1 + 2 : 0;
+	dy = beside ? y : y + hex_lines;
+	dl = place_items_at(&fields, 0, dx, COLS - dx, true, dy, bottom);
+	return (dy + dl > y + hex_lines ? dy + dl : y + hex_lines);
+}
+
+/* Key i: counters, firmware and the last frame of each type. */
+static void draw_inspector(const struct cg_view *v, int bottom)
+{
+	static const wchar_t *const type_names[CG_REC_TYPES] = {
+		L"last 0x56 cells", L"last 0x57 status", L"last 0x58 impedance"
+	};
+	static struct items counters;
+	const struct cg_inspect *in = v->inspect;
+	int y;
+
+	put(0, 0, COLS, A_BOLD, 0, L"Inspector (i to return)");
+	inspector_counters(v, &counters);
+	y = 1 + place_items_at(&counters, 0, 0, COLS, true, 1, bottom);
+
+	for (int t = 0; t < CG_REC_TYPES && y < bottom; t++) {
+		if (!in || !in->have_last[t]) {
+			wchar_t none[TEXT_MAX];
+
+			swprintf(none, TEXT_MAX, L"%ls: none yet",
+				 type_names[t]);
+			put(y++, 0, COLS, A_DIM, 0, none);
+			continue;
+		}
+		y = draw_frame(type_names[t], &in->last[t], y, bottom);
+	}
+}
+
 /* Follows the terminal's size even when the SIGWINCH was taken by the
  * caller's poll and no key read has run since. */
 static void follow_resize(void)
@@ -1048,8 +1590,10 @@ static void follow_resize(void)
 void cg_tui_draw(const struct cg_view *view)
 {
 	static struct items items; /* large; one screen at a time */
+	wchar_t diag[DIAG_LINES_MAX][TEXT_MAX];
 	struct layout l;
 	struct scale s;
+	int nd, body;
 
 	if (!tui.screen || !view || !view->pack)
 		return;
@@ -1058,14 +1602,26 @@ void cg_tui_draw(const struct cg_view *view)
 
 	s = bar_scale(view);
 	build_items(view, &s, &items);
+	/* The link doctor's advice takes lines from the table, above the
+	 * status line, where it cannot be missed. */
+	nd = diagnosis_lines(view, diag);
+	body = LINES - 1 - nd;
 
-	if (!choose_layout(view, &items, COLS, LINES, &l)) {
+	if ((view->show_events || view->show_inspector) && COLS >= MIN_COLS &&
+	    LINES >= MIN_LINES) {
+		if (view->show_inspector)
+			draw_inspector(view, body);
+		else
+			draw_events(view, body);
+		draw_diagnosis(body, diag, nd);
+		draw_status_line(view);
+	} else if (!choose_layout(view, &items, COLS, LINES - nd, &l)) {
 		draw_too_small(view, &items);
 	} else {
 		int top = l.fig_lines;
 
 		/* A blank line between figures and table, when there is room. */
-		if (top > 0 && top + 1 + l.rows + 2 <= LINES)
+		if (top > 0 && top + 1 + l.rows + 2 + nd <= LINES)
 			top++;
 		place_items(&items, l.level, COLS, true, 0);
 		if (have(view->pack, CG_REC_CELLS) && view->pack->wired)
@@ -1073,6 +1629,7 @@ void cg_tui_draw(const struct cg_view *view)
 		else
 			put(top, 0, COLS, A_DIM, 0,
 			    L"waiting for cell voltages (0x56 frames)");
+		draw_diagnosis(body, diag, nd);
 		draw_status_line(view);
 	}
 	if (view->help)
@@ -1082,6 +1639,20 @@ void cg_tui_draw(const struct cg_view *view)
 }
 
 /* ---- Keys ----------------------------------------------------------- */
+
+/* A closed SSH session or terminal window leaves the key fd readable
+ * forever with nothing to read: without this the caller's poll would spin
+ * (and a ppoll that always finds a ready fd never delivers the SIGHUP). */
+static bool terminal_gone(void)
+{
+	struct pollfd pfd = {
+		.fd = tui.tty ? fileno(tui.tty) : STDIN_FILENO,
+		.events = POLLIN,
+	};
+
+	return poll(&pfd, 1, 0) == 1 &&
+	       (pfd.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
 
 enum cg_key_action cg_tui_key(void)
 {
@@ -1108,13 +1679,38 @@ enum cg_key_action cg_tui_key(void)
 		case 'z':
 		case 'Z':
 			return CG_KEY_ZOOM;
+		case 'e':
+		case 'E':
+			return CG_KEY_EVENTS;
+		case 'i':
+		case 'I':
+			return CG_KEY_INSPECTOR;
+		case '+':
+		case '>':
+		case '=': /* + without shift on most layouts */
+			return CG_KEY_FASTER;
+		case '-':
+		case '<':
+			return CG_KEY_SLOWER;
 		case KEY_RESIZE:
 			return CG_KEY_RESIZE;
 		default:
 			break;
 		}
 	}
+	if (terminal_gone())
+		return CG_KEY_QUIT;
 	return CG_KEY_NONE;
+}
+
+/* ---- Bell ----------------------------------------------------------- */
+
+void cg_tui_bell(void)
+{
+	if (!tui.screen)
+		return;
+	/* beep() falls back to flash() where the terminal has no bell. */
+	beep();
 }
 
 /* ---- Start and stop ------------------------------------------------- */
