@@ -780,6 +780,21 @@ static bool handle_keys(struct app *a)
 	}
 }
 
+static int pending_quit_signal(void)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending) < 0)
+		return 0;
+	if (sigismember(&pending, SIGINT))
+		return SIGINT;
+	if (sigismember(&pending, SIGTERM))
+		return SIGTERM;
+	if (sigismember(&pending, SIGHUP))
+		return SIGHUP;
+	return 0;
+}
+
 /* --once on a live port answers as soon as it has cells and measurements;
  * on a file it reads to the end for the newest picture. */
 static bool once_ready(const struct app *a)
@@ -870,6 +885,16 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		int ready = ppoll(fds, nfds, &timeout, wait_mask);
 		if (quit_signal)
 			return 128 + quit_signal;
+		/* ppoll() returning ready fds restores the mask without
+		 * delivering a signal that is pending: look for it, or a
+		 * busy fd would hide SIGTERM for ever. */
+		int pending = pending_quit_signal();
+		if (pending)
+			return 128 + pending;
+		/* The terminal went away (SSH drop, closed window). */
+		if (ready > 0 && key_slot >= 0 &&
+		    (fds[key_slot].revents & (POLLHUP | POLLERR | POLLNVAL)))
+			return 128 + SIGHUP;
 		if (ready < 0 && errno != EINTR) {
 			fprintf(stderr, PROGRAM ": poll: %s\n", strerror(errno));
 			return EX_OSERR;

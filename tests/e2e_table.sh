@@ -87,6 +87,16 @@ check "SIGTERM: exits 143 (128+15)" wait_screen 5 'EXIT=143'
 check "SIGTERM: alternate screen left" [ "$(alternate_on)" = 0 ]
 tmux_kill
 
+# --- the terminal vanishes (an SSH drop): the program must not linger --------------
+tmux_start 80 24 "$TOP $LINK; echo EXIT=\$?"
+check "hang-up run: cells arrive" wait_screen 10 "$CELL_ROW"
+pid=$(pgrep -f "^$TOP $LINK\$" | head -n 1)
+tmux_kill
+gone() { local i; for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
+check "terminal hang-up: chargery-top exits within 3 s" gone
+check "terminal hang-up: no process spins on after it" sh -c "! kill -0 $pid 2>/dev/null"
+kill -9 "$pid" 2>/dev/null
+
 # --- a 24-cell pack on 80x24 ----------------------------------------------------
 kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
 sim_start --link "$LINK" --seed 9 --slots 24 --cells 24
