@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# End-to-end: field troubleshooting. Record and replay, the CSV log,
+# --once exit codes, the events file, and what a signal leaves on disk.
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib_e2e.sh
+e2e_setup
+
+LINK=$E2E_TMP/ttyV0
+strip_time() { sed 's/^{"time":"[^"]*",//'; }
+
+# --- record a live session, replay it, compare ------------------------------------
+sim_start --link "$LINK" --seed 11 --speed 20
+wait_file 5 "$LINK"
+timeout -s TERM 4 "$TOP" --json --record "$E2E_TMP/s.rec" "$LINK" >"$E2E_TMP/live.json"
+check "the recording run ran until timeout(1) stopped it" [ $? -eq 124 ]
+check "the recording starts with its magic line" sh -c "head -c 15 '$E2E_TMP/s.rec' | grep -q 'CHARGERY-REC 1'"
+check "the live run decoded frames" [ "$(wc -l <"$E2E_TMP/live.json")" -gt 20 ]
+"$TOP" --json --replay "$E2E_TMP/s.rec" >"$E2E_TMP/replay.json"
+check "--replay --json exits 0 at the end" [ $? -eq 0 ]
+check "replay gives the same frames in the same order, with the recorded times" \
+	cmp -s "$E2E_TMP/live.json" "$E2E_TMP/replay.json"
+
+# --- a torn tail: every offset inside the last block -----------------------------
+size=$(stat -c %s "$E2E_TMP/s.rec")
+full=$(wc -l <"$E2E_TMP/replay.json")
+torn_ok=1
+for cut in $(seq 1 40); do
+	head -c $((size - cut)) "$E2E_TMP/s.rec" >"$E2E_TMP/torn.rec"
+	if ! "$TOP" --json --replay "$E2E_TMP/torn.rec" >"$E2E_TMP/torn.json" 2>/dev/null; then
+		echo "# replay failed with $cut bytes torn off"; torn_ok=0; break
+	fi
+	# What it gives must be a prefix of the full replay, never a wrong line.
+	if ! head -n "$(wc -l <"$E2E_TMP/torn.json")" "$E2E_TMP/replay.json" | cmp -s - "$E2E_TMP/torn.json"; then
+		echo "# replay with $cut bytes torn off is not a prefix"; torn_ok=0; break
+	fi
+done
+check "a recording cut anywhere in its last 40 bytes replays without error, as a prefix" [ "$torn_ok" = 1 ]
+
+# --record appends to a torn recording after cutting the torn tail.
+head -c $((size - 3)) "$E2E_TMP/s.rec" >"$E2E_TMP/append.rec"
+timeout -s TERM 3 "$TOP" --json --record "$E2E_TMP/append.rec" "$LINK" >"$E2E_TMP/more.json"
+"$TOP" --json --replay "$E2E_TMP/append.rec" >"$E2E_TMP/both.json"
+check "appending to a torn recording keeps the old frames and adds the new" \
+	[ "$(wc -l <"$E2E_TMP/both.json")" -ge $(( $(wc -l <"$E2E_TMP/more.json") + full - 2 )) ]
+echo "not a recording" >"$E2E_TMP/text.txt"
+"$TOP" --json --record "$E2E_TMP/text.txt" "$LINK" >/dev/null 2>"$E2E_TMP/err.txt"
+check "--record refuses a file that is not a recording (65)" [ $? -eq 65 ]
+check "... and leaves it untouched" [ "$(cat "$E2E_TMP/text.txt")" = "not a recording" ]
+
+# --- a raw dump replays too --------------------------------------------------------
+"$SIM" --stdout --speed 100000 --duration 20 --seed 12 >"$E2E_TMP/raw.bin"
+"$TOP" --json --replay "$E2E_TMP/raw.bin" >"$E2E_TMP/raw.json"
+"$TOP" --json "$E2E_TMP/raw.bin" >"$E2E_TMP/rawport.json"
+same_frames() { diff <(strip_time <"$1") <(strip_time <"$2") >/dev/null; }
+check "a raw dump replays the same frames as reading it as a capture" \
+	same_frames "$E2E_TMP/raw.json" "$E2E_TMP/rawport.json"
+check "... which is all 20 s of it" [ "$(grep -c '"frame":"status"' "$E2E_TMP/raw.json")" -eq 20 ]
+
+# --- the CSV log ----------------------------------------------------------------------
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
+sim_start --link "$LINK" --seed 13 --speed 10
+wait_file 5 "$LINK"
+CSV=$E2E_TMP/log.csv
+"$TOP" --headless --log "$CSV" "$LINK" &
+pid=$!
+sleep 3
+kill -TERM "$pid"; wait "$pid"; rc=$?
+check "--log run ends on SIGTERM with 143" [ "$rc" -eq 143 ]
+check "the CSV starts with its header" \
+	sh -c "head -n 1 '$CSV' | grep -q '^time,pack_v,current_a,soc_pct,t1_c,t2_c,high_v,low_v,delta_mv,cell1_v,.*,cell16_v\$'"
+rows1=$(($(wc -l <"$CSV") - 1))
+check "rows were logged (10x speed, 3 s)" [ "$rows1" -ge 5 ]
+check "every row is whole: 25 fields" [ "$(awk -F, 'NF != 25' "$CSV" | wc -l)" -eq 0 ]
+check "the last line is complete (ends in a newline)" [ "$(tail -c 1 "$CSV" | od -An -c | tr -d ' ')" = '\n' ]
+"$TOP" --headless --log "$CSV" "$LINK" &
+pid=$!
+sleep 2
+kill -HUP "$pid"; { wait "$pid"; rc=$?; } 2>/dev/null
+check "--log run ends on SIGHUP with 129" [ "$rc" -eq 129 ]
+check "appending to a matching log adds rows, not a second header" \
+	[ "$(grep -c '^time,' "$CSV")" -eq 1 ] 
+check "... and the rows after SIGHUP are whole too" [ "$(awk -F, 'NF != 25' "$CSV" | wc -l)" -eq 0 ]
+check "... and more rows than before" [ $(($(wc -l <"$CSV") - 1)) -gt "$rows1" ]
+"$TOP" --headless --log "$CSV" --cells 12 "$LINK" 2>"$E2E_TMP/err.txt"
+check "a log with another cell count is refused (65)" [ $? -eq 65 ]
+check "... with a message that says what to do" grep -q 'new file' "$E2E_TMP/err.txt"
+
+# --- the events file ----------------------------------------------------------------
+EV=$E2E_TMP/events.txt
+timeout -s TERM 2 "$TOP" --headless --events "$EV" --alarm-delta 1 "$LINK"
+check "--events writes timestamped lines" grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z opened ' "$EV"
+check "--events records a raised alarm" grep -q 'delta [0-9]* mV (limit 1 mV)' "$EV"
+
+# --- --once exit codes ---------------------------------------------------------------
+"$TOP" --once "$LINK" >"$E2E_TMP/once.txt"
+check "--once on fresh data within limits exits 0" [ $? -eq 0 ]
+check "--once prints the pack and every cell" grep -q '^cell 16 ' "$E2E_TMP/once.txt"
+"$TOP" --once --alarm-delta 1 "$LINK" >/dev/null
+check "--once with a cell past a limit exits 2" [ $? -eq 2 ]
+"$TOP" --once --json "$LINK" >"$E2E_TMP/once.json"
+check "--once --json prints one object with fresh true" grep -q '"fresh":true}$' "$E2E_TMP/once.json"
+"$TOP" --once --csv "$LINK" >"$E2E_TMP/once.csv"
+check "--once --csv prints the log header and one row" [ "$(wc -l <"$E2E_TMP/once.csv")" -eq 2 ]
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
+sim_start --link "$LINK" --silent
+wait_file 5 "$LINK"
+"$TOP" --once --timeout 2 "$LINK" >/dev/null 2>"$E2E_TMP/err.txt"
+check "--once with no data exits 1 after --timeout" [ $? -eq 1 ]
+check "... and says no frames came" grep -q 'no frames' "$E2E_TMP/err.txt"
+
+e2e_finish
