@@ -63,6 +63,13 @@ ssize_t cg_link_read(struct cg_link *link, void *buf, size_t cap);
  * with the same USB serial number under a new name. 0 when back. */
 int cg_link_reopen(struct cg_link *link, struct cg_link_error *err);
 
+/* Changes the speed of an open serial port or tty (baud hunting) and drops
+ * what was received at the old speed. A reopen comes back at this speed.
+ * Files and stdin have no speed: EX_USAGE. On failure the speed is as
+ * before. */
+int cg_link_set_baud(struct cg_link *link, int baud,
+		     struct cg_link_error *err);
+
 void cg_link_close(struct cg_link *link);
 
 #endif

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "framer.h"
 #include "sim.h"
 
 #define PROGRAM "chargery-sim"
@@ -44,6 +45,12 @@ struct options {
 	double speed;
 	double duration_s; /* 0: run until stopped */
 	bool cells_given;
+	/* Faults, to test how a reader diagnoses them. */
+	bool invert;          /* every byte complemented, as a TTL line */
+	unsigned corrupt_pct; /* frames with one byte flipped */
+	int baud;             /* frames only when the reader is at this rate */
+	speed_t baud_constant;
+	bool silent;          /* the pty stays quiet */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -70,6 +77,13 @@ static void usage(FILE *out)
 		"  --seed N             seed of the simulation (default 1); same seed, same bytes\n"
 		"  --speed X            run the simulated clock X times faster (default 1)\n"
 		"  --duration SECONDS   stop after this much simulated time\n"
+		"\n"
+		"Faults, to see how a reader copes:\n"
+		"  --invert             complement every byte (a TTL adapter on an RS232 line)\n"
+		"  --corrupt PCT        flip one byte in PCT %% of frames so their checksum fails\n"
+		"  --baud N             act as a BMS at N baud: frames only while the reader's\n"
+		"                       pty is set to N, line noise otherwise (pty only)\n"
+		"  --silent             open the pty but send nothing (a loose wire)\n"
 		"  --help               show this help and exit\n"
 		"  --version            show the version and exit\n"
 		"\n"
@@ -124,12 +138,31 @@ static double parse_number(const char *option, const char *arg, double min,
 	return value;
 }
 
+static speed_t speed_constant(int baud)
+{
+	static const struct {
+		int baud;
+		speed_t constant;
+	} speeds[] = {
+		{ 1200, B1200 },     { 2400, B2400 },     { 4800, B4800 },
+		{ 9600, B9600 },     { 19200, B19200 },   { 38400, B38400 },
+		{ 57600, B57600 },   { 115200, B115200 }, { 230400, B230400 },
+		{ 460800, B460800 }, { 921600, B921600 },
+	};
+
+	for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++)
+		if (speeds[i].baud == baud)
+			return speeds[i].constant;
+	return B0;
+}
+
 static void parse_options(int argc, char **argv, struct options *opt)
 {
 	enum {
 		OPT_STDOUT = 256, OPT_LINK, OPT_CELLS, OPT_SLOTS,
 		OPT_FIRMWARE, OPT_NO_JUNK, OPT_SEED, OPT_SPEED, OPT_DURATION,
-		OPT_HELP, OPT_VERSION,
+		OPT_HELP, OPT_VERSION, OPT_INVERT, OPT_CORRUPT, OPT_BAUD,
+		OPT_SILENT,
 	};
 	static const struct option longopts[] = {
 		{ "stdout", no_argument, NULL, OPT_STDOUT },
@@ -141,6 +174,10 @@ static void parse_options(int argc, char **argv, struct options *opt)
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "speed", required_argument, NULL, OPT_SPEED },
 		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "invert", no_argument, NULL, OPT_INVERT },
+		{ "corrupt", required_argument, NULL, OPT_CORRUPT },
+		{ "baud", required_argument, NULL, OPT_BAUD },
+		{ "silent", no_argument, NULL, OPT_SILENT },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -197,6 +234,24 @@ static void parse_options(int argc, char **argv, struct options *opt)
 			opt->duration_s = parse_number("--duration", optarg,
 						       0.001, 1e7);
 			break;
+		case OPT_INVERT:
+			opt->invert = true;
+			break;
+		case OPT_CORRUPT:
+			opt->corrupt_pct = parse_ulong("--corrupt", optarg, 0,
+						       100);
+			break;
+		case OPT_BAUD:
+			opt->baud = (int)parse_ulong("--baud", optarg, 1,
+						     4000000);
+			opt->baud_constant = speed_constant(opt->baud);
+			if (opt->baud_constant == B0)
+				die_usage("--baud '%s' is not a standard rate (9600, 19200, 38400, 57600, 115200, 230400, ...).",
+					  optarg);
+			break;
+		case OPT_SILENT:
+			opt->silent = true;
+			break;
 		case OPT_HELP:
 			usage(stdout);
 			exit(EX_OK);
@@ -216,6 +271,8 @@ static void parse_options(int argc, char **argv, struct options *opt)
 			  argv[optind]);
 	if (opt->to_stdout && opt->link_path)
 		die_usage("--link makes a symlink to a pty; it cannot go with --stdout.");
+	if (opt->to_stdout && opt->baud)
+		die_usage("--baud watches the speed the reader sets on the pty; it cannot go with --stdout.");
 
 	if (!opt->cells_given)
 		opt->sim.cells = opt->sim.slots;
@@ -392,8 +449,84 @@ static int64_t timespec_diff_ns(struct timespec a, struct timespec b)
  * monotonic clock as start + sim_ms / speed; every wake-up is an absolute
  * deadline, so pacing does not drift however long the writes take.
  */
+static uint32_t next_random(uint32_t *state)
+{
+	/* xorshift32: enough to pick frames and make noise, reproducibly. */
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
+
+/* Flips one data byte (not the header or the length, so the frame still
+ * looks whole) in about pct % of the frames in buf: their sum fails. */
+static void corrupt_frames(uint8_t *buf, size_t n, unsigned pct,
+			   uint32_t *rng)
+{
+	const uint8_t *p = buf;
+	size_t left = n;
+	struct cg_framer framer;
+	struct cg_frame frame;
+
+	cg_framer_init(&framer);
+	while (cg_framer_next(&framer, &p, &left, &frame)) {
+		size_t end = (size_t)(p - buf);
+		uint8_t *start;
+
+		/* Only frames lying whole in buf can be damaged here. */
+		if (frame.len > end)
+			continue;
+		start = buf + end - frame.len;
+		if (memcmp(start, frame.bytes, frame.len) ||
+		    next_random(rng) % 100 >= pct)
+			continue;
+		start[4 + next_random(rng) % (frame.len - 5u)] ^=
+			(uint8_t)(1u << (next_random(rng) % 8));
+	}
+}
+
+/* Random bytes as a UART at the wrong speed hands out. Never 0x24 (or its
+ * complement 0xDB), so no reader can find a frame header in them. */
+static void make_noise(uint8_t *buf, size_t n, uint32_t *rng)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint8_t byte = (uint8_t)next_random(rng);
+
+		if (byte == CG_HEADER_BYTE || byte == (uint8_t)~CG_HEADER_BYTE)
+			byte ^= 0x01;
+		buf[i] = byte;
+	}
+}
+
+/* Whether the reader has set the pty to the speed the BMS talks at. On
+ * Linux tcgetattr() on the master returns the slave's settings, which the
+ * reader changes with its own tcsetattr(). */
+static bool reader_at_speed(const struct output *out, speed_t speed)
+{
+	struct termios tio;
+
+	if (tcgetattr(out->fd, &tio) != 0)
+		return true; /* cannot tell: talk */
+	return cfgetispeed(&tio) == speed;
+}
+
+static void add_faults(const struct options *opt, const struct output *out,
+		       uint32_t *rng, uint8_t *buf, size_t n)
+{
+	if (opt->baud && !reader_at_speed(out, opt->baud_constant)) {
+		make_noise(buf, n, rng);
+		return;
+	}
+	if (opt->corrupt_pct)
+		corrupt_frames(buf, n, opt->corrupt_pct, rng);
+	if (opt->invert)
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (uint8_t)~buf[i];
+}
+
 static int run(const struct options *opt, struct output *out)
 {
+	uint32_t rng = opt->sim.seed * 2654435761u | 1u;
 	uint64_t end_ms = (uint64_t)(opt->duration_s * 1000.0 + 0.5);
 	bool unpaced = opt->to_stdout && opt->speed >= SPEED_UNPACED;
 	struct cg_sim sim;
@@ -437,8 +570,9 @@ static int run(const struct options *opt, struct output *out)
 		}
 
 		n = cg_sim_run(&sim, now_ms, buf, sizeof(buf));
-		if (n == 0)
+		if (n == 0 || opt->silent)
 			continue;
+		add_faults(opt, out, &rng, buf, n);
 		rc = opt->to_stdout ? write_stdout(buf, n)
 				    : write_pty(out, buf, n);
 		if (rc < 0)

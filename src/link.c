@@ -619,6 +619,36 @@ int cg_link_open(struct cg_link *link, const char *path, int baud,
 	return open_path(link, err, VERBOSE);
 }
 
+int cg_link_set_baud(struct cg_link *link, int baud,
+		     struct cg_link_error *err)
+{
+	int old_baud = link->baud;
+
+	err->exit_code = 0;
+	err->message[0] = '\0';
+	if (link->fd < 0)
+		return fail(err, EX_UNAVAILABLE, "%s is not open", link->path);
+	if (link->kind != CG_LINK_SERIAL && link->kind != CG_LINK_TTY)
+		return fail(err, EX_USAGE, "%s is a file or standard input: "
+					   "it has no baud rate",
+			    link->path);
+	link->baud = baud;
+	if (link->kind == CG_LINK_SERIAL) {
+		if (sp_set_baudrate(link->port, baud) != SP_OK) {
+			fail_sp(err, EX_USAGE, "%s cannot be set to %d baud",
+				link);
+			link->baud = old_baud;
+			return -1;
+		}
+	} else if (configure_tty(link, err) != 0) {
+		link->baud = old_baud;
+		return -1;
+	}
+	/* Bytes already queued were sampled at the old speed: garbage now. */
+	tcflush(link->fd, TCIFLUSH);
+	return 0;
+}
+
 /* ---- reading ------------------------------------------------------------ */
 
 /*
