@@ -28,12 +28,14 @@
 #include "csvlog.h"
 #include "decoder.h"
 #include "demo.h"
+#include "doctor.h"
 #include "events.h"
 #include "framer.h"
 #include "json.h"
 #include "link.h"
 #include "pack.h"
 #include "ports.h"
+#include "probe.h"
 #include "record.h"
 #include "snapshot.h"
 #include "tui.h"
@@ -124,6 +126,10 @@ struct app {
 	bool have_chunk;
 	struct cg_replay_view replay_view;
 	char port_label[PATH_MAX + 16];
+
+	struct cg_doctor doctor;
+	bool doctoring; /* a live link: files and replays need no doctor */
+	enum cg_diagnosis diagnosis;
 
 	struct cg_csvlog log;
 	bool logging;
@@ -353,9 +359,34 @@ static int parse_options(int argc, char **argv, struct options *opt)
 	return -1;
 }
 
-static int list_ports(void)
+/* Listens on every USB serial port at once for CG_PROBE_LISTEN_MS.
+ * Returns the index in ports of the one carrying the most Chargery frames,
+ * or -1; *usb counts the USB ports. */
+static int probe_usb_ports(const struct cg_port_info *ports, int n, int baud,
+			   int *usb, struct cg_probe_result *results,
+			   int *map)
+{
+	const char *paths[CG_PORTS_MAX];
+	int count = 0;
+
+	for (int i = 0; i < n; i++)
+		if (ports[i].usb) {
+			map[count] = i;
+			paths[count++] = ports[i].path;
+		}
+	*usb = count;
+	if (count == 0)
+		return -1;
+	int best = cg_probe_ports(paths, count, baud, CG_PROBE_LISTEN_MS,
+				  results);
+	return best >= 0 && results[best].frames > 0 ? map[best] : -1;
+}
+
+static int list_ports(int baud)
 {
 	struct cg_port_info ports[CG_PORTS_MAX];
+	struct cg_probe_result results[CG_PORTS_MAX];
+	int map[CG_PORTS_MAX], usb;
 	int n = cg_ports_list(ports, CG_PORTS_MAX);
 
 	if (n < 0) {
@@ -363,11 +394,24 @@ static int list_ports(void)
 		return EX_OSERR;
 	}
 	cg_ports_print(stdout, ports, n);
+	if (n > 0 && isatty(STDERR_FILENO))
+		fprintf(stderr, "(listening %d s on USB ports for Chargery frames...)\n",
+			CG_PROBE_LISTEN_MS / 1000);
+	int pick = probe_usb_ports(ports, n, baud, &usb, results, map);
+	for (int j = 0; j < usb; j++) {
+		const struct cg_probe_result *r = &results[j];
+		printf("%s: %s\n", ports[map[j]].path,
+		       !r->opened ? r->error :
+		       r->frames ? "Chargery frames  <- this one" :
+		       r->inverted_frames ? "inverted Chargery frames (a TTL adapter?)" :
+		       r->bytes ? "bytes, but no Chargery frames" : "silent");
+	}
+	(void)pick;
 	return EX_OK;
 }
 
 /* No PORT given: the only USB serial port, else list them and stop. */
-static int choose_port(char *path, size_t cap)
+static int choose_port(char *path, size_t cap, int baud)
 {
 	struct cg_port_info ports[CG_PORTS_MAX];
 	int n = cg_ports_list(ports, CG_PORTS_MAX);
@@ -382,13 +426,26 @@ static int choose_port(char *path, size_t cap)
 		snprintf(path, cap, "%s", ports[pick].path);
 		return -1;
 	}
+	if (usb > 1) {
+		struct cg_probe_result results[CG_PORTS_MAX];
+		int map[CG_PORTS_MAX];
+		int found = probe_usb_ports(ports, n, baud, &usb, results, map);
+		if (found >= 0) {
+			fprintf(stderr, PROGRAM ": %d USB serial ports; Chargery "
+				"frames found on %s, using it\n", usb,
+				ports[found].path);
+			snprintf(path, cap, "%s", ports[found].path);
+			return -1;
+		}
+	}
 	if (usb == 0)
 		fprintf(stderr, PROGRAM ": no USB serial port found. Plug in the "
 			"USB-RS232 adapter, or name a PORT (try --demo to see the "
 			"table without a BMS).\n");
 	else
-		fprintf(stderr, PROGRAM ": %d USB serial ports found; name the "
-			"one wired to the BMS's COM3:\n", usb);
+		fprintf(stderr, PROGRAM ": %d USB serial ports found and none "
+			"carries Chargery frames; name the one wired to the BMS's "
+			"COM3:\n", usb);
 	if (n > 0)
 		cg_ports_print(stderr, ports, n > 0 ? n : 0);
 	return EX_USAGE;
@@ -632,13 +689,17 @@ static int read_link(struct app *a, uint64_t now)
 	if (n > 0) {
 		a->last_byte_ms = now;
 		a->data_wall_ms = cg_clock_wall_ms();
+		int rc = consume(a, buf, (size_t)n, now, now);
+		if (a->doctoring)
+			cg_doctor_feed(&a->doctor, buf, (size_t)n,
+				       &a->framer.stats, now);
 		if (a->recording) {
 			struct cg_rec_error err;
 			if (cg_recorder_write(&a->recorder, buf, (size_t)n,
 					      a->data_wall_ms * 1000u, now, &err) < 0)
 				stop_recording(a, &err);
 		}
-		return consume(a, buf, (size_t)n, now, now);
+		return rc;
 	}
 	if (n == CG_LINK_EOF) {
 		cg_link_close(&a->link);
@@ -647,6 +708,8 @@ static int read_link(struct app *a, uint64_t now)
 		a->dirty = true;
 	} else if (n == CG_LINK_LOST) {
 		note_link_lost(a, now, "device disconnected");
+		if (a->doctoring)
+			cg_doctor_lost(&a->doctor, now);
 	}
 	return 0;
 }
@@ -656,6 +719,8 @@ static void try_reopen(struct app *a, uint64_t now)
 	struct cg_link_error err;
 
 	if (cg_link_reopen(&a->link, &err) == 0) {
+		if (a->doctoring)
+			cg_doctor_opened(&a->doctor, now);
 		a->link_open = true;
 		a->opened_at_ms = now;
 		a->last_byte_ms = 0;
@@ -668,7 +733,35 @@ static void try_reopen(struct app *a, uint64_t now)
 				a->link.path);
 		return;
 	}
+	if (a->doctoring)
+		cg_doctor_open_failed(&a->doctor, err.exit_code, err.message, now);
 	a->retry_at_ms = now + RETRY_MS;
+}
+
+/* Asks the doctor what is wrong; a change of diagnosis is an event (and a
+ * line on stderr when there is no table to show it). */
+static void consult_doctor(struct app *a, uint64_t now)
+{
+	if (!a->doctoring)
+		return;
+
+	int baud = cg_doctor_want_baud(&a->doctor, now);
+	if (baud && a->link_open) {
+		struct cg_link_error err;
+		cg_link_set_baud(&a->link, baud, &err);
+	}
+	enum cg_diagnosis d = cg_doctor_diagnose(&a->doctor, now);
+	if (d == a->diagnosis)
+		return;
+	a->diagnosis = d;
+	a->dirty = true;
+	const char *text = cg_doctor_text(&a->doctor);
+	char line[CG_EVENT_TEXT_MAX];
+	snprintf(line, sizeof(line), "link: %s", text ? text : "frames arriving");
+	a->data_wall_ms = cg_clock_wall_ms();
+	note_event(a, line);
+	if (!a->tui)
+		fprintf(stderr, PROGRAM ": %s\n", line);
 }
 
 static void draw(struct app *a, uint64_t now)
@@ -681,6 +774,7 @@ static void draw(struct app *a, uint64_t now)
 		.baud = a->opt.baud,
 		.link = link_state(a, now),
 		.link_detail = a->link_detail[0] ? a->link_detail : NULL,
+		.diagnosis = a->doctoring ? cg_doctor_text(&a->doctor) : NULL,
 		.frames_per_s = rate_per_s(&a->rate),
 		.paused = a->paused,
 		.zoom = a->zoom,
@@ -934,6 +1028,7 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		if (!a->link_open && !a->replaying && !a->ended &&
 		    now >= a->retry_at_ms)
 			try_reopen(a, now);
+		consult_doctor(a, now);
 		if (a->tui && a->dirty && now >= a->drawn_at_ms + REDRAW_MIN_MS)
 			draw(a, now);
 	}
@@ -974,7 +1069,7 @@ int main(int argc, char **argv)
 	if ((rc = parse_options(argc, argv, &a->opt)) >= 0)
 		return rc;
 	if (a->opt.list)
-		return list_ports();
+		return list_ports(a->opt.baud);
 
 	install_signals(&wait_mask);
 	if (a->opt.demo) {
@@ -985,7 +1080,7 @@ int main(int argc, char **argv)
 		}
 		a->opt.port = port;
 	} else if (!a->opt.port && !a->opt.replay_path) {
-		if ((rc = choose_port(port, sizeof(port))) >= 0)
+		if ((rc = choose_port(port, sizeof(port), a->opt.baud)) >= 0)
 			return rc;
 		a->opt.port = port;
 	}
@@ -1016,6 +1111,14 @@ int main(int argc, char **argv)
 			 a->opt.demo ? "demo (simulator)" : a->link.path);
 	}
 	a->opened_at_ms = cg_clock_ms();
+	if (a->link_open && a->link.kind != CG_LINK_FILE) {
+		a->doctoring = true;
+		cg_doctor_init(&a->doctor, a->link.path, a->opt.baud,
+			       a->link.kind == CG_LINK_SERIAL ||
+			       a->link.kind == CG_LINK_TTY);
+		cg_doctor_opened(&a->doctor, a->opened_at_ms);
+		a->diagnosis = cg_doctor_diagnose(&a->doctor, a->opened_at_ms);
+	}
 	if (a->opt.record_path) {
 		struct cg_rec_error rerr;
 		if (cg_recorder_open(&a->recorder, a->opt.record_path,
