@@ -71,6 +71,7 @@ struct cg_doctor {
 	uint64_t unsynced_since_ms; /* first byte after the last frame, 0 */
 	uint64_t unsynced_bytes;    /* bytes since the last frame */
 	uint64_t frames_since_open;
+	uint64_t bad_since_open; /* frames failing checksum: the rate is right */
 
 	/* The same bytes complemented: frames here mean an inverted line. */
 	struct cg_framer inverted;

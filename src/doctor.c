@@ -73,6 +73,7 @@ void cg_doctor_opened(struct cg_doctor *d, uint64_t now_ms)
 	d->last_byte_ms = 0;
 	d->last_frame_ms = 0;
 	d->frames_since_open = 0;
+	d->bad_since_open = 0;
 	d->exhausted = false;
 	forget_sync(d);
 	/* A reopen mid-hunt comes back at the rate being tried (the link
@@ -147,6 +148,7 @@ void cg_doctor_feed(struct cg_doctor *d, const uint8_t *data, size_t len,
 	slot = window_slot(d, now_ms);
 	d->window_frames[slot] += (uint32_t)frames;
 	d->window_bad[slot] += (uint32_t)bad;
+	d->bad_since_open += bad;
 
 	if (len > 0)
 		d->last_byte_ms = now_ms;
@@ -222,10 +224,11 @@ int cg_doctor_want_baud(struct cg_doctor *d, uint64_t now_ms)
 		d->exhausted = true;
 		return switch_to(d, d->user_baud, now_ms);
 	}
-	/* Frames at this rate, even once, mean the rate is right. An
-	 * inverted line is not a baud problem either. */
+	/* Frames at this rate, even once, mean the rate is right; so do
+	 * frames whose header and length fit but whose checksum fails (that
+	 * is noise). An inverted line is not a baud problem either. */
 	if (d->found_baud || d->exhausted || d->frames_since_open ||
-	    d->inverted_frames || !unsynced(d, now_ms))
+	    d->bad_since_open || d->inverted_frames || !unsynced(d, now_ms))
 		return 0;
 	d->hunting = true;
 	d->hunt_index = -1;
@@ -336,6 +339,15 @@ static enum cg_diagnosis open_diagnosis(struct cg_doctor *d, uint64_t now_ms)
 				 "inverted signal or wrong pin?");
 		return CG_DIAG_NO_RATE;
 	}
+	/* Frames that fail their checksum are more telling than no frames:
+	 * header and length fit, so the rate is right and the line noisy. */
+	percent = checksum_failure_percent(d, now_ms);
+	if (percent >= 0) {
+		snprintf(t, cap, "%d%% of frames fail checksum: noise, "
+				 "grounding or isolation",
+			 percent);
+		return CG_DIAG_CHECKSUM;
+	}
 	if (unsynced(d, now_ms)) {
 		if (d->inverted_frames) {
 			snprintf(t, cap, "bytes but no frames: the signal is "
@@ -347,13 +359,6 @@ static enum cg_diagnosis open_diagnosis(struct cg_doctor *d, uint64_t now_ms)
 				 "signal, a TTL adapter, or the wrong baud?",
 			 d->baud);
 		return CG_DIAG_NO_SYNC;
-	}
-	percent = checksum_failure_percent(d, now_ms);
-	if (percent >= 0) {
-		snprintf(t, cap, "%d%% of frames fail checksum: noise, "
-				 "grounding or isolation",
-			 percent);
-		return CG_DIAG_CHECKSUM;
 	}
 	if (d->found_baud) {
 		snprintf(t, cap, "no frames at %d; frames found at %d baud "

@@ -109,4 +109,29 @@ wait_file 5 "$LINK"
 check "--once with no data exits 1 after --timeout" [ $? -eq 1 ]
 check "... and says no frames came" grep -q 'no frames' "$E2E_TMP/err.txt"
 
+# --- stale data: a recording whose last seconds carry only damaged frames --------------
+kill "$SIM_PID" 2>/dev/null; wait "$SIM_PID" 2>/dev/null
+rm -f "$LINK"
+sim_start --link "$LINK" --seed 14
+wait_file 5 "$LINK"
+"$TOP" --headless --record "$E2E_TMP/stale.rec" "$LINK" &
+rec_pid=$!
+sleep 3
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
+rm -f "$LINK"
+sim_start --link "$LINK" --seed 15 --corrupt 100
+sleep 7 # the reader reconnects within a second, then records 5 s of damage
+kill -TERM "$rec_pid"; wait "$rec_pid" 2>/dev/null
+"$TOP" --once --replay "$E2E_TMP/stale.rec" >"$E2E_TMP/stale.txt"
+check "--once on a replay whose frames went bad 5 s before its end exits 1 (stale)" [ $? -eq 1 ]
+check "... and says the data is stale" grep -qi 'stale' "$E2E_TMP/stale.txt"
+
+# --- --log works on a replay, one row per cell frame ------------------------------------
+"$TOP" --headless --log "$E2E_TMP/replay.csv" --replay "$E2E_TMP/s.rec"
+check "--log on a replay exits 0 at its end" [ $? -eq 0 ]
+check "--log on a replay: one row per cell frame of the recording" \
+	[ $(($(wc -l <"$E2E_TMP/replay.csv") - 1)) -eq "$(grep -c '"frame":"cells"' "$E2E_TMP/replay.json")" ]
+check "--log on a replay: rows carry the recorded times" \
+	[ "$(sed -n 2p "$E2E_TMP/replay.csv" | cut -d, -f1)" = "$(grep -m1 '"frame":"cells"' "$E2E_TMP/replay.json" | sed 's/^{"time":"\([^"]*\)".*/\1/')" ]
+
 e2e_finish

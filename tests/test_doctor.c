@@ -26,6 +26,7 @@ enum stream {
 	HEALTHY,
 	INVERTED,
 	CORRUPT,  /* the first frame of every third burst damaged */
+	CORRUPT_ALL, /* every frame damaged: a noisy line at the right baud */
 	NOISE,    /* what a UART at the wrong baud hands out */
 	SILENT,
 	BAUD_57600, /* frames only while the port is at 57600, else noise */
@@ -97,6 +98,13 @@ static size_t port_bytes(struct rig *r, uint8_t *buf, size_t cap)
 	if (r->stream == INVERTED)
 		for (size_t i = 0; i < n; i++)
 			buf[i] = (uint8_t)~buf[i];
+	if (r->stream == CORRUPT_ALL) {
+		for (size_t i = 0; i + 5 < n; i++)
+			if (buf[i] == CG_HEADER_BYTE &&
+			    buf[i + 1] == CG_HEADER_BYTE)
+				buf[i + 5] ^= 0x10;
+		return n;
+	}
 	if (r->stream == CORRUPT && r->bursts++ % 3 == 0) {
 		/* Junk may come first: damage the first frame's data. */
 		uint8_t *frame = memchr(buf, CG_HEADER_BYTE, n);
@@ -432,6 +440,24 @@ static void test_no_hunt_once_frames_came(void **state)
 	assert_int_equal(diagnose(&r), CG_DIAG_NO_SYNC);
 }
 
+/*
+ * Frames whose header and length are right but whose checksum fails prove
+ * the baud rate right: the fault is noise, and hunting other rates would
+ * only lose the line.
+ */
+static void test_no_hunt_when_only_checksums_fail(void **state)
+{
+	static struct rig r;
+
+	(void)state;
+	rig_init(&r, CORRUPT_ALL, true);
+	run_for(&r, 10000);
+	assert_int_equal(r.framer.stats.frames, 0);
+	assert_true(r.framer.stats.bad_checksum >= 10);
+	assert_int_equal(r.switch_count, 0);
+	assert_int_equal(diagnose(&r), CG_DIAG_CHECKSUM);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -450,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_complemented_bytes_are_inverted),
 		cmocka_unit_test(test_line_noise_is_no_sync),
 		cmocka_unit_test(test_corrupted_checksums),
+		cmocka_unit_test(test_no_hunt_when_only_checksums_fail),
 		cmocka_unit_test(test_rare_checksum_failure_is_ok),
 		cmocka_unit_test(test_checksum_diagnosis_does_not_flicker),
 		cmocka_unit_test(test_link_errors),
