@@ -75,3 +75,7 @@ check-san: deps
 
 clean:
 	rm -rf build
+
+# Fragments for the bigger jobs (fuzzing, benchmarks, the virtual adapter
+# harness) live beside the tests they serve.
+-include $(wildcard tests/*.mk)
