@@ -18,103 +18,75 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "strbuf.h"
+
 /* Fixed columns before the cells; their order is the file format. */
 static const char fixed_columns[] =
 	"time,pack_v,current_a,soc_pct,t1_c,t2_c,high_v,low_v,delta_mv";
 
-struct line {
-	char *buf;
-	size_t cap;
-	size_t len;
-	bool overflow;
-};
-
-static void add(struct line *l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void add(struct line *l, const char *fmt, ...)
-{
-	size_t room = l->len < l->cap ? l->cap - l->len : 0;
-	va_list ap;
-
-	va_start(ap, fmt);
-	int n = vsnprintf(l->buf + l->len, room, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room) {
-		l->overflow = true;
-		return;
-	}
-	l->len += (size_t)n;
-}
-
 /* -12 -> ",-1.2": integer arithmetic, so never "-0.0" nor 0.30000001. */
-static void add_tenths(struct line *l, long tenths)
+static void add_tenths(struct cg_strbuf *l, long tenths)
 {
-	long mag = labs(tenths);
-
-	add(l, ",%s%ld.%ld", tenths < 0 ? "-" : "", mag / 10, mag % 10);
+	cg_strbuf_printf(l, ",");
+	cg_strbuf_tenths(l, tenths);
 }
 
-static void add_volts(struct line *l, unsigned long mv)
+static void add_volts(struct cg_strbuf *l, unsigned long mv)
 {
-	add(l, ",%lu.%03lu", mv / 1000, mv % 1000);
+	cg_strbuf_printf(l, ",");
+	cg_strbuf_thousandths(l, mv);
 }
 
-static size_t finish(struct line *l)
+static size_t finish(struct cg_strbuf *l)
 {
-	add(l, "\n");
-	if (l->overflow) {
-		if (l->cap)
-			l->buf[0] = '\0';
-		return 0;
-	}
-	return l->len;
+	cg_strbuf_printf(l, "\n");
+	return cg_strbuf_finish(l);
 }
 
 size_t cg_csv_header(char *out, size_t cap, unsigned cells)
 {
-	struct line l = { .buf = out, .cap = cap };
+	struct cg_strbuf l = { .buf = out, .cap = cap };
 
-	add(&l, "%s", fixed_columns);
+	cg_strbuf_printf(&l, "%s", fixed_columns);
 	for (unsigned i = 1; i <= cells; i++)
-		add(&l, ",cell%u_v", i);
+		cg_strbuf_printf(&l, ",cell%u_v", i);
 	return finish(&l);
 }
 
 size_t cg_csv_row(char *out, size_t cap, const struct cg_pack *pack,
 		  unsigned columns, const char *iso_time, uint64_t now_ms)
 {
-	struct line l = { .buf = out, .cap = cap };
+	struct cg_strbuf l = { .buf = out, .cap = cap };
 	bool cells = cg_pack_freshness(pack, CG_REC_CELLS, now_ms) == CG_FRESH;
 	bool status = cg_pack_freshness(pack, CG_REC_STATUS, now_ms) == CG_FRESH;
 	bool figures = cells && pack->counted > 0;
 	const struct cg_status *s = &pack->status;
 
-	add(&l, "%s", iso_time ? iso_time : "");
+	cg_strbuf_printf(&l, "%s", iso_time ? iso_time : "");
 	if (figures)
 		add_volts(&l, pack->total_mv);
 	else
-		add(&l, ",");
+		cg_strbuf_printf(&l, ",");
 	if (status) {
 		add_tenths(&l, s->current_da);
-		add(&l, ",%u", s->soc_pct);
+		cg_strbuf_printf(&l, ",%u", s->soc_pct);
 		add_tenths(&l, s->t1_dc);
 		add_tenths(&l, s->t2_dc);
 	} else {
-		add(&l, ",,,,");
+		cg_strbuf_printf(&l, ",,,,");
 	}
 	if (figures) {
 		add_volts(&l, pack->cells.mv[pack->high_index]);
 		add_volts(&l, pack->cells.mv[pack->low_index]);
-		add(&l, ",%u", pack->delta_mv);
+		cg_strbuf_printf(&l, ",%u", pack->delta_mv);
 	} else {
-		add(&l, ",,,");
+		cg_strbuf_printf(&l, ",,,");
 	}
 	for (unsigned i = 0; i < columns; i++) {
 		if (cells && cg_pack_cell_counted(pack, i))
 			add_volts(&l, pack->cells.mv[i]);
 		else
-			add(&l, ",");
+			cg_strbuf_printf(&l, ",");
 	}
 	return finish(&l);
 }

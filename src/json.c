@@ -5,63 +5,23 @@
  */
 #include "json.h"
 
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include "strbuf.h"
 
-struct out {
-	char *buf;
-	size_t cap;
-	size_t len;
-	bool overflow;
-};
-
-static void put(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
+static void put_cells(struct cg_strbuf *o, const struct cg_cells *c)
 {
-	va_list ap;
-	size_t room = o->len < o->cap ? o->cap - o->len : 0;
-
-	va_start(ap, fmt);
-	int n = vsnprintf(o->buf + o->len, room, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room) {
-		o->overflow = true;
-		return;
-	}
-	o->len += (size_t)n;
-}
-
-/* A value in tenths, e.g. -12 -> "-1.2". */
-static void put_tenths(struct out *o, long tenths)
-{
-	long mag = labs(tenths);
-
-	put(o, "%s%ld.%ld", tenths < 0 ? "-" : "", mag / 10, mag % 10);
-}
-
-static void put_thousandths(struct out *o, unsigned long thousandths)
-{
-	put(o, "%lu.%03lu", thousandths / 1000, thousandths % 1000);
-}
-
-static void put_cells(struct out *o, const struct cg_cells *c)
-{
-	put(o, "\"frame\":\"cells\",\"cells_mv\":[");
+	cg_strbuf_printf(o, "\"frame\":\"cells\",\"cells_mv\":[");
 	for (unsigned i = 0; i < c->count; i++)
-		put(o, "%s%u", i ? "," : "", c->mv[i]);
-	put(o, "],\"wh\":");
+		cg_strbuf_printf(o, "%s%u", i ? "," : "", c->mv[i]);
+	cg_strbuf_printf(o, "],\"wh\":");
 	if (c->has_energy)
-		put_thousandths(o, c->energy_mwh);
+		cg_strbuf_thousandths(o, c->energy_mwh);
 	else
-		put(o, "null");
-	put(o, ",\"ah\":");
+		cg_strbuf_printf(o, "null");
+	cg_strbuf_printf(o, ",\"ah\":");
 	if (c->has_energy)
-		put_thousandths(o, c->charge_mah);
+		cg_strbuf_thousandths(o, c->charge_mah);
 	else
-		put(o, "null");
+		cg_strbuf_printf(o, "null");
 }
 
 static const char *json_bool(bool value)
@@ -69,47 +29,49 @@ static const char *json_bool(bool value)
 	return value ? "true" : "false";
 }
 
-static void put_status(struct out *o, const struct cg_status *s)
+static void put_status(struct cg_strbuf *o, const struct cg_status *s)
 {
-	put(o, "\"frame\":\"status\",\"charge_end_mv\":%u,", s->charge_end_mv);
+	cg_strbuf_printf(o, "\"frame\":\"status\",\"charge_end_mv\":%u,", s->charge_end_mv);
 	if (s->has_protection)
-		put(o, "\"discharge_end_mv\":%u,", s->discharge_end_mv);
+		cg_strbuf_printf(o, "\"discharge_end_mv\":%u,", s->discharge_end_mv);
 	else
-		put(o, "\"discharge_end_mv\":null,");
-	put(o, "\"mode\":\"%s\",\"current_a\":", cg_mode_name(s->mode));
-	put_tenths(o, s->current_da);
-	put(o, ",\"t1_c\":");
-	put_tenths(o, s->t1_dc);
-	put(o, ",\"t2_c\":");
-	put_tenths(o, s->t2_dc);
-	put(o, ",\"soc_pct\":%u,", s->soc_pct);
+		cg_strbuf_printf(o, "\"discharge_end_mv\":null,");
+	cg_strbuf_printf(o, "\"mode\":\"%s\",\"current_a\":", cg_mode_name(s->mode));
+	cg_strbuf_tenths(o, s->current_da);
+	cg_strbuf_printf(o, ",\"t1_c\":");
+	cg_strbuf_tenths(o, s->t1_dc);
+	cg_strbuf_printf(o, ",\"t2_c\":");
+	cg_strbuf_tenths(o, s->t2_dc);
+	cg_strbuf_printf(o, ",\"soc_pct\":%u,", s->soc_pct);
 	if (s->has_protection)
-		put(o, "\"charge_protect\":%s,\"discharge_protect\":%s",
+		cg_strbuf_printf(o, "\"charge_protect\":%s,\"discharge_protect\":%s",
 		    json_bool(s->charge_protect),
 		    json_bool(s->discharge_protect));
 	else
-		put(o, "\"charge_protect\":null,\"discharge_protect\":null");
+		cg_strbuf_printf(o, "\"charge_protect\":null,\"discharge_protect\":null");
 }
 
-static void put_impedance(struct out *o, const struct cg_impedance *imp)
+static void put_impedance(struct cg_strbuf *o, const struct cg_impedance *imp)
 {
-	put(o, "\"frame\":\"impedance\",\"mode\":\"%s\",\"current_a\":",
+	cg_strbuf_printf(o, "\"frame\":\"impedance\",\"mode\":\"%s\",\"current_a\":",
 	    cg_mode_name(imp->mode));
-	put_tenths(o, imp->current_da);
-	put(o, ",\"impedance_mohm\":[");
+	cg_strbuf_tenths(o, imp->current_da);
+	cg_strbuf_printf(o, ",\"impedance_mohm\":[");
 	for (unsigned i = 0; i < imp->count; i++) {
-		put(o, "%s", i ? "," : "");
-		put_tenths(o, imp->impedance_dmohm[i]);
+		cg_strbuf_printf(o, "%s", i ? "," : "");
+		cg_strbuf_tenths(o, imp->impedance_dmohm[i]);
 	}
-	put(o, "]");
+	cg_strbuf_printf(o, "]");
 }
 
 size_t cg_json_format(char *out, size_t cap, const struct cg_record *record,
 		      const char *iso_time)
 {
-	struct out o = { .buf = out, .cap = cap };
+	struct cg_strbuf o;
 
-	put(&o, "{\"time\":\"%s\",", iso_time);
+	cg_strbuf_init(&o, out, cap);
+
+	cg_strbuf_printf(&o, "{\"time\":\"%s\",", iso_time);
 	switch (record->type) {
 	case CG_REC_CELLS:
 		put_cells(&o, &record->u.cells);
@@ -121,11 +83,6 @@ size_t cg_json_format(char *out, size_t cap, const struct cg_record *record,
 		put_impedance(&o, &record->u.impedance);
 		break;
 	}
-	put(&o, "}\n");
-	if (o.overflow) {
-		if (cap)
-			out[0] = '\0';
-		return 0;
-	}
-	return o.len;
+	cg_strbuf_printf(&o, "}\n");
+return cg_strbuf_finish(&o);
 }

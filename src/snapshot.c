@@ -5,58 +5,11 @@
  */
 #include "snapshot.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "csvlog.h"
-
-struct text {
-	char *buf;
-	size_t cap;
-	size_t len;
-	bool overflow;
-};
-
-static void put(struct text *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void put(struct text *t, const char *fmt, ...)
-{
-	size_t room = t->len < t->cap ? t->cap - t->len : 0;
-	va_list ap;
-
-	va_start(ap, fmt);
-	int n = vsnprintf(t->buf + t->len, room, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room) {
-		t->overflow = true;
-		return;
-	}
-	t->len += (size_t)n;
-}
-
-static size_t done(struct text *t)
-{
-	if (t->overflow) {
-		if (t->cap)
-			t->buf[0] = '\0';
-		return 0;
-	}
-	return t->len;
-}
-
-static void put_tenths(struct text *t, long tenths)
-{
-	long mag = labs(tenths);
-
-	put(t, "%s%ld.%ld", tenths < 0 ? "-" : "", mag / 10, mag % 10);
-}
-
-static void put_thousandths(struct text *t, unsigned long thousandths)
-{
-	put(t, "%lu.%03lu", thousandths / 1000, thousandths % 1000);
-}
+#include "strbuf.h"
 
 static bool have_figures(const struct cg_pack *p)
 {
@@ -114,7 +67,7 @@ size_t cg_snapshot_alarm_lines(const struct cg_pack *pack,
 }
 
 /* "fresh", or what is missing or stale: "STALE: cells 6 s old, no status yet". */
-static void put_freshness(struct text *t, const struct cg_pack *p,
+static void put_freshness(struct cg_strbuf *t, const struct cg_pack *p,
 			  uint64_t now_ms)
 {
 	static const char *const names[] = { "cells", "status" };
@@ -122,21 +75,21 @@ static void put_freshness(struct text *t, const struct cg_pack *p,
 	const char *sep = "";
 
 	if (data_fresh(p, now_ms)) {
-		put(t, "fresh");
+		cg_strbuf_printf(t, "fresh");
 		return;
 	}
 	for (unsigned k = 0; k < 2; k++)
 		if (cg_pack_freshness(p, types[k], now_ms) == CG_STALE) {
-			put(t, "STALE: ");
+			cg_strbuf_printf(t, "STALE: ");
 			break;
 		}
 	for (unsigned k = 0; k < 2; k++) {
 		enum cg_freshness f = cg_pack_freshness(p, types[k], now_ms);
 
 		if (f == CG_NEVER)
-			put(t, "%sno %s yet", sep, names[k]);
+			cg_strbuf_printf(t, "%sno %s yet", sep, names[k]);
 		else if (f == CG_STALE)
-			put(t, "%s%s %llu s old", sep, names[k],
+			cg_strbuf_printf(t, "%s%s %llu s old", sep, names[k],
 			    (unsigned long long)((now_ms - p->at_ms[types[k]]) /
 						 1000));
 		else
@@ -145,31 +98,31 @@ static void put_freshness(struct text *t, const struct cg_pack *p,
 	}
 }
 
-static void text_cells(struct text *t, const struct cg_pack *p,
+static void text_cells(struct cg_strbuf *t, const struct cg_pack *p,
 		       const struct cg_alarms *a)
 {
 	for (unsigned i = 0; i < p->wired; i++) {
 		uint16_t mv = p->cells.mv[i];
 
-		put(t, "cell %2u  ", i + 1);
+		cg_strbuf_printf(t, "cell %2u  ", i + 1);
 		if (!cg_pack_cell_counted(p, i)) {
-			put(t, "open lead (%u mV)\n", mv);
+			cg_strbuf_printf(t, "open lead (%u mV)\n", mv);
 			continue;
 		}
 		int diff = (int)mv - (int)p->average_mv;
 		char signed_diff[16];
 		snprintf(signed_diff, sizeof(signed_diff), "%s%d",
 			 diff > 0 ? "+" : "", diff);
-		put(t, "%u.%03u V %5s mV", mv / 1000u, mv % 1000u, signed_diff);
+		cg_strbuf_printf(t, "%u.%03u V %5s mV", mv / 1000u, mv % 1000u, signed_diff);
 		if (a && cell_in(a->high_mask, i))
-			put(t, "  ALARM high");
+			cg_strbuf_printf(t, "  ALARM high");
 		else if (a && cell_in(a->low_mask, i))
-			put(t, "  ALARM low");
+			cg_strbuf_printf(t, "  ALARM low");
 		else if (i == p->high_index)
-			put(t, "  high");
+			cg_strbuf_printf(t, "  high");
 		else if (i == p->low_index)
-			put(t, "  low");
-		put(t, "\n");
+			cg_strbuf_printf(t, "  low");
+		cg_strbuf_printf(t, "\n");
 	}
 }
 
@@ -177,72 +130,72 @@ size_t cg_snapshot_text(char *out, size_t cap, const struct cg_pack *pack,
 			const struct cg_alarms *alarms, const char *iso_time,
 			uint64_t now_ms)
 {
-	struct text t = { .buf = out, .cap = cap };
+	struct cg_strbuf t = { .buf = out, .cap = cap };
 	const struct cg_pack *p = pack;
 	const struct cg_status *s = &p->status;
 	const struct cg_cells *c = &p->cells;
 	char lines[2 * CG_MAX_CELLS + 1][CG_SNAPSHOT_ALARM_TEXT_MAX];
 
-	put(&t, "Chargery BMS at %s (", iso_time ? iso_time : "?");
+	cg_strbuf_printf(&t, "Chargery BMS at %s (", iso_time ? iso_time : "?");
 	put_freshness(&t, p, now_ms);
-	put(&t, ")\n");
+	cg_strbuf_printf(&t, ")\n");
 
 	if (have_figures(p)) {
-		put(&t, "Pack     ");
-		put_thousandths(&t, p->total_mv);
+		cg_strbuf_printf(&t, "Pack     ");
+		cg_strbuf_thousandths(&t, p->total_mv);
 		if (p->counted == p->wired)
-			put(&t, " V  %u cells, average ", p->counted);
+			cg_strbuf_printf(&t, " V  %u cells, average ", p->counted);
 		else
-			put(&t, " V  %u of %u cells (open lead), average ",
+			cg_strbuf_printf(&t, " V  %u of %u cells (open lead), average ",
 			    p->counted, p->wired);
-		put_thousandths(&t, p->average_mv);
-		put(&t, " V\n");
-		put(&t, "High     ");
-		put_thousandths(&t, c->mv[p->high_index]);
-		put(&t, " V  cell %u\n", p->high_index + 1u);
-		put(&t, "Low      ");
-		put_thousandths(&t, c->mv[p->low_index]);
-		put(&t, " V  cell %u\n", p->low_index + 1u);
-		put(&t, "Delta    %u mV\n", p->delta_mv);
+		cg_strbuf_thousandths(&t, p->average_mv);
+		cg_strbuf_printf(&t, " V\n");
+		cg_strbuf_printf(&t, "High     ");
+		cg_strbuf_thousandths(&t, c->mv[p->high_index]);
+		cg_strbuf_printf(&t, " V  cell %u\n", p->high_index + 1u);
+		cg_strbuf_printf(&t, "Low      ");
+		cg_strbuf_thousandths(&t, c->mv[p->low_index]);
+		cg_strbuf_printf(&t, " V  cell %u\n", p->low_index + 1u);
+		cg_strbuf_printf(&t, "Delta    %u mV\n", p->delta_mv);
 	} else {
-		put(&t, "Cells    unknown\n");
+		cg_strbuf_printf(&t, "Cells    unknown\n");
 	}
 
 	if (p->have[CG_REC_STATUS]) {
-		put(&t, "Current  ");
-		put_tenths(&t, s->current_da);
-		put(&t, " A %s, mode %s\n",
+		cg_strbuf_printf(&t, "Current  ");
+		cg_strbuf_tenths(&t, s->current_da);
+		cg_strbuf_printf(&t, " A %s, mode %s\n",
 		    s->current_da > 0 ? "charging" :
 		    s->current_da < 0 ? "discharging" : "idle",
 		    cg_mode_name(s->mode));
-		put(&t, "SOC      %u %%\n", s->soc_pct);
-		put(&t, "Temp     T1 ");
-		put_tenths(&t, s->t1_dc);
-		put(&t, " C  T2 ");
-		put_tenths(&t, s->t2_dc);
-		put(&t, " C\n");
-		put(&t, "Limits   charge end ");
-		put_thousandths(&t, s->charge_end_mv);
-		put(&t, " V, discharge end ");
+		cg_strbuf_printf(&t, "SOC      %u %%\n", s->soc_pct);
+		cg_strbuf_printf(&t, "Temp     T1 ");
+		cg_strbuf_tenths(&t, s->t1_dc);
+		cg_strbuf_printf(&t, " C  T2 ");
+		cg_strbuf_tenths(&t, s->t2_dc);
+		cg_strbuf_printf(&t, " C\n");
+		cg_strbuf_printf(&t, "Limits   charge end ");
+		cg_strbuf_thousandths(&t, s->charge_end_mv);
+		cg_strbuf_printf(&t, " V, discharge end ");
 		if (s->has_protection) {
-			put_thousandths(&t, s->discharge_end_mv);
-			put(&t, " V\n");
-			put(&t, "Protect  charge %s, discharge %s\n",
+			cg_strbuf_thousandths(&t, s->discharge_end_mv);
+			cg_strbuf_printf(&t, " V\n");
+			cg_strbuf_printf(&t, "Protect  charge %s, discharge %s\n",
 			    s->charge_protect ? "ACTIVE" : "released",
 			    s->discharge_protect ? "ACTIVE" : "released");
 		} else {
-			put(&t, "unknown\n");
+			cg_strbuf_printf(&t, "unknown\n");
 		}
 	} else {
-		put(&t, "Status   unknown\n");
+		cg_strbuf_printf(&t, "Status   unknown\n");
 	}
 
 	if (p->have[CG_REC_CELLS] && c->has_energy) {
-		put(&t, "Energy   ");
-		put_thousandths(&t, c->energy_mwh);
-		put(&t, " Wh, ");
-		put_thousandths(&t, c->charge_mah);
-		put(&t, " Ah\n");
+		cg_strbuf_printf(&t, "Energy   ");
+		cg_strbuf_thousandths(&t, c->energy_mwh);
+		cg_strbuf_printf(&t, " Wh, ");
+		cg_strbuf_thousandths(&t, c->charge_mah);
+		cg_strbuf_printf(&t, " Ah\n");
 	}
 
 	if (p->have[CG_REC_CELLS])
@@ -251,10 +204,10 @@ size_t cg_snapshot_text(char *out, size_t cap, const struct cg_pack *pack,
 	size_t n = cg_snapshot_alarm_lines(p, alarms, lines,
 					   sizeof(lines) / sizeof(lines[0]));
 	if (n == 0)
-		put(&t, "Alarms   none\n");
+		cg_strbuf_printf(&t, "Alarms   none\n");
 	for (size_t i = 0; i < n; i++)
-		put(&t, "ALARM    %s\n", lines[i]);
-	return done(&t);
+		cg_strbuf_printf(&t, "ALARM    %s\n", lines[i]);
+	return cg_strbuf_finish(&t);
 }
 
 static const char *json_bool(bool value)
@@ -266,7 +219,7 @@ size_t cg_snapshot_json(char *out, size_t cap, const struct cg_pack *pack,
 			const struct cg_alarms *alarms, const char *iso_time,
 			uint64_t now_ms)
 {
-	struct text t = { .buf = out, .cap = cap };
+	struct cg_strbuf t = { .buf = out, .cap = cap };
 	const struct cg_pack *p = pack;
 	const struct cg_status *s = &p->status;
 	const struct cg_cells *c = &p->cells;
@@ -275,60 +228,60 @@ size_t cg_snapshot_json(char *out, size_t cap, const struct cg_pack *pack,
 	bool energy = p->have[CG_REC_CELLS] && c->has_energy;
 	char lines[2 * CG_MAX_CELLS + 1][CG_SNAPSHOT_ALARM_TEXT_MAX];
 
-	put(&t, "{\"time\":\"%s\",\"cells_mv\":[", iso_time ? iso_time : "");
+	cg_strbuf_printf(&t, "{\"time\":\"%s\",\"cells_mv\":[", iso_time ? iso_time : "");
 	for (unsigned i = 0; p->have[CG_REC_CELLS] && i < p->wired; i++) {
 		if (cg_pack_cell_counted(p, i))
-			put(&t, "%s%u", i ? "," : "", c->mv[i]);
+			cg_strbuf_printf(&t, "%s%u", i ? "," : "", c->mv[i]);
 		else
-			put(&t, "%snull", i ? "," : "");
+			cg_strbuf_printf(&t, "%snull", i ? "," : "");
 	}
-	put(&t, "],");
+	cg_strbuf_printf(&t, "],");
 	if (have_figures(p))
-		put(&t, "\"total_mv\":%lu,\"average_mv\":%u,\"high_cell\":%u,"
+		cg_strbuf_printf(&t, "\"total_mv\":%lu,\"average_mv\":%u,\"high_cell\":%u,"
 		    "\"low_cell\":%u,\"delta_mv\":%u,",
 		    (unsigned long)p->total_mv, p->average_mv,
 		    p->high_index + 1u, p->low_index + 1u, p->delta_mv);
 	else
-		put(&t, "\"total_mv\":null,\"average_mv\":null,"
+		cg_strbuf_printf(&t, "\"total_mv\":null,\"average_mv\":null,"
 		    "\"high_cell\":null,\"low_cell\":null,\"delta_mv\":null,");
 	if (status) {
-		put(&t, "\"mode\":\"%s\",\"current_a\":", cg_mode_name(s->mode));
-		put_tenths(&t, s->current_da);
-		put(&t, ",\"soc_pct\":%u,\"t1_c\":", s->soc_pct);
-		put_tenths(&t, s->t1_dc);
-		put(&t, ",\"t2_c\":");
-		put_tenths(&t, s->t2_dc);
-		put(&t, ",\"charge_end_mv\":%u,", s->charge_end_mv);
+		cg_strbuf_printf(&t, "\"mode\":\"%s\",\"current_a\":", cg_mode_name(s->mode));
+		cg_strbuf_tenths(&t, s->current_da);
+		cg_strbuf_printf(&t, ",\"soc_pct\":%u,\"t1_c\":", s->soc_pct);
+		cg_strbuf_tenths(&t, s->t1_dc);
+		cg_strbuf_printf(&t, ",\"t2_c\":");
+		cg_strbuf_tenths(&t, s->t2_dc);
+		cg_strbuf_printf(&t, ",\"charge_end_mv\":%u,", s->charge_end_mv);
 	} else {
-		put(&t, "\"mode\":null,\"current_a\":null,\"soc_pct\":null,"
+		cg_strbuf_printf(&t, "\"mode\":null,\"current_a\":null,\"soc_pct\":null,"
 		    "\"t1_c\":null,\"t2_c\":null,\"charge_end_mv\":null,");
 	}
 	if (protection)
-		put(&t, "\"discharge_end_mv\":%u,\"charge_protect\":%s,"
+		cg_strbuf_printf(&t, "\"discharge_end_mv\":%u,\"charge_protect\":%s,"
 		    "\"discharge_protect\":%s,", s->discharge_end_mv,
 		    json_bool(s->charge_protect),
 		    json_bool(s->discharge_protect));
 	else
-		put(&t, "\"discharge_end_mv\":null,\"charge_protect\":null,"
+		cg_strbuf_printf(&t, "\"discharge_end_mv\":null,\"charge_protect\":null,"
 		    "\"discharge_protect\":null,");
-	put(&t, "\"wh\":");
+	cg_strbuf_printf(&t, "\"wh\":");
 	if (energy)
-		put_thousandths(&t, c->energy_mwh);
+		cg_strbuf_thousandths(&t, c->energy_mwh);
 	else
-		put(&t, "null");
-	put(&t, ",\"ah\":");
+		cg_strbuf_printf(&t, "null");
+	cg_strbuf_printf(&t, ",\"ah\":");
 	if (energy)
-		put_thousandths(&t, c->charge_mah);
+		cg_strbuf_thousandths(&t, c->charge_mah);
 	else
-		put(&t, "null");
-	put(&t, ",\"alarms\":[");
+		cg_strbuf_printf(&t, "null");
+	cg_strbuf_printf(&t, ",\"alarms\":[");
 	size_t n = cg_snapshot_alarm_lines(p, alarms, lines,
 					   sizeof(lines) / sizeof(lines[0]));
 	/* Alarm texts hold only letters, digits, spaces, '.', ':' and '()'. */
 	for (size_t i = 0; i < n; i++)
-		put(&t, "%s\"%s\"", i ? "," : "", lines[i]);
-	put(&t, "],\"fresh\":%s}\n", json_bool(data_fresh(p, now_ms)));
-	return done(&t);
+		cg_strbuf_printf(&t, "%s\"%s\"", i ? "," : "", lines[i]);
+	cg_strbuf_printf(&t, "],\"fresh\":%s}\n", json_bool(data_fresh(p, now_ms)));
+	return cg_strbuf_finish(&t);
 }
 
 size_t cg_snapshot_csv(char *out, size_t cap, const struct cg_pack *pack,

@@ -1,0 +1,37 @@
+/*
+ * strbuf: bounded text building in a caller's buffer, shared by the
+ * formatters (JSON lines, CSV rows, --once snapshots).
+ *
+ * Pure: no allocation, no globals. Once something does not fit the buffer
+ * is marked overflowed and later writes are ignored, so a formatter checks
+ * once, at cg_strbuf_finish(), instead of after every piece.
+ */
+#ifndef CG_STRBUF_H
+#define CG_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cg_strbuf {
+	char *buf;
+	size_t cap;
+	size_t len;
+	bool overflow;
+};
+
+void cg_strbuf_init(struct cg_strbuf *sb, char *buf, size_t cap);
+
+void cg_strbuf_printf(struct cg_strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A value the BMS sends in tenths: -12 -> "-1.2". Printed from integers,
+ * so it never gains digits it does not have nor turns into "-0.0". */
+void cg_strbuf_tenths(struct cg_strbuf *sb, long tenths);
+
+/* A value in thousandths (mV as V, mWh as Wh): 3325 -> "3.325". */
+void cg_strbuf_thousandths(struct cg_strbuf *sb, unsigned long thousandths);
+
+/* The length written, or 0 with an empty string if anything overflowed. */
+size_t cg_strbuf_finish(struct cg_strbuf *sb);
+
+#endif
