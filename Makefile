@@ -3,10 +3,25 @@
 #   make demo       install missing build dependencies, build, run the demo
 #   make check      install missing build dependencies, build, run all tests
 #   make check-san  all tests again under AddressSanitizer and UBSan
+#   make check-32   compile every source for 32 bits, as on the Pi
+#   make install    programs, man pages and udev rule under PREFIX (and DESTDIR)
+#   make uninstall  remove exactly what install put there
+#   make dist       build/chargery-top-VERSION.tar.gz, the sources only
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 B ?= build
+
+# Install locations (GNU names). udev reads rules from /usr/local/lib as
+# well as /usr/lib, so the rule follows PREFIX; /etc/udev/rules.d is left to
+# the administrator (a file there of the same name overrides ours). With a
+# PREFIX udev does not read (/opt/...), set UDEVDIR=/etc/udev/rules.d.
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+MAN1DIR ?= $(MANDIR)/man1
+UDEVDIR ?= $(PREFIX)/lib/udev/rules.d
+INSTALL ?= install
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -30,7 +45,8 @@ DEB_PKGS := build-essential pkg-config libserialport-dev libncurses-dev \
 	libcmocka-dev tmux
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all demo check check-san deps clean
+.PHONY: all demo check check-san deps clean install uninstall dist \
+	check-32 deps-32 FORCE
 
 all: $(PROGRAMS)
 
@@ -75,6 +91,95 @@ check-san: deps
 
 clean:
 	rm -rf build
+
+# The installed man pages say which release they document and where the
+# udev rule went. Made afresh each time: UDEVDIR may differ from the last run.
+MAN_PAGES := $(MAINS:%=$(B)/man/%.1)
+
+$(B)/man/%.1: src/%.1 FORCE | $(B)/man
+	sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@UDEVDIR@|$(UDEVDIR)|g' $< >$@
+
+FORCE:
+
+$(B)/man:
+	mkdir -p $@
+
+# Never runs udevadm: a staged install (DESTDIR) must not touch the running
+# system, and a real one only needs `udevadm control --reload` once, by hand.
+install: all $(MAN_PAGES)
+	$(INSTALL) -d -m 755 '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MAN1DIR)' \
+		'$(DESTDIR)$(UDEVDIR)'
+	$(INSTALL) -m 755 $(PROGRAMS) '$(DESTDIR)$(BINDIR)/'
+	$(INSTALL) -m 644 $(MAN_PAGES) '$(DESTDIR)$(MAN1DIR)/'
+	$(INSTALL) -m 644 udev/99-chargery.rules '$(DESTDIR)$(UDEVDIR)/'
+	@echo "Installed. For the udev rule to apply, run once:"
+	@echo "    sudo udevadm control --reload && sudo udevadm trigger"
+	@echo "then replug the adapter. (Members of group dialout need no sudo.)"
+
+# Leaves the directories: /usr/local/bin and friends are not ours to remove.
+uninstall:
+	rm -f $(MAINS:%='$(DESTDIR)$(BINDIR)/%') \
+		$(MAINS:%='$(DESTDIR)$(MAN1DIR)/%.1') \
+		'$(DESTDIR)$(UDEVDIR)/99-chargery.rules'
+
+# The release tarball holds what git tracks plus new files not yet added
+# (but never what .gitignore names, so no build products): the tree as the
+# next commit would have it. The tar options keep the owner out of it.
+DIST := chargery-top-$(VERSION)
+dist:
+	@command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1 || \
+		{ echo "make dist needs git and a git checkout: it packs the files git knows" >&2; exit 1; }
+	rm -rf '$(B)/$(DIST)' '$(B)/$(DIST).tar.gz'
+	mkdir -p '$(B)/$(DIST)'
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		tar -c --null -T - -f - | tar -x -f - -C '$(B)/$(DIST)'
+	tar -c -z --owner=0 --group=0 --numeric-owner --sort=name \
+		-f '$(B)/$(DIST).tar.gz' -C '$(B)' '$(DIST)'
+	rm -rf '$(B)/$(DIST)'
+	@echo "$(B)/$(DIST).tar.gz"
+
+# 32-bit builds, for the Raspberry Pi: 32-bit long, pointers and time_t,
+# and on ARM an unsigned char. Compile only (-c): linking would need i386 or
+# armhf builds of libserialport, ncursesw and cmocka (dpkg multiarch), a lot
+# of machinery for what the compiler already tells.
+#   make check-32               gcc -m32 (gcc-multilib), with ARM's unsigned
+#                               char; the default, as it needs no other headers
+#   make check-32 ARCH32=armhf  the Pi's own cross compiler. It has its own
+#                               libc headers; -idirafter lets it find the
+#                               library headers in /usr/include, which are
+#                               the same on every architecture.
+# Debian will not install gcc-multilib and gcc-arm-linux-gnueabihf together:
+# each ARCH32 installs its compiler and removes the other.
+ARCH32 ?= i386
+ifeq ($(ARCH32),armhf)
+DEB_PKGS_32 := gcc-arm-linux-gnueabihf
+CC_32 ?= arm-linux-gnueabihf-gcc -idirafter /usr/include
+else
+DEB_PKGS_32 := gcc-multilib
+CC_32 ?= $(CC) -m32 -funsigned-char
+endif
+CHECK32_SRC := $(wildcard src/*.c tests/*.c)
+CHECK32_OBJ := $(CHECK32_SRC:%.c=$(B)/$(ARCH32)/%.o)
+
+# Installs the 32-bit compiler, only if it cannot compile yet.
+deps-32:
+	@if ! echo 'int main(void) { return 0; }' | \
+	    $(CC_32) -x c -include stdio.h -include errno.h -c -o /dev/null - \
+	    2>/dev/null; then \
+		echo "Installing the $(ARCH32) compiler: $(DEB_PKGS_32)"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+			$(DEB_PKGS_32); \
+	fi
+
+check-32: deps deps-32
+	@$(MAKE) --no-print-directory $(CHECK32_OBJ)
+	@echo "check-32: $(words $(CHECK32_OBJ)) files compile warning-free for $(ARCH32)"
+
+$(B)/$(ARCH32)/%.o: %.c $(wildcard include/*.h tests/*.h)
+	@mkdir -p $(@D)
+	$(CC_32) $(WARN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Fragments for the bigger jobs (fuzzing, benchmarks, the virtual adapter
 # harness) live beside the tests they serve.
