@@ -1,0 +1,44 @@
+# libFuzzer over the receive path (tests/fuzz_protocol.c). Needs clang.
+#   make fuzz                 fuzz until Ctrl-C (or FUZZ_SECONDS=N)
+#   make fuzz-ci              fuzz for FUZZ_CI_SECONDS (60), fail on a crash
+# A crash leaves its input in $(B)/fuzz/crash-*; replay it with
+#   $(B)/fuzz/fuzz_protocol $(B)/fuzz/crash-...
+# and turn it into a unit test before fixing it.
+
+FUZZ_CC ?= clang
+FUZZ_DIR := $(B)/fuzz
+FUZZ_SECONDS ?= 0
+FUZZ_CI_SECONDS ?= 60
+FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+# Only the pure modules the receive path goes through.
+FUZZ_SRCS := $(addprefix src/,framer.c decoder.c pack.c json.c encode.c) \
+	$(wildcard src/strbuf.c)
+SEED_SRCS := $(addprefix src/,sim.c encode.c framer.c decoder.c)
+# The corpus grows as libFuzzer finds new paths; the seeds are rewritten on
+# every build from frames.h and the simulator, never kept in git.
+FUZZ_RUN := $(FUZZ_DIR)/fuzz_protocol -max_len=4096 -timeout=10 \
+	-print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/ \
+	$(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
+
+.PHONY: fuzz fuzz-ci fuzz-build
+
+$(FUZZ_DIR):
+	mkdir -p $@ $@/corpus $@/seeds
+
+$(FUZZ_DIR)/fuzz_protocol: tests/fuzz_protocol.c $(FUZZ_SRCS) \
+		$(wildcard include/*.h) | $(FUZZ_DIR)
+	$(FUZZ_CC) $(WARN) $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRCS)
+
+$(FUZZ_DIR)/fuzz_seeds: tests/fuzz_seeds.c $(SEED_SRCS) tests/frames.h \
+		$(wildcard include/*.h) | $(FUZZ_DIR)
+	$(FUZZ_CC) $(WARN) $(CPPFLAGS) -O1 -g -o $@ $< $(SEED_SRCS)
+
+fuzz-build: $(FUZZ_DIR)/fuzz_protocol $(FUZZ_DIR)/fuzz_seeds
+	$(FUZZ_DIR)/fuzz_seeds $(FUZZ_DIR)/seeds
+
+fuzz: fuzz-build
+	$(FUZZ_RUN) -max_total_time=$(FUZZ_SECONDS)
+
+fuzz-ci: fuzz-build
+	$(FUZZ_RUN) -max_total_time=$(FUZZ_CI_SECONDS)
