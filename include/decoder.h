@@ -23,6 +23,8 @@
 #define CG_TEMP_DC_MIN (-500)      /* -50.0 degC */
 #define CG_TEMP_DC_MAX 1500        /* 150.0 degC */
 #define CG_CURRENT_DA_MAX 20000    /* 2000.0 A, beyond any Chargery shunt */
+/* Wh/Ah must be 1..5 V per channel reading at least this (see decoder.c). */
+#define CG_LIVE_CHANNEL_MV 1000
 
 enum cg_mode {
 	CG_MODE_DISCHARGE = 0,

@@ -48,6 +48,29 @@ static bool end_voltage_valid(uint16_t mv)
 	return mv >= CG_END_MV_MIN && mv <= CG_END_MV_MAX;
 }
 
+/*
+ * Wh / Ah is the pack's average voltage over the integration (the vendor
+ * frame: 47578.742 Wh / 922.723 Ah = 51.6 V for 16 cells at 3.33 V), so it
+ * must lie between 1 V and 5 V per live channel. A frame whose tail was
+ * replaced by junk that happened to sum right fails this: the soak found
+ * one claiming four million Ah. Counters under 1 Ah are only bounded above.
+ */
+static bool energy_consistent(const struct cg_cells *c)
+{
+	uint64_t live = 0;
+
+	for (unsigned i = 0; i < c->count; i++)
+		live += c->mv[i] >= CG_LIVE_CHANNEL_MV;
+	if (live == 0)
+		return true; /* nothing to judge by */
+
+	uint64_t ah = c->charge_mah < 1000 ? 1000 : c->charge_mah;
+	uint64_t wh = c->energy_mwh;
+	if (wh > CG_CELL_MV_MAX / 1000 * live * ah)
+		return false;
+	return c->charge_mah < 1000 || wh >= live * ah;
+}
+
 static enum cg_decode_result decode_cells(const uint8_t *f, uint8_t len,
 					  struct cg_cells *out)
 {
@@ -66,6 +89,8 @@ static enum cg_decode_result decode_cells(const uint8_t *f, uint8_t len,
 	p += 2 * out->count;
 	out->energy_mwh = out->has_energy ? le32(p) : 0;
 	out->charge_mah = out->has_energy ? le32(p + 4) : 0;
+	if (out->has_energy && !energy_consistent(out))
+		return CG_DECODE_IMPLAUSIBLE;
 	return CG_DECODE_OK;
 }
 

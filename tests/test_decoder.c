@@ -183,7 +183,9 @@ static void test_cells_8_and_24(void **state)
 	for (unsigned i = 0; i < 24; i++)
 		mv[i] = (uint16_t)(3000 + 37 * i);
 
-	build_cells(&frame, 8, mv, true, 0x01020304, 0xA0B0C0D0);
+	/* Distinct bytes show the byte order; Wh/Ah = 12.4 V for 8 live
+	 * cells, which the energy consistency check accepts. */
+	build_cells(&frame, 8, mv, true, 0x00A1B2C3, 0x000D0E0F);
 	assert_int_equal(frame.len, 29);
 	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
 	assert_int_equal(rec.type, CG_REC_CELLS);
@@ -191,8 +193,8 @@ static void test_cells_8_and_24(void **state)
 	for (unsigned i = 0; i < 8; i++)
 		assert_int_equal(rec.u.cells.mv[i], mv[i]);
 	assert_true(rec.u.cells.has_energy);
-	assert_int_equal(rec.u.cells.energy_mwh, 0x01020304);
-	assert_int_equal(rec.u.cells.charge_mah, 0xA0B0C0D0);
+	assert_int_equal(rec.u.cells.energy_mwh, 0x00A1B2C3);
+	assert_int_equal(rec.u.cells.charge_mah, 0x000D0E0F);
 
 	build_cells(&frame, 24, mv, true, 12345, 678);
 	assert_int_equal(frame.len, 61);
@@ -501,6 +503,49 @@ static void test_cells_implausible(void **state)
 	assert_int_equal(rec.u.cells.mv[2], 0);
 }
 
+/*
+ * Wh / Ah is the average pack voltage over the integration (the vendor
+ * frame: 47578.742 Wh / 922.723 Ah = 51.6 V for 16 cells near 3.33 V). A
+ * frame whose tail was replaced by junk and still summed right, seen in the
+ * soak, said 4,045,022 Ah: the ratio gives it away.
+ */
+static void test_energy_charge_ratio(void **state)
+{
+	uint8_t bytes[CG_FRAME_MAX];
+	struct cg_record rec;
+
+	(void)state;
+	/* Ah corrupted to 0xF11A24D9 mAh, checksum fixed. */
+	memcpy(bytes, vendor_cells16, 45);
+	test_put_le32(&bytes[40], 0xF11A24D9u);
+	test_fix_checksum(bytes, 45);
+	assert_int_equal(decode_bytes(bytes, 45, &rec), CG_DECODE_IMPLAUSIBLE);
+
+	/* Wh corrupted upwards: 16 live cells can average at most 80 V. */
+	memcpy(bytes, vendor_cells16, 45);
+	test_put_le32(&bytes[36], 922723u * 81u);
+	test_fix_checksum(bytes, 45);
+	assert_int_equal(decode_bytes(bytes, 45, &rec), CG_DECODE_IMPLAUSIBLE);
+
+	/* At the edges of 1 V and 5 V per live cell it still passes. */
+	memcpy(bytes, vendor_cells16, 45);
+	test_put_le32(&bytes[36], 922723u * 80u);
+	test_fix_checksum(bytes, 45);
+	assert_int_equal(decode_bytes(bytes, 45, &rec), CG_DECODE_OK);
+	test_put_le32(&bytes[36], 922723u * 16u);
+	test_fix_checksum(bytes, 45);
+	assert_int_equal(decode_bytes(bytes, 45, &rec), CG_DECODE_OK);
+
+	/* A new counter (both zero, or under 1 Ah) is not judged. */
+	uint16_t mv[8] = { 3300, 3301, 3302, 3303, 0, 0, 0, 0 };
+	struct cg_frame frame;
+
+	build_cells(&frame, 8, mv, true, 0, 0);
+	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	build_cells(&frame, 8, mv, true, 12000, 900);
+	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+}
+
 /* The impedance frame's mode and current are checked as in 0x57. */
 static void test_impedance_implausible(void **state)
 {
@@ -559,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_cmd),
 		cmocka_unit_test(test_status_implausible),
 		cmocka_unit_test(test_cells_implausible),
+		cmocka_unit_test(test_energy_charge_ratio),
 		cmocka_unit_test(test_impedance_implausible),
 		cmocka_unit_test(test_names),
 	};
