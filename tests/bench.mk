@@ -1,0 +1,17 @@
+# make bench: the performance budgets of the issue, measured on this
+# machine; tests/bench.sh writes the figures to BENCHMARKS.md. About two
+# minutes, most of it the 60 s live run.
+
+BENCH_PROGRAMS := $(patsubst tests/%.c,$(B)/bench/%,$(wildcard tests/bench_*.c))
+
+.PHONY: bench
+
+bench:
+	@$(MAKE) --no-print-directory all $(BENCH_PROGRAMS)
+	B=$(B) tests/bench.sh
+
+$(B)/bench/%: tests/%.c $(OBJ) | $(B)/bench
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
+
+$(B)/bench:
+	mkdir -p $@

@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# make bench: measures the budgets of the issue and writes BENCHMARKS.md.
+#
+# Every figure is a median or a ratio, measured here by a program (never
+# by a timed test). Needs the programs `make bench` builds; valgrind and
+# strace are used when installed (the figures they give are marked n/a
+# otherwise). Takes about two minutes: the live run lasts 60 s.
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+BIN=$B/bench
+TOP=$B/chargery-top
+SIM=$B/chargery-sim
+LIVE_S=${LIVE_S:-60}
+OUT=${BENCH_OUT:-BENCHMARKS.md}
+W=$(mktemp -d /tmp/chargery-bench.XXXXXX)
+SIMS=()
+
+cleanup() {
+	for p in "${SIMS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+say() { printf '%s\n' "$*" >&2; }
+# key FILE NAME: the value of "NAME value" in FILE.
+key() { sed -n "s/^$2 //p" "$1" | head -n 1; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+# verdict RESULT OP BUDGET
+verdict() { awk -v r="$1" -v b="$3" -v op="$2" 'BEGIN {
+	if (r == "n/a") { print "not measured"; exit }
+	ok = op == "<=" ? r <= b : op == ">=" ? r >= b : r < b
+	print ok ? "**met**" : "**missed**" }'; }
+
+# Starts a simulator on a pty with a stable link; extra options pass on.
+start_sim() {
+	local link=$1; shift
+	"$SIM" --link "$link" "$@" >/dev/null 2>&1 &
+	SIMS+=($!)
+	for _ in $(seq 50); do [ -e "$link" ] && return 0; sleep 0.05; done
+	say "bench: chargery-sim did not make $link"; exit 1
+}
+
+export TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8
+unset NO_COLOR
+
+# ---- Machine ------------------------------------------------------------
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+mhz=$(sed -n 's/^cpu MHz[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+machine="$(nproc) x ${cpu:-unknown CPU}${mhz:+ (${mhz%.*} MHz)}, Linux $(uname -r) $(uname -m), $(cc --version | head -n 1)"
+say "bench: on $machine"
+
+# ---- 1. Framer + decoder throughput --------------------------------------
+say "bench: framer+decoder throughput (64 MiB, median of 9)"
+"$BIN/bench_framer" > "$W/framer"
+gbps=$(key "$W/framer" gb_per_s)
+framer_bytes=$(key "$W/framer" bytes)
+
+ipb_total=n/a ipb_framer=n/a ipb_decoder=n/a
+if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+	say "bench: callgrind on 4 MiB"
+	valgrind --tool=callgrind --toggle-collect=bench_process \
+		--callgrind-out-file="$W/cg.out" "$BIN/bench_framer" --once 4 \
+		> "$W/framer_once" 2> "$W/cg.log"
+	cg_bytes=$(key "$W/framer_once" bytes)
+	total=$(sed -n 's/^totals: //p' "$W/cg.out")
+	callgrind_annotate --inclusive=yes "$W/cg.out" > "$W/cg.txt" 2>/dev/null
+	inclusive() { awk -v f="$1" '$0 ~ f { gsub(",", "", $1); print $1; exit }' "$W/cg.txt"; }
+	fr=$(inclusive ':cg_framer_next ')
+	de=$(inclusive ':cg_decode ')
+	ipb_total=$(calc %.2f "$total / $cg_bytes")
+	ipb_framer=$(calc %.2f "${fr:-0} / $cg_bytes")
+	ipb_decoder=$(calc %.2f "${de:-0} / $cg_bytes")
+fi
+
+# ---- 2. A day-long recording replayed -----------------------------------
+say "bench: a day-long recording through decoder, pack and CSV log (median of 5)"
+"$BIN/bench_mkrec" "$W/day.rec" 86400
+frames_day=$("$TOP" --json --replay "$W/day.rec" | wc -l)
+for i in 1 2 3 4 5; do
+	rm -f "$W/day.csv"
+	"$BIN/bench_run" -- "$TOP" --headless --log "$W/day.csv" \
+		--replay "$W/day.rec" > "$W/replay.$i"
+	[ "$(key "$W/replay.$i" exit)" = 0 ] || { say "bench: the replay failed"; cat "$W/replay.$i" >&2; exit 1; }
+done
+replay_s=$(for i in 1 2 3 4 5; do key "$W/replay.$i" wall_s; done | median)
+replay_rss=$(for i in 1 2 3 4 5; do key "$W/replay.$i" maxrss_kb; done | median)
+rows_day=$(($(wc -l < "$W/day.csv") - 1))
+day_kb=$(($(stat -c %s "$W/day.rec") / 1024))
+
+# ---- 3. Start to first screen --------------------------------------------
+say "bench: start to first screen (median of 10)"
+start_sim "$W/start"
+for i in $(seq 10); do
+	"$BIN/bench_run" -p -t 0.3 -- "$TOP" "$W/start" > "$W/start.$i"
+done
+start_ms=$(for i in $(seq 10); do key "$W/start.$i" first_byte_ms; done | median)
+
+# ---- 4. The full 80x24 paint ---------------------------------------------
+# A replay's first screen: the recording's first block holds every kind
+# of frame, so this one write draws the whole table on a blank terminal.
+say "bench: a full 80x24 paint"
+"$BIN/bench_run" -p -t 1.5 -g 50 -- "$TOP" --replay "$W/day.rec" > "$W/paint"
+full_paint=$(awk '$1 == "burst" { print $3; exit }' "$W/paint")
+
+# ---- 5. Live at the BMS's cadence ------------------------------------------
+say "bench: live for $LIVE_S s (headless and table, with data and without)"
+start_sim "$W/live_a"
+start_sim "$W/live_b"
+start_sim "$W/quiet_c" --silent
+start_sim "$W/quiet_d" --silent
+sleep 0.5
+runs=()
+"$BIN/bench_run" -t "$LIVE_S" -- "$TOP" --headless --log "$W/live.csv" "$W/live_a" \
+	> "$W/live_headless" 2>/dev/null &
+runs+=($!)
+"$BIN/bench_run" -p -t "$LIVE_S" -- "$TOP" "$W/live_b" > "$W/live_tui" &
+runs+=($!)
+# Without data, every return of the loop's one ppoll() is a wakeup.
+STRACE=()
+command -v strace >/dev/null && STRACE=(strace -qq -f -e trace=ppoll -o)
+"$BIN/bench_run" -t "$LIVE_S" -- ${STRACE[@]+"${STRACE[@]}" "$W/ppoll_headless"} \
+	"$TOP" --headless "$W/quiet_c" > "$W/quiet_headless" 2>/dev/null &
+runs+=($!)
+"$BIN/bench_run" -p -t "$LIVE_S" -- ${STRACE[@]+"${STRACE[@]}" "$W/ppoll_tui"} \
+	"$TOP" "$W/quiet_d" > "$W/quiet_tui" &
+runs+=($!)
+wait "${runs[@]}"
+
+cpu_pct() { calc %.4f "($(key "$1" user_s) + $(key "$1" sys_s)) / $(key "$1" wall_s) * 100"; }
+cpu_headless=$(cpu_pct "$W/live_headless")
+cpu_tui=$(cpu_pct "$W/live_tui")
+live_wall=$(key "$W/live_tui" wall_s)
+# wakeups TRACE RUN: the ppoll() calls that slept (a zero timeout means
+# "draw now", not a wait), less the one the stop (q or SIGTERM) ended,
+# and how many of them were beyond one per whole second of the run.
+wakeups() {
+	if [ ! -f "$1" ]; then echo "n/a n/a"; return; fi
+	local slept
+	slept=$(grep 'ppoll(' "$1" | grep -vc 'tv_sec=0, tv_nsec=0}')
+	awk -v n="$slept" -v w="$(key "$2" wall_s)" 'BEGIN {
+		n -= 1; extra = n - int(w); print n, (extra > 0 ? extra : 0) }'
+}
+read -r wake_headless extra_headless < <(wakeups "$W/ppoll_headless" "$W/quiet_headless")
+read -r wake_tui extra_tui < <(wakeups "$W/ppoll_tui" "$W/quiet_tui")
+rss_headless=$(key "$W/live_headless" maxrss_kb)
+rss_tui=$(key "$W/live_tui" maxrss_kb)
+
+# Bytes to the terminal per cell-frame update, once the table is up (after
+# 5 s): everything written (status frames and the 1 s age updates
+# included) over the 0x56 frames the BMS sent meanwhile (one per 2 s).
+awk -v skip=5000 '$1 == "burst" && $2 >= skip { n++; b += $3; print $3 > "/dev/stderr" }
+	END { print n, b }' "$W/live_tui" > "$W/steady" 2> "$W/steady_bursts"
+read -r steady_bursts steady_bytes < "$W/steady"
+steady_s=$(calc %.1f "$live_wall - 5")
+cell_frames=$(calc %d "$steady_s / 2")
+per_cell_frame=$(calc %.0f "$steady_bytes / $cell_frames")
+median_burst=$(median < "$W/steady_bursts")
+paint_ratio=$(calc %.3f "$per_cell_frame / $full_paint")
+quarter=$(calc %.0f "$full_paint / 4")
+
+# ---- Report ---------------------------------------------------------------
+peak_rss=$(printf '%s\n' "$rss_headless" "$rss_tui" | sort -g | tail -n 1)
+mib() { calc %.2f "$1 / 1024"; }
+cat > "$OUT" <<EOF
+# Benchmarks
+
+Figures from \`make bench\` (tests/bench.mk, tests/bench.sh), written by it on
+$(date -u +%Y-%m-%d), on: **$machine**.
+Rerun \`make bench\` to measure your own machine; it rewrites this file (about two minutes).
+
+| figure | budget | result | verdict |
+|---|---|---|---|
+| framer+decoder throughput, realistic stream | >= 1 GB/s | $gbps GB/s (median of 9 passes over 64 MiB) | $(verdict "$gbps" ">=" 1) |
+| framer+decoder instructions per input byte (callgrind) | <= 5 | $ipb_total (framer $ipb_framer, decoder $ipb_decoder) | $(verdict "$ipb_total" "<=" 5) |
+| day-long recording ($frames_day frames) through decoder, pack, CSV log | < 1 s | $replay_s s (median of 5; $rows_day CSV rows) | $(verdict "$replay_s" "<" 1) |
+| live, headless with --log, CPU (user+sys over wall, ${LIVE_S} s) | < 0.1 % of a core | $cpu_headless % | $(verdict "$cpu_headless" "<" 0.1) |
+| live, the table on an 80x24 terminal, CPU (${LIVE_S} s) | < 0.1 % of a core | $cpu_tui % | $(verdict "$cpu_tui" "<" 0.1) |
+| wakeups without data, headless, ${LIVE_S} s | none beyond the 1 s tick | $wake_headless wakeups, $extra_headless beyond the tick | $(verdict "$extra_headless" "<=" 0) |
+| wakeups without data, the table, ${LIVE_S} s | none beyond the 1 s tick | $wake_tui wakeups, $extra_tui beyond the tick | $(verdict "$extra_tui" "<=" 0) |
+| bytes to the terminal per cell-frame update | <= 1/4 of a full 80x24 paint ($full_paint B): $quarter B | $per_cell_frame B (ratio $paint_ratio); median single update $median_burst B | $(verdict "$paint_ratio" "<=" 0.25) |
+| peak RSS (VmHWM), live: headless / table | < 4 MiB | $(mib "$rss_headless") / $(mib "$rss_tui") MiB | $(verdict "$peak_rss" "<" 4096) |
+| peak RSS, replay of the day ($(mib "$day_kb") MiB recording) | < 4 MiB | $(mib "$replay_rss") MiB, of which the mapped recording $(mib "$day_kb") | see below |
+| start to first screen (live port) | < 20 ms | $start_ms ms (median of 10) | $(verdict "$start_ms" "<" 20) |
+
+The replay reader (src/record.c) maps the whole recording read-only, and every page of it that the
+replay has read counts in RSS: a day's recording adds its $(mib "$day_kb") MiB. Those pages are the file's (the
+kernel can drop them at any time), so the program's own memory is about
+$(mib "$((replay_rss - day_kb))") MiB; but VmHWM as measured is over 4 MiB for replays longer than about
+$(calc %.0f "(4096 - ($replay_rss - $day_kb)) * 1024 / ($day_kb * 1024 / 24)") hours. Reading the file in windows (or
+\`madvise(MADV_DONTNEED)\` behind the replay) would keep it under 4 MiB whatever the length.
+
+## How each figure is measured
+
+- **Throughput** (\`tests/bench_framer.c\`): 4 MiB of what chargery-sim sends (16 cells, firmware
+  V1.26, the vendor junk between frames: $(key "$W/framer" junk_bytes) junk bytes in $framer_bytes), with one frame
+  in 200 also hit by line noise (one byte flipped, so the resync path runs), repeated to 64 MiB.
+  It is fed to \`cg_framer_next()\` in 4096-byte reads, as chargery-top reads the port, and every frame
+  goes through \`cg_decode()\`. One warm-up pass, then 9 timed passes (CLOCK_MONOTONIC); the median.
+- **Instructions per byte**: \`valgrind --tool=callgrind --toggle-collect=bench_process\` over one
+  4 MiB pass (\`bench_framer --once 4\`): only the framer+decoder loop is counted, not making the input.
+  Ir divided by input bytes; the framer's and the decoder's shares are the inclusive counts of
+  \`cg_framer_next\` and \`cg_decode\` (the decoder checks the checksum again, with the framer's
+  \`cg_checksum()\`, so that is in its share).
+- **Day-long replay** (\`tests/bench_mkrec.c\`): a recording in the --record format of 86,400 simulated
+  seconds, one block per second as the recorder writes them; then
+  \`chargery-top --headless --log day.csv --replay day.rec\` (no pacing without a screen), wall time
+  from fork to exit, median of 5, a fresh CSV each time.
+- **Live CPU**: four simulators (\`chargery-sim --link\`) at the real cadence (0x57 every second, 0x56
+  every two), two of them \`--silent\`. For ${LIVE_S} s at once: \`chargery-top --headless --log\` and the
+  table (on an 80x24 pty, TERM=xterm-256color, UTF-8) on the two live ones, and both again on the
+  silent ones. \`tests/bench_run.c\` starts each and reads its user+sys time from \`wait4()\`: CPU
+  over wall time, start-up included.
+- **Wakeups without data**: on the two silent simulators, headless and the table, each under
+  \`strace -f -e trace=ppoll\`: every \`ppoll()\` that waited (a zero timeout, asking for an
+  immediate redraw, is not a wait) is one wakeup, less the last one, ended by the stop (q or SIGTERM).
+  Beyond the tick: the wakeups past one per whole second of the run.
+- **Terminal bytes**: \`bench_run -p\` owns the pty and counts every byte the program writes; writes less
+  than 30 ms apart are one update. A full paint is the first screen of a replay whose first block holds
+  every kind of frame (the whole table drawn on a blank 80x24 terminal, set-up sequences included).
+  Per cell-frame update: all bytes written after the first 5 s of the live run (so the 0x57 updates and
+  the ages that move every second are included) divided by the 0x56 frames sent meanwhile.
+- **Peak RSS**: \`ru_maxrss\` from \`wait4()\`, which is VmHWM at exit.
+- **Start to first screen**: from fork() to the first byte chargery-top writes to the pty, on a live
+  simulator link; median of 10.
+EOF
+say "bench: wrote $OUT"
+cat "$OUT"
