@@ -88,14 +88,16 @@ pid_t cg_demo_start(char *path, size_t path_cap, char *err, size_t err_cap)
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() != parent)
 			_exit(0);
-		/* The parent blocks its quit signals outside ppoll(); a
-		 * feeder that kept that mask would never see SIGTERM. */
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* The parent's handlers only set a flag and its mask blocks
+		 * them outside ppoll(). Reset the handlers first, then
+		 * unblock: a SIGTERM already pending must kill the feeder, not
+		 * run an inherited handler that leaves it feeding for ever. */
 		signal(SIGINT, SIG_IGN); /* Ctrl-C is for the parent */
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		close(slave);
 		fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 		feed_forever(master);
