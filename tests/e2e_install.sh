@@ -123,7 +123,7 @@ check "the tarball holds the Makefile, sources, man pages, tests and udev rule" 
 		grep -qx 'chargery-top-$version/'\"\$f\" '$tmp/list' || exit 1; done"
 mkdir -p "$tmp/unpack"
 tar -xzf "$tarball" -C "$tmp/unpack"
-if make --no-print-directory -C "$tmp/unpack/chargery-top-$version" -j2 \
+if make --no-print-directory -C "$tmp/unpack/chargery-top-$version" B=build -j2 \
 	>"$tmp/build.log" 2>&1; then
 	ok "the unpacked tarball builds with make"
 else
