@@ -164,15 +164,22 @@ int cg_recorder_tick(struct cg_recorder *rec, uint64_t now_ms,
 int cg_recorder_close(struct cg_recorder *rec, struct cg_rec_error *err);
 
 /* ------------------------------------------------------------------ */
-/* Replay reader (I/O at open and close only)                          */
+/* Replay reader (I/O at open and close; madvise as it moves on)       */
 
 enum cg_replay_kind {
 	CG_REPLAY_RECORDING, /* timestamped blocks */
 	CG_REPLAY_RAW,       /* a raw dump, paced by its 0x57 frames */
 };
 
+/*
+ * data points into the replay's mapping of the file. Read it before the
+ * next cg_replay_next(): that call hands the pages behind it back to the
+ * kernel, so the replay's memory stays bounded however long the file. (The
+ * bytes stay readable until cg_replay_close(), but an old chunk read again
+ * is paged in again, which is what the bound is there to avoid.)
+ */
 struct cg_replay_chunk {
-	const uint8_t *data; /* valid until cg_replay_close() */
+	const uint8_t *data; /* see above: until the next cg_replay_next() */
 	size_t len;
 	uint64_t time_us;    /* recorded (or synthetic) wall time */
 	bool synthetic_time; /* true for a raw dump: 1 s per 0x57 frame */
@@ -184,6 +191,7 @@ struct cg_replay {
 	const uint8_t *map; /* the whole file, read-only; NULL if empty */
 	size_t size;
 	size_t pos;          /* next byte to hand out */
+	size_t released;     /* pages before this were given back */
 	uint64_t chunks;     /* in the file (known at open) */
 	uint64_t handed;     /* chunks handed out so far */
 	uint64_t first_us, last_us;

@@ -31,6 +31,19 @@
 
 #define US_PER_S 1000000ULL
 
+/*
+ * Readers map the whole file, and every page of it they touch counts in
+ * their RSS until unmapped. So a walk over the file hands the pages it has
+ * passed back to the kernel (madvise) in steps of this much: the memory a
+ * replay holds stays under a step or two of the file, whatever its length.
+ * A multiple of any page size.
+ */
+#define RELEASE_STEP (256u * 1024u)
+
+/* Told now and then how far a walk over a file image has got: the pages
+ * before that will not be read again by this walk. */
+typedef void walked_fn(void *ctx, size_t done);
+
 /* ------------------------------------------------------------------ */
 /* Pure part                                                           */
 
@@ -128,11 +141,14 @@ static enum cg_rec_file_kind classify(const uint8_t *file, size_t size)
 /* The offset of the first good data block after a bad one at pos, or 0.
  * Only 'B' blocks with a plausible time are tried, so garbage costs a byte
  * compare per offset rather than a CRC. */
-static size_t good_block_after(const uint8_t *file, size_t size, size_t pos)
+static size_t good_block_after(const uint8_t *file, size_t size, size_t pos,
+			       walked_fn *walked, void *ctx)
 {
 	struct cg_rec_block block;
 
 	for (size_t q = pos + 1; q + CG_REC_OVERHEAD <= size; q++) {
+		if (walked && q % RELEASE_STEP == 0)
+			walked(ctx, q);
 		if (file[q] != CG_REC_TAG_BYTES)
 			continue;
 		uint64_t t = get_le(file + q + 1, 8);
@@ -145,9 +161,11 @@ static size_t good_block_after(const uint8_t *file, size_t size, size_t pos)
 	return 0;
 }
 
-void cg_rec_scan(const uint8_t *file, size_t size, struct cg_rec_scan *out)
+static void scan_image(const uint8_t *file, size_t size,
+		       struct cg_rec_scan *out, walked_fn *walked, void *ctx)
 {
 	struct cg_rec_block block;
+	size_t told = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = classify(file, size);
@@ -158,9 +176,14 @@ void cg_rec_scan(const uint8_t *file, size_t size, struct cg_rec_scan *out)
 
 	size_t pos = CG_REC_MAGIC_LEN;
 	while (pos < size) {
+		if (walked && pos - told >= RELEASE_STEP) {
+			walked(ctx, pos);
+			told = pos;
+		}
 		if (cg_rec_decode_block(file + pos, size - pos, &block) !=
 		    CG_REC_BLOCK_OK) {
-			out->good_after = good_block_after(file, size, pos);
+			out->good_after = good_block_after(file, size, pos,
+							   walked, ctx);
 			out->damaged = out->good_after != 0;
 			out->ignored = size - pos;
 			break;
@@ -174,6 +197,11 @@ void cg_rec_scan(const uint8_t *file, size_t size, struct cg_rec_scan *out)
 		pos += block.size;
 	}
 	out->end = pos;
+}
+
+void cg_rec_scan(const uint8_t *file, size_t size, struct cg_rec_scan *out)
+{
+	scan_image(file, size, out, NULL, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -385,6 +413,61 @@ static int start_file(struct cg_recorder *rec, struct cg_rec_error *err)
 	return 0;
 }
 
+/*
+ * Gives back the pages of map before upto, in whole RELEASE_STEPs, beyond
+ * those *released already. They stay readable: touched again, they come
+ * back from the page cache. A failure only costs memory, so it is ignored.
+ */
+static void release_pages(const uint8_t *map, size_t *released, size_t upto)
+{
+	size_t to = upto / RELEASE_STEP * RELEASE_STEP;
+
+	if (!map || to <= *released)
+		return;
+	madvise((void *)(uintptr_t)(map + *released), to - *released,
+		MADV_DONTNEED);
+	*released = to;
+}
+
+struct pager {
+	const uint8_t *map;
+	size_t released;
+};
+
+static void pager_walked(void *ctx, size_t done)
+{
+	struct pager *pager = ctx;
+
+	release_pages(pager->map, &pager->released, done);
+}
+
+/*
+ * A file written in a few big write()s (a copy made by a script, say) can
+ * sit in the page cache in folios of up to 2 MiB, which a read fault maps
+ * whole, and a huge page cannot be given back a step at a time. Asking for
+ * small pages keeps the steps above meaningful; advice only, so a failure
+ * is ignored.
+ */
+static void map_small_pages(const uint8_t *map, size_t size)
+{
+#ifdef MADV_NOHUGEPAGE
+	if (map)
+		madvise((void *)(uintptr_t)map, size, MADV_NOHUGEPAGE);
+#else
+	(void)map;
+	(void)size;
+#endif
+}
+
+/* cg_rec_scan() of a mapped file, letting go of the pages it has read. */
+static void scan_mapped(const uint8_t *map, size_t size,
+			struct cg_rec_scan *out)
+{
+	struct pager pager = { .map = map, .released = 0 };
+
+	scan_image(map, size, out, pager_walked, &pager);
+}
+
 /* Checks an existing file and cuts its torn tail. */
 static int adopt_file(struct cg_recorder *rec, size_t size,
 		      struct cg_rec_error *err)
@@ -396,7 +479,8 @@ static int adopt_file(struct cg_recorder *rec, size_t size,
 		return fail(err, EX_IOERR, "%s: cannot read the existing "
 			    "recording (%s); record to a new file.", rec->path,
 			    strerror(errno));
-	cg_rec_scan(map, size, &scan);
+	map_small_pages(map, size);
+	scan_mapped(map, size, &scan);
 	munmap(map, size);
 
 	switch (scan.kind) {
@@ -612,11 +696,12 @@ static void open_raw(struct cg_replay *r, time_t mtime)
 {
 	struct cg_framer counter;
 	const uint8_t *scan_at = r->map;
-	size_t pos = 0;
+	size_t pos = 0, released = 0;
 
 	/* Count the chunks first: the length and the times depend on it. */
 	cg_framer_init(&counter);
 	while (pos < r->size) {
+		release_pages(r->map, &released, pos);
 		pos = raw_cut(&counter, r->map, r->size, &scan_at, pos);
 		r->chunks++;
 	}
@@ -668,9 +753,10 @@ int cg_replay_open(struct cg_replay *r, const char *path,
 			return fail(err, EX_IOERR, "%s: cannot read the "
 				    "recording (%s).", path, strerror(e));
 		r->map = map;
+		map_small_pages(r->map, r->size);
 	}
 
-	cg_rec_scan(r->map, r->size, &r->scan);
+	scan_mapped(r->map, r->size, &r->scan);
 	switch (r->scan.kind) {
 	case CG_REC_FILE_NEWER:
 		cg_replay_close(r);
@@ -698,6 +784,8 @@ int cg_replay_open(struct cg_replay *r, const char *path,
 
 int cg_replay_next(struct cg_replay *r, struct cg_replay_chunk *out)
 {
+	/* The chunk handed out last is done with (see record.h). */
+	release_pages(r->map, &r->released, r->pos);
 	if (r->kind == CG_REPLAY_RAW) {
 		if (r->pos >= r->size)
 			return 0;
