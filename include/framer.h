@@ -60,8 +60,36 @@ void cg_framer_init(struct cg_framer *framer);
 bool cg_framer_next(struct cg_framer *framer, const uint8_t **data,
 		    size_t *len, struct cg_frame *out);
 
-/* Whether a frame of this cmd may be this long (both firmware variants). */
-bool cg_frame_length_allowed(uint8_t cmd, uint8_t len);
+/*
+ * Whether a frame of this cmd may be this long (both firmware variants).
+ * The one table of lengths, for the framer and the decoder alike; inline
+ * and one bit per length, since both ask it for every frame.
+ */
+static inline bool cg_frame_length_allowed(uint8_t cmd, uint8_t len)
+{
+	uint64_t allowed;
+
+	switch (cmd) {
+	case CG_CMD_CELLS:
+		/* V1.24+: 13 + 2N for 8, 16, 24 slots. V1.22: 16T sends 38
+		 * (16 cells and one spare byte); 8T and 24T sizes follow the
+		 * same layout (22, 54). */
+		allowed = 1ull << 29 | 1ull << 45 | 1ull << 61 |
+			  1ull << 22 | 1ull << 38 | 1ull << 54;
+		break;
+	case CG_CMD_STATUS:
+		allowed = 1ull << 15 | 1ull << 19;
+		break;
+	case CG_CMD_IMPEDANCE:
+		/* 8 + 2N for 1..24 wired cells: the even lengths 10..56. */
+		allowed = 0x5555555555555555ull & ~((1ull << 10) - 1) &
+			  ((1ull << 57) - 1);
+		break;
+	default:
+		return false;
+	}
+	return len < 64 && (allowed >> len & 1u);
+}
 
 /* The 8-bit sum of the first n bytes: what a frame's last byte must be. */
 uint8_t cg_checksum(const uint8_t *bytes, size_t n);

@@ -18,34 +18,6 @@
 
 #define HEADER_LEN 2
 
-bool cg_frame_length_allowed(uint8_t cmd, uint8_t len)
-{
-	uint64_t allowed;
-
-	/* One bit per allowed length: a shift and a test instead of a chain
-	 * of compares, as the decoder asks this again for every frame. */
-	switch (cmd) {
-	case CG_CMD_CELLS:
-		/* V1.24+: 13 + 2N for 8, 16, 24 slots. V1.22: 16T sends 38
-		 * (16 cells and one spare byte); 8T and 24T sizes follow the
-		 * same layout (22, 54). */
-		allowed = 1ull << 29 | 1ull << 45 | 1ull << 61 |
-			  1ull << 22 | 1ull << 38 | 1ull << 54;
-		break;
-	case CG_CMD_STATUS:
-		allowed = 1ull << 15 | 1ull << 19;
-		break;
-	case CG_CMD_IMPEDANCE:
-		/* 8 + 2N for 1..24 wired cells: the even lengths 10..56. */
-		allowed = 0x5555555555555555ull & ~((1ull << 10) - 1) &
-			  ((1ull << 57) - 1);
-		break;
-	default:
-		return false;
-	}
-	return len < 64 && (allowed >> len & 1u);
-}
-
 static bool cmd_known(uint8_t cmd)
 {
 	return cmd == CG_CMD_CELLS || cmd == CG_CMD_STATUS ||
