@@ -63,7 +63,6 @@ struct cg_view {
 	const struct cg_events *events;
 	const struct cg_inspect *inspect;
 	const struct cg_replay_view *replay;
-	uint64_t session_started_wall_ms; /* for "worst delta at 14:02:11" */
 	uint64_t worst_delta_wall_ms;     /* wall time of the worst delta */
 	bool show_events;       /* key e: the event list instead of the cells */
 	bool show_inspector;    /* key i: the inspector instead of the cells */

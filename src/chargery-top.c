@@ -417,7 +417,7 @@ static int list_ports(int baud)
 	if (n > 0 && isatty(STDERR_FILENO))
 		fprintf(stderr, "(listening %d s on USB ports for Chargery frames...)\n",
 			CG_PROBE_LISTEN_MS / 1000);
-	int pick = probe_usb_ports(ports, n, baud, &usb, results, map);
+	probe_usb_ports(ports, n, baud, &usb, results, map);
 	for (int j = 0; j < usb; j++) {
 		const struct cg_probe_result *r = &results[j];
 		printf("%s: %s\n", ports[map[j]].path,
@@ -426,7 +426,6 @@ static int list_ports(int baud)
 		       r->inverted_frames ? "inverted Chargery frames (a TTL adapter?)" :
 		       r->bytes ? "bytes, but no Chargery frames" : "silent");
 	}
-	(void)pick;
 	return EX_OK;
 }
 
@@ -467,7 +466,7 @@ static int choose_port(char *path, size_t cap, int baud)
 			"carries Chargery frames; name the one wired to the BMS's "
 			"COM3:\n", usb);
 	if (n > 0)
-		cg_ports_print(stderr, ports, n > 0 ? n : 0);
+		cg_ports_print(stderr, ports, n);
 	return EX_USAGE;
 }
 
@@ -526,13 +525,26 @@ static void note_event(struct app *a, const char *text)
 /* What the frame lengths say about the firmware, for the inspector. */
 static void note_firmware(struct app *a, const struct cg_frame *frame)
 {
+	bool cells_known = a->fw_cells_known, energy = a->fw_cells_energy;
+	bool status_known = a->fw_status_known, protection = a->fw_status_protection;
+
 	if (frame->bytes[2] == CG_CMD_CELLS) {
-		a->fw_cells_known = true;
-		a->fw_cells_energy = frame->len % 2 == 1;
+		cells_known = true;
+		energy = frame->len % 2 == 1;
 	} else if (frame->bytes[2] == CG_CMD_STATUS) {
-		a->fw_status_known = true;
-		a->fw_status_protection = frame->len == 19;
+		status_known = true;
+		protection = frame->len == 19;
 	}
+	/* Per frame this is a compare; the text changes once or twice. */
+	if (a->inspect.firmware && cells_known == a->fw_cells_known &&
+	    energy == a->fw_cells_energy && status_known == a->fw_status_known &&
+	    protection == a->fw_status_protection)
+		return;
+	a->fw_cells_known = cells_known;
+	a->fw_cells_energy = energy;
+	a->fw_status_known = status_known;
+	a->fw_status_protection = protection;
+
 	const char *version = "unknown yet";
 	if (a->fw_status_known && a->fw_status_protection)
 		version = "V1.26 or later";

@@ -53,6 +53,11 @@ tmux_keys p
 tmux_keys '?'
 check "? shows the help" wait_screen 5 'zoom'
 tmux_keys '?'
+tmux_keys i
+check "i shows the inspector with the firmware the frame lengths reveal" \
+	wait_screen 5 'firmware: V1.26 or later \(0x56 with Wh/Ah, 0x57 of 19 bytes\)'
+check "the inspector shows the last 0x57 in hex, never raw" wait_screen 5 '24 24 57 13 '
+tmux_keys i
 tmux_keys q
 check "q quits with exit code 0" wait_screen 5 'EXIT=0'
 check "q restores the terminal (alternate screen left)" [ "$(alternate_on)" = 0 ]
