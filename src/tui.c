@@ -168,6 +168,19 @@ static void fmt_mv(wchar_t *buf, size_t cap, unsigned mv)
 	swprintf(buf, cap, L"%u.%03u", mv / 1000, mv % 1000);
 }
 
+/* "Total 53.294 V", or "Total -- V" when unknown: never a made-up 0. */
+static void volts_text(wchar_t *text, const wchar_t *label, bool known,
+		       unsigned mv)
+{
+	wchar_t v[32];
+
+	if (known)
+		fmt_mv(v, 32, mv);
+	else
+		wcscpy(v, L"--");
+	swprintf(text, TEXT_MAX, L"%ls %ls V", label, v);
+}
+
 /* Tenths (0.1 A, 0.1 degC, 0.1 mOhm) with their sign. */
 static void fmt_tenths(wchar_t *buf, size_t cap, long v, bool plus)
 {
@@ -345,20 +358,9 @@ static void voltage_items(const struct cg_view *v, struct items *it)
 	struct item *i;
 
 	i = add(it, 0, true, A_NORMAL, 0);
-	if (known) {
-		fmt_mv(a, 32, p->total_mv);
-		swprintf(i->text, TEXT_MAX, L"Total %ls V", a);
-	} else {
-		wcscpy(i->text, L"Total -- V");
-	}
-
+	volts_text(i->text, L"Total", known, p->total_mv);
 	i = add(it, 0, false, A_NORMAL, 0);
-	if (known) {
-		fmt_mv(a, 32, p->average_mv);
-		swprintf(i->text, TEXT_MAX, L"Avg %ls V", a);
-	} else {
-		wcscpy(i->text, L"Avg -- V");
-	}
+	volts_text(i->text, L"Avg", known, p->average_mv);
 
 	i = add(it, 0, false, mark ? A_BOLD : A_NORMAL, PAIR_HIGH);
 	if (known) {
@@ -503,24 +505,12 @@ static void protection_items(const struct cg_view *v, struct items *it)
 	const struct cg_status *st = &p->status;
 	bool known = have(p, CG_REC_STATUS);
 	bool prot = known && st->has_protection;
-	wchar_t a[32];
 	struct item *i;
 
 	i = add(it, 1, true, A_NORMAL, 0);
-	if (known) {
-		fmt_mv(a, 32, st->charge_end_mv);
-		swprintf(i->text, TEXT_MAX, L"Charge-end %ls V", a);
-	} else {
-		wcscpy(i->text, L"Charge-end -- V");
-	}
-
+	volts_text(i->text, L"Charge-end", known, st->charge_end_mv);
 	i = add(it, 1, false, A_NORMAL, 0);
-	if (prot) {
-		fmt_mv(a, 32, st->discharge_end_mv);
-		swprintf(i->text, TEXT_MAX, L"Discharge-end %ls V", a);
-	} else {
-		wcscpy(i->text, L"Discharge-end -- V");
-	}
+	volts_text(i->text, L"Discharge-end", prot, st->discharge_end_mv);
 
 	/* An active protection is the one figure that must jump out. */
 	if (!prot) {
