@@ -25,46 +25,9 @@ static bool cmd_known(uint8_t cmd)
 }
 
 /*
- * Every byte of every frame is summed twice (framer, then decoder), so this
- * is the hot loop. On x86-64 (SSE2 is always there) PSADBW adds 16 bytes in
- * one instruction, and a frame's last few bytes are taken as the last 16
- * bytes with the ones already counted masked off, rather than one by one.
- */
-#ifdef __SSE2__
-static inline unsigned sum_sse2(const uint8_t *bytes, size_t n)
-{
-	const __m128i zero = _mm_setzero_si128();
-	__m128i acc = zero;
-	size_t i = 0;
-
-	for (; i + 16 <= n; i += 16) {
-		__m128i block = _mm_loadu_si128((const __m128i *)(bytes + i));
-
-		acc = _mm_add_epi64(acc, _mm_sad_epu8(block, zero));
-	}
-	if (i < n) {
-		/* 16 zeros then 16 ones: read from n - i, it keeps the last
-		 * n - i bytes of the 16. */
-		static const uint8_t keep_last[32] = {
-			0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-			0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-			0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		};
-		__m128i last = _mm_loadu_si128((const __m128i *)(bytes + n - 16));
-		__m128i keep = _mm_loadu_si128((const __m128i *)(keep_last + (n - i)));
-
-		acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_and_si128(last, keep),
-						      zero));
-	}
-	acc = _mm_add_epi64(acc, _mm_unpackhi_epi64(acc, acc));
-	return (unsigned)_mm_cvtsi128_si32(acc);
-}
-#endif
-
-/*
- * Elsewhere, 8 bytes at a time in four 16-bit lanes. Only the sum modulo
- * 256 matters, so each lane is cut back to 8 bits after each step and can
- * never carry into its neighbour.
+ * Any buffer, any length: 8 bytes at a time in four 16-bit lanes. Only the
+ * sum modulo 256 matters, so each lane is cut back to 8 bits after each
+ * step and can never carry into its neighbour.
  */
 static inline uint8_t checksum(const uint8_t *bytes, size_t n)
 {
@@ -73,10 +36,6 @@ static inline uint8_t checksum(const uint8_t *bytes, size_t n)
 	unsigned sum;
 	size_t i = 0;
 
-#ifdef __SSE2__
-	if (n >= 16)
-		return (uint8_t)sum_sse2(bytes, n);
-#endif
 	for (; i + 8 <= n; i += 8) {
 		uint64_t word;
 
@@ -88,6 +47,62 @@ static inline uint8_t checksum(const uint8_t *bytes, size_t n)
 	for (; i < n; i++)
 		sum += bytes[i];
 	return (uint8_t)sum;
+}
+
+/*
+ * The hot case: a frame of n bytes (4 <= n <= CG_FRAME_MAX) at src, with
+ * CG_FRAME_MAX bytes readable from src (input with that much left).
+ * Copies the frame to dst (whole 16-byte blocks: dst has CG_FRAME_MAX
+ * bytes, and those past n are no part of the frame) and returns whether
+ * its checksum is right. The copy is two or four moves, and on
+ * x86-64 (SSE2 is always there) the sum reuses the loaded blocks: PSADBW
+ * adds 16 bytes at once, bytes from n - 1 on are masked off rather than
+ * summed in a tail loop, and blocks past the frame are not summed at all.
+ */
+static inline bool copy_and_check(const uint8_t *src, uint8_t *dst,
+				  unsigned n)
+{
+#ifdef __SSE2__
+	/* 64 ones then 64 zeros: from CG_FRAME_MAX - k on, block j's 16
+	 * bytes of mask keep exactly the bytes before k. */
+	static const uint8_t ones_then_zeros[2 * CG_FRAME_MAX] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	};
+	const uint8_t *mask = ones_then_zeros + CG_FRAME_MAX + 1 - n;
+	const __m128i zero = _mm_setzero_si128();
+	const __m128i *from = (const __m128i *)src;
+	__m128i *to = (__m128i *)dst;
+	__m128i b0 = _mm_loadu_si128(from), b1 = _mm_loadu_si128(from + 1);
+	__m128i acc;
+
+#define MASKED_SUM(b, j) _mm_sad_epu8(_mm_and_si128(b,                      \
+		_mm_loadu_si128((const __m128i *)(mask + 16 * (j)))), zero)
+	_mm_storeu_si128(to, b0);
+	_mm_storeu_si128(to + 1, b1);
+	acc = _mm_add_epi64(MASKED_SUM(b0, 0), MASKED_SUM(b1, 1));
+	if (n > 32) {
+		__m128i b2 = _mm_loadu_si128(from + 2);
+		__m128i b3 = _mm_loadu_si128(from + 3);
+
+		_mm_storeu_si128(to + 2, b2);
+		_mm_storeu_si128(to + 3, b3);
+		acc = _mm_add_epi64(acc, _mm_add_epi64(MASKED_SUM(b2, 2),
+						       MASKED_SUM(b3, 3)));
+	}
+#undef MASKED_SUM
+	acc = _mm_add_epi64(acc, _mm_unpackhi_epi64(acc, acc));
+	return (uint8_t)_mm_cvtsi128_si32(acc) == src[n - 1];
+#else
+	memcpy(dst, src, CG_FRAME_MAX);
+	return checksum(src, n - 1u) == src[n - 1];
+#endif
 }
 
 uint8_t cg_checksum(const uint8_t *bytes, size_t n)
@@ -228,8 +243,80 @@ static bool take_body(struct cg_framer *f, const uint8_t **data, size_t *len)
 	return true;
 }
 
-/* Everything but a clean frame at the start of the input: replays, junk,
- * frames cut by the end of a read, rejected headers. */
+/* How many of the 16 bytes at p come before the first header byte (16
+ * when none is one). With SSE2, one compare instead of a loop. */
+static inline unsigned junk_run(const uint8_t *p)
+{
+#ifdef __SSE2__
+	__m128i block = _mm_loadu_si128((const __m128i *)p);
+	unsigned hits = (unsigned)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(block, _mm_set1_epi8(CG_HEADER_BYTE)));
+
+	return hits ? (unsigned)__builtin_ctz(hits) : 16;
+#else
+	unsigned i = 0;
+
+	while (i < 16 && p[i] != CG_HEADER_BYTE)
+		i++;
+	return i;
+#endif
+}
+
+/*
+ * The common case, kept short: nothing buffered or to replay, and a whole
+ * frame's worth of input in hand, so every read below stays inside it.
+ * Junk, a third header byte and a frame whose sum is wrong are dropped here
+ * exactly as take() and resync() would drop them; a good frame is checked
+ * and copied in one pass. Returns true with a frame in *out, or false once
+ * the input runs short of CG_FRAME_MAX or starts with something only take()
+ * may judge (a lone header byte, a bad cmd or length).
+ */
+static inline bool next_fast(struct cg_framer *f, const uint8_t **data,
+			     size_t *len, struct cg_frame *out)
+{
+	const uint8_t *start = *data, *p = start, *end = start + *len;
+	bool found = false;
+
+	while (end - p >= CG_FRAME_MAX) {
+		unsigned junk = junk_run(p);
+
+		if (junk > 0) {
+			f->stats.junk_bytes += junk;
+			p += junk;
+			continue;
+		}
+		if (p[1] != CG_HEADER_BYTE)
+			break;
+		if (p[2] == CG_HEADER_BYTE) {
+			/* "24 24 24": the first one was junk. */
+			f->stats.junk_bytes++;
+			p++;
+			continue;
+		}
+		uint8_t n = p[3];
+		if (!cg_frame_length_allowed(p[2], n))
+			break;
+		if (copy_and_check(p, out->bytes, n)) {
+			out->len = n;
+			f->stats.frames++;
+			p += n;
+			found = true;
+			break;
+		}
+		/* What resync() does once take() has the whole frame. */
+		f->stats.bad_checksum++;
+		f->stats.junk_bytes++;
+		f->stats.resyncs++;
+		p++;
+	}
+	f->stats.bytes += (size_t)(p - start);
+	*len -= (size_t)(p - start);
+	*data = p;
+	return found;
+}
+
+/* Everything but the common case: replays, frames cut by the end of a
+ * read, headers that take() must judge byte by byte. */
 __attribute__((noinline))
 static bool next_slow(struct cg_framer *f, const uint8_t **data, size_t *len,
 		      struct cg_frame *out)
@@ -244,7 +331,11 @@ static bool next_slow(struct cg_framer *f, const uint8_t **data, size_t *len,
 			return false;
 
 		if (f->fill == 0) {
-			/* Hunting: skip straight to the next header byte. */
+			if (next_fast(f, data, len, out))
+				return true;
+		}
+		if (f->fill == 0 && *len < CG_FRAME_MAX) {
+			/* Hunting near the end of the input. */
 			const uint8_t *hit = memchr(*data, CG_HEADER_BYTE, *len);
 			size_t skip = hit ? (size_t)(hit - *data) : *len;
 
@@ -273,18 +364,59 @@ static bool next_slow(struct cg_framer *f, const uint8_t **data, size_t *len,
 	}
 }
 
+size_t cg_framer_take(struct cg_framer *f, const uint8_t **data, size_t *len,
+		      struct cg_frame *out, size_t max)
+{
+	size_t got = 0;
+
+	while (got < max) {
+		if (f->fill == 0 && f->replay_pos == f->replay_len &&
+		    *len >= 16 + CG_FRAME_MAX) {
+			/*
+			 * The common case, kept in registers: good frames one
+			 * after another, perhaps with a few junk bytes before
+			 * each (skipped by a compare, not a branch), and at
+			 * least 16 + CG_FRAME_MAX bytes in hand so that every
+			 * read stays in the input. Anything else (a bad frame,
+			 * a junk run of 16 or more, the end of the input near)
+			 * is for next_slow().
+			 */
+			const uint8_t *start = *data, *p = start;
+			const uint8_t *last = start + *len - (16 + CG_FRAME_MAX);
+			size_t first = got;
+			uint64_t junk = 0;
+
+			while (p <= last && got < max) {
+				unsigned skip = junk_run(p);
+				const uint8_t *q = p + skip;
+				uint8_t n = q[3];
+
+				if (q[0] != CG_HEADER_BYTE ||
+				    q[1] != CG_HEADER_BYTE ||
+				    !cg_frame_length_allowed(q[2], n) ||
+				    !copy_and_check(q, out[got].bytes, n))
+					break;
+				out[got++].len = n;
+				junk += skip;
+				p = q + n;
+			}
+			f->stats.bytes += (size_t)(p - start);
+			f->stats.junk_bytes += junk;
+			f->stats.frames += got - first;
+			*len -= (size_t)(p - start);
+			*data = p;
+			if (got == max)
+				break;
+		}
+		if (!next_slow(f, data, len, &out[got]))
+			break;
+		got++;
+	}
+	return got;
+}
+
 bool cg_framer_next(struct cg_framer *f, const uint8_t **data, size_t *len,
 		    struct cg_frame *out)
 {
-	/* The common case, kept short: between frames, nothing to replay,
-	 * and the next bytes are a good frame. */
-	if (f->fill == 0 && f->replay_pos == f->replay_len &&
-	    whole_frame(*data, *len, out)) {
-		f->stats.bytes += out->len;
-		f->stats.frames++;
-		*data += out->len;
-		*len -= out->len;
-		return true;
-	}
-	return next_slow(f, data, len, out);
+	return cg_framer_take(f, data, len, out, 1) == 1;
 }

@@ -17,6 +17,7 @@
 
 #include "framer.h"
 #include "frames.h"
+#include "sim.h"
 
 #define MAX_COLLECTED 64
 #define STREAM_MAX 1024
@@ -509,6 +510,156 @@ static void test_every_single_byte_corruption(void **state)
 	}
 }
 
+/*
+ * The fast path (a whole frame's worth of input in hand) and the byte by
+ * byte path must agree on everything: the frames and every counter. A sim
+ * stream with its junk, plus damage of every kind the fast path hands on
+ * or drops itself, is fed whole, a byte at a time, in odd-sized pieces,
+ * and through cg_framer_take in batches of several sizes.
+ */
+#define MIXED_MAX 8192
+#define MIXED_FRAMES 512
+
+struct mixed_run {
+	struct cg_framer framer;
+	size_t count;
+	struct cg_frame frames[MIXED_FRAMES];
+};
+
+static size_t mixed_stream(uint8_t *out)
+{
+	static const uint8_t oddities[][6] = {
+		{ 0x24, 0x24, 0x24 },             /* third header byte */
+		{ 0x24, 0x68, 0x24 },             /* lone header byte */
+		{ 0x24, 0x24, 0x99, 0x05 },       /* unknown cmd */
+		{ 0x24, 0x24, 0x57, 0x30 },       /* length not for 0x57 */
+		{ 0x24, 0x24, 0x56, 0x2d, 0x0c }, /* cut-off 0x56 */
+	};
+	struct cg_sim_config config;
+	struct cg_sim sim;
+	uint8_t chunk[2048];
+	size_t len = 0;
+	unsigned event = 0;
+
+	cg_sim_default_config(&config);
+	cg_sim_init(&sim, &config, 0);
+	for (uint64_t now = 1000; len + sizeof(chunk) < MIXED_MAX; now += 1000) {
+		size_t n = cg_sim_run(&sim, now, chunk, sizeof(chunk));
+
+		memcpy(out + len, chunk, n);
+		if (n > 8 && event % 7 == 3)
+			out[len + n / 2] ^= 0x40; /* a bad sum, mid-stream */
+		len += n;
+		if (event % 5 == 1) {
+			memcpy(out + len, oddities[event / 5 % 5], 6);
+			len += 6;
+		}
+		if (event % 11 == 6) {
+			memset(out + len, 0x55, 21); /* longer than a scan */
+			len += 21;
+		}
+		event++;
+	}
+	return len;
+}
+
+static void keep_frame(struct mixed_run *run, const struct cg_frame *frame)
+{
+	assert_true(run->count < MIXED_FRAMES);
+	run->frames[run->count++] = *frame;
+}
+
+static void feed_next(struct mixed_run *run, const uint8_t *data,
+		      size_t len)
+{
+	struct cg_frame frame;
+
+	while (cg_framer_next(&run->framer, &data, &len, &frame))
+		keep_frame(run, &frame);
+	assert_int_equal(len, 0);
+}
+
+static void feed_take(struct mixed_run *run, const uint8_t *data,
+		      size_t len, size_t batch)
+{
+	struct cg_frame frames[16];
+	size_t n;
+
+	do {
+		n = cg_framer_take(&run->framer, &data, &len, frames, batch);
+		assert_true(n <= batch);
+		for (size_t i = 0; i < n; i++)
+			keep_frame(run, &frames[i]);
+	} while (n == batch);
+	assert_int_equal(len, 0);
+}
+
+static void assert_same_run(const struct mixed_run *want,
+			    const struct mixed_run *got, const char *how)
+{
+	if (memcmp(&want->framer.stats, &got->framer.stats,
+		   sizeof(want->framer.stats)) != 0)
+		fail_msg("%s: counters differ from byte by byte (frames %llu "
+			 "vs %llu, junk %llu vs %llu)", how,
+			 (unsigned long long)want->framer.stats.frames,
+			 (unsigned long long)got->framer.stats.frames,
+			 (unsigned long long)want->framer.stats.junk_bytes,
+			 (unsigned long long)got->framer.stats.junk_bytes);
+	assert_int_equal(got->count, want->count);
+	for (size_t i = 0; i < want->count; i++)
+		assert_frame_is(&got->frames[i], want->frames[i].bytes,
+				want->frames[i].len);
+}
+
+static void test_fast_path_agrees_with_bytewise(void **state)
+{
+	static uint8_t stream[MIXED_MAX];
+	static struct mixed_run bytewise, run;
+	size_t len = mixed_stream(stream);
+	char how[64];
+
+	(void)state;
+	cg_framer_init(&bytewise.framer);
+	bytewise.count = 0;
+	for (size_t i = 0; i < len; i++)
+		feed_next(&bytewise, stream + i, 1);
+	/* The stream really holds what it is meant to test. */
+	assert_true(bytewise.count > 100);
+	assert_true(bytewise.framer.stats.bad_checksum > 5);
+	assert_true(bytewise.framer.stats.unknown_cmd > 0);
+	assert_true(bytewise.framer.stats.bad_length > 0);
+
+	cg_framer_init(&run.framer);
+	run.count = 0;
+	feed_next(&run, stream, len);
+	assert_same_run(&bytewise, &run, "whole");
+
+	for (size_t piece = 2; piece <= 97; piece += 19) {
+		cg_framer_init(&run.framer);
+		run.count = 0;
+		for (size_t at = 0; at < len; at += piece)
+			feed_next(&run, stream + at,
+				  len - at < piece ? len - at : piece);
+		snprintf(how, sizeof(how), "pieces of %zu", piece);
+		assert_same_run(&bytewise, &run, how);
+	}
+
+	static const size_t batches[] = { 1, 2, 5, 16 };
+	for (size_t b = 0; b < sizeof(batches) / sizeof(batches[0]); b++) {
+		for (size_t piece = 80; piece <= 4096; piece *= 4) {
+			cg_framer_init(&run.framer);
+			run.count = 0;
+			for (size_t at = 0; at < len; at += piece)
+				feed_take(&run, stream + at,
+					  len - at < piece ? len - at : piece,
+					  batches[b]);
+			snprintf(how, sizeof(how), "batches of %zu, pieces of %zu",
+				 batches[b], piece);
+			assert_same_run(&bytewise, &run, how);
+		}
+	}
+}
+
 /* A wrong checksum is counted once; the next frame still comes out. */
 static void test_stats_bad_checksum(void **state)
 {
@@ -658,6 +809,7 @@ int main(void)
 		cmocka_unit_test(test_lone_header_byte_between_frames),
 		cmocka_unit_test(test_cut_off_frame_then_good_frames),
 		cmocka_unit_test(test_every_single_byte_corruption),
+		cmocka_unit_test(test_fast_path_agrees_with_bytewise),
 		cmocka_unit_test(test_stats_bad_checksum),
 		cmocka_unit_test(test_stats_bad_length),
 		cmocka_unit_test(test_unknown_cmd_with_valid_checksum),
