@@ -16,14 +16,41 @@
 #include "decoder.h"
 #include "frames.h"
 
+/*
+ * cg_decode, and for every frame a framer would pass (header, length byte
+ * and sum right) also cg_decode_framed, which must then give the same
+ * answer and the same record.
+ */
+static enum cg_decode_result decode_checked(const struct cg_frame *frame,
+					    struct cg_record *out)
+{
+	struct cg_record framed;
+	const uint8_t *b = frame->bytes;
+	enum cg_decode_result result;
+
+	memset(out, 0xA5, sizeof(*out));
+	result = cg_decode(frame, out);
+	if (frame->len < 5 || b[0] != 0x24 || b[1] != 0x24 ||
+	    b[3] != frame->len ||
+	    cg_checksum(b, frame->len - 1u) != b[frame->len - 1])
+		return result;
+	memset(&framed, 0xA5, sizeof(framed));
+	if (cg_decode_framed(frame, &framed) != result)
+		fail_msg("cg_decode_framed disagrees with cg_decode (%s) on "
+			 "cmd 0x%02X len %u", cg_decode_result_name(result),
+			 b[2], frame->len);
+	if (result == CG_DECODE_OK)
+		assert_memory_equal(&framed, out, sizeof(framed));
+	return result;
+}
+
 static enum cg_decode_result decode_bytes(const uint8_t *bytes, size_t len,
 					  struct cg_record *out)
 {
 	struct cg_frame frame;
 
 	test_frame_from(&frame, bytes, len);
-	memset(out, 0xA5, sizeof(*out));
-	return cg_decode(&frame, out);
+	return decode_checked(&frame, out);
 }
 
 /* A 0x57 of either length with every field given; checksum fixed. */
@@ -187,7 +214,7 @@ static void test_cells_8_and_24(void **state)
 	 * cells, which the energy consistency check accepts. */
 	build_cells(&frame, 8, mv, true, 0x00A1B2C3, 0x000D0E0F);
 	assert_int_equal(frame.len, 29);
-	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	assert_int_equal(decode_checked(&frame, &rec), CG_DECODE_OK);
 	assert_int_equal(rec.type, CG_REC_CELLS);
 	assert_int_equal(rec.u.cells.count, 8);
 	for (unsigned i = 0; i < 8; i++)
@@ -198,7 +225,7 @@ static void test_cells_8_and_24(void **state)
 
 	build_cells(&frame, 24, mv, true, 12345, 678);
 	assert_int_equal(frame.len, 61);
-	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	assert_int_equal(decode_checked(&frame, &rec), CG_DECODE_OK);
 	assert_int_equal(rec.u.cells.count, 24);
 	for (unsigned i = 0; i < 24; i++)
 		assert_int_equal(rec.u.cells.mv[i], mv[i]);
@@ -215,7 +242,7 @@ static void test_status_v126(void **state)
 	(void)state;
 	build_status(&frame, &sane_v126);
 	assert_int_equal(frame.len, 19);
-	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	assert_int_equal(decode_checked(&frame, &rec), CG_DECODE_OK);
 	assert_int_equal(rec.type, CG_REC_STATUS);
 	assert_int_equal(rec.u.status.charge_end_mv, 3650);
 	assert_int_equal(rec.u.status.mode, CG_MODE_CHARGE);
@@ -236,7 +263,7 @@ static void test_status_v126(void **state)
 	f.charge_status = 1;
 	f.discharge_status = 0;
 	build_status(&frame, &f);
-	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	assert_int_equal(decode_checked(&frame, &rec), CG_DECODE_OK);
 	assert_int_equal(rec.u.status.mode, CG_MODE_DISCHARGE);
 	assert_int_equal(rec.u.status.current_da, -1999);
 	assert_true(rec.u.status.has_protection);
@@ -284,7 +311,7 @@ static void test_status_storage_mode(void **state)
 	f.current_da = 0;
 	f.v126 = false;
 	build_status(&frame, &f);
-	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	assert_int_equal(decode_checked(&frame, &rec), CG_DECODE_OK);
 	assert_int_equal(rec.u.status.mode, CG_MODE_STORAGE);
 	assert_int_equal(rec.u.status.current_da, 0);
 	assert_false(rec.u.status.has_protection);
@@ -306,7 +333,7 @@ static void test_impedance_discharge_4s(void **state)
 	test_put_le16(&frame.bytes[13], 7);
 	test_frame_seal(&frame);
 
-	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	assert_int_equal(decode_checked(&frame, &rec), CG_DECODE_OK);
 	assert_int_equal(rec.type, CG_REC_IMPEDANCE);
 	assert_int_equal(rec.u.impedance.mode, CG_MODE_DISCHARGE);
 	assert_int_equal(rec.u.impedance.current_da, -291);
@@ -382,6 +409,29 @@ static void test_unknown_cmd(void **state)
 	assert_int_equal(decode_bytes(bytes, 15, &rec), CG_DECODE_UNKNOWN_CMD);
 }
 
+/* Given a frame no framer would pass, cg_decode_framed still reads only
+ * what the length for the command allows: the sizes come from that. */
+static void test_framed_refuses_what_sizes_reads(void **state)
+{
+	struct cg_frame frame;
+	struct cg_record rec;
+
+	(void)state;
+	memset(&frame, 0, sizeof(frame));
+	frame.bytes[0] = frame.bytes[1] = 0x24;
+	frame.bytes[2] = CG_CMD_CELLS;
+	frame.len = frame.bytes[3] = 5; /* (5 - 13) / 2 cells */
+	assert_int_equal(cg_decode_framed(&frame, &rec), CG_DECODE_BAD_LENGTH);
+	frame.bytes[2] = CG_CMD_IMPEDANCE;
+	frame.len = frame.bytes[3] = 6;
+	assert_int_equal(cg_decode_framed(&frame, &rec), CG_DECODE_BAD_LENGTH);
+	frame.len = frame.bytes[3] = 64;
+	assert_int_equal(cg_decode_framed(&frame, &rec), CG_DECODE_BAD_LENGTH);
+	frame.bytes[2] = 0x59;
+	frame.len = frame.bytes[3] = 15;
+	assert_int_equal(cg_decode_framed(&frame, &rec), CG_DECODE_UNKNOWN_CMD);
+}
+
 static void expect_status(const struct status_fields *f,
 			  enum cg_decode_result expected, const char *what)
 {
@@ -390,7 +440,7 @@ static void expect_status(const struct status_fields *f,
 	enum cg_decode_result got;
 
 	build_status(&frame, f);
-	got = cg_decode(&frame, &rec);
+	got = decode_checked(&frame, &rec);
 	if (got != expected)
 		fail_msg("0x57 with %s: decoded as %d, expected %d", what, got,
 			 expected);
@@ -499,7 +549,7 @@ static void test_cells_implausible(void **state)
 	struct cg_frame frame;
 
 	build_cells(&frame, 8, mv, true, 0, 0);
-	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	assert_int_equal(decode_checked(&frame, &rec), CG_DECODE_OK);
 	assert_int_equal(rec.u.cells.mv[2], 0);
 }
 
@@ -541,9 +591,9 @@ static void test_energy_charge_ratio(void **state)
 	struct cg_frame frame;
 
 	build_cells(&frame, 8, mv, true, 0, 0);
-	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	assert_int_equal(decode_checked(&frame, &rec), CG_DECODE_OK);
 	build_cells(&frame, 8, mv, true, 12000, 900);
-	assert_int_equal(cg_decode(&frame, &rec), CG_DECODE_OK);
+	assert_int_equal(decode_checked(&frame, &rec), CG_DECODE_OK);
 }
 
 /* The impedance frame's mode and current are checked as in 0x57. */
@@ -602,6 +652,7 @@ int main(void)
 		cmocka_unit_test(test_bad_checksum),
 		cmocka_unit_test(test_bad_length),
 		cmocka_unit_test(test_unknown_cmd),
+		cmocka_unit_test(test_framed_refuses_what_sizes_reads),
 		cmocka_unit_test(test_status_implausible),
 		cmocka_unit_test(test_cells_implausible),
 		cmocka_unit_test(test_energy_charge_ratio),
