@@ -48,8 +48,8 @@ struct run {
 	struct cg_frame frames[MAX_FRAMES];
 };
 
-/* Both runs together are too big for libFuzzer's stack. */
-static struct run whole_run, chunked_run;
+/* The runs together are too big for libFuzzer's stack. */
+static struct run whole_run, chunked_run, batched_run;
 
 static uint32_t next_random(uint32_t *state)
 {
@@ -295,8 +295,16 @@ static void take_frame(struct run *r, const struct cg_frame *frame)
 	r->frame_count++;
 	r->frame_bytes += frame->len;
 
-	if (cg_decode(frame, &rec) != CG_DECODE_OK)
+	/* What the framer passes, the framed decoder decodes alike. */
+	struct cg_record framed;
+	enum cg_decode_result result;
+	memset(&rec, 0x5A, sizeof(rec));
+	memset(&framed, 0x5A, sizeof(framed));
+	result = cg_decode(frame, &rec);
+	require(cg_decode_framed(frame, &framed) == result);
+	if (result != CG_DECODE_OK)
 		return;
+	require(memcmp(&rec, &framed, sizeof(rec)) == 0);
 	check_record(&rec);
 	check_round_trip(frame, &rec);
 	check_json(&rec);
@@ -329,6 +337,22 @@ static void feed(struct run *r, const uint8_t *data, size_t len)
 	}
 	require(left == 0 && cursor == data + len);
 	check_framer_stats(r);
+}
+
+static void feed_batches(struct run *r, const uint8_t *data, size_t len,
+			 size_t batch)
+{
+	struct cg_frame frames[16];
+	size_t n;
+
+	do {
+		n = cg_framer_take(&r->framer, &data, &len, frames, batch);
+		require(n <= batch);
+		for (size_t i = 0; i < n; i++)
+			take_frame(r, &frames[i]);
+		check_framer_stats(r);
+	} while (n == batch);
+	require(len == 0);
 }
 
 /*
@@ -385,6 +409,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
 		}
 		feed(&chunked_run, input + pos, chunk);
 		pos += chunk;
+	}
+
+	/* And in batches of 1..16 frames, in pieces of 0..127 bytes. */
+	run_init(&batched_run);
+	for (pos = 0; pos < size;) {
+		uint32_t pick = next_random(&rng);
+		size_t piece = pick % 128 < size - pos ? pick % 128 : size - pos;
+		feed_batches(&batched_run, input + pos, piece, 1 + pick / 128 % 16);
+		pos += piece;
+	}
+	require(batched_run.frame_count == whole_run.frame_count);
+	require(memcmp(&whole_run.framer.stats, &batched_run.framer.stats,
+		       sizeof(whole_run.framer.stats)) == 0);
+	for (size_t i = 0; i < whole_run.frame_count && i < MAX_FRAMES; i++) {
+		const struct cg_frame *a = &whole_run.frames[i];
+		const struct cg_frame *b = &batched_run.frames[i];
+
+		require(a->len == b->len &&
+			memcmp(a->bytes, b->bytes, a->len) == 0);
 	}
 
 	require(whole_run.frame_count == chunked_run.frame_count);
