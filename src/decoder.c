@@ -5,13 +5,13 @@
  * while Wh/Ah in 0x56 and everything in 0x58 are little-endian. The vendor
  * documents say so and the example frames confirm it.
  *
- * Every frame the framer passes comes through here, so the decoder is on
- * the per-byte budget too (BENCHMARKS.md): it writes only the fields of the
- * frame's own type (all of them, array tails zeroed, so a record is fully
- * defined for whoever copies it), checks the cells in one pass that also
- * counts the live channels, and sums the checksum in place rather than
- * through a call. On x86-64 (SSE2 is always there) both take 8 cells or
- * 16 bytes per step; elsewhere they go a cell or a byte at a time.
+ * Every frame the framer passes comes through cg_decode_framed, so the
+ * decoder is on the per-byte budget too (BENCHMARKS.md): it writes only the
+ * fields of the frame's own type (all of them, array tails zeroed, so a
+ * record is fully defined for whoever copies it), checks the cells in one
+ * pass that also counts the live channels, and tests the 0x57 ranges all
+ * at once. On x86-64 (SSE2 is always there) those take 8 cells or a whole
+ * 0x57 per step; elsewhere they go a field at a time.
  */
 #include "decoder.h"
 
@@ -43,49 +43,6 @@ static int32_t signed_current(uint8_t mode, uint16_t magnitude_da)
 {
 	return mode == CG_MODE_DISCHARGE ? -(int32_t)magnitude_da
 					 : (int32_t)magnitude_da;
-}
-
-/*
- * Whether the first n bytes of the frame sum to want, modulo 256.
- * 4 <= n < CG_FRAME_MAX, so 16-byte blocks from the start of bytes[] stay
- * inside the array; bytes from n on are masked off, never summed (they
- * need not even be set). A 0x57 fits in two blocks, so the other two are
- * only summed for the longer frames. Not cg_checksum(): that one sums any
- * caller's buffer and must never read past n, which costs it a tail step;
- * here the bytes always sit in a cg_frame's fixed array (20 instructions a
- * frame less, measured with callgrind).
- */
-static bool checksum_matches(const uint8_t *bytes, unsigned n, uint8_t want)
-{
-#ifdef __SSE2__
-	/* 64 ones then 64 zeros: from 64 - n on, block j's 16 bytes of mask
-	 * keep exactly the bytes before n. */
-	static const uint8_t ones_then_zeros[128] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	};
-	const uint8_t *mask = ones_then_zeros + (CG_FRAME_MAX - n);
-	const __m128i zero = _mm_setzero_si128();
-	__m128i acc;
-
-#define BLOCK(j) _mm_sad_epu8(_mm_and_si128(                                \
-		_mm_loadu_si128((const __m128i *)(bytes + 16 * (j))),       \
-		_mm_loadu_si128((const __m128i *)(mask + 16 * (j)))), zero)
-	acc = _mm_add_epi64(BLOCK(0), BLOCK(1));
-	if (n > 32)
-		acc = _mm_add_epi64(acc, _mm_add_epi64(BLOCK(2), BLOCK(3)));
-#undef BLOCK
-	acc = _mm_add_epi64(acc, _mm_unpackhi_epi64(acc, acc));
-	return (uint8_t)_mm_cvtsi128_si32(acc) == want;
-#else
-	return cg_checksum(bytes, n) == want;
-#endif
 }
 
 /*
@@ -364,7 +321,7 @@ enum cg_decode_result cg_decode(const struct cg_frame *frame,
 		return CG_DECODE_UNKNOWN_CMD;
 	if (!cg_frame_length_allowed(f[2], len))
 		return CG_DECODE_BAD_LENGTH;
-	if (!checksum_matches(f, len - 1u, f[len - 1]))
+	if (cg_checksum(f, len - 1u) != f[len - 1])
 		return CG_DECODE_BAD_CHECKSUM;
 	return decode_values(f, len, out);
 }
