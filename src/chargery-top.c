@@ -601,6 +601,40 @@ static int emit_json(const struct app *a, const struct cg_record *rec)
 	return 0;
 }
 
+/* One frame from the framer: decoder -> pack (and JSON, the CSV log). */
+static int use_frame(struct app *a, const struct cg_frame *frame,
+		     uint64_t now, uint64_t data_ms)
+{
+	struct cg_record rec;
+	enum cg_decode_result r = cg_decode_framed(frame, &rec);
+
+	if (r != CG_DECODE_OK) {
+		a->implausible++;
+		a->inspect.rejected_by[-r]++;
+		return 0;
+	}
+	a->last_frame_ms = now;
+	struct cg_status before = a->pack.status;
+	bool had_status = a->pack.have[CG_REC_STATUS];
+	cg_pack_apply(&a->pack, &rec, data_ms);
+	a->inspect.last[rec.type] = *frame;
+	a->inspect.have_last[rec.type] = true;
+	note_firmware(a, frame);
+	note_changes(a, &rec, had_status ? &before : NULL);
+	a->dirty = true;
+	if (a->logging && rec.type == CG_REC_CELLS) {
+		char when[CG_ISO_TIME_MAX];
+		cg_clock_format_iso8601(a->data_wall_ms, when);
+		int rc = cg_csvlog_write(&a->log, &a->pack, when, data_ms,
+					 a->fatal_msg, sizeof(a->fatal_msg));
+		if (rc)
+			return rc;
+	}
+	if (a->opt.json && !a->opt.once && emit_json(a, &rec) < 0)
+		return EX_IOERR;
+	return 0;
+}
+
 /* Framer -> decoder -> pack (and JSON, the CSV log). now is the monotonic
  * time of the link; data_ms is the clock the pack ages by: the same when
  * live, the recorded time during a replay. Returns 0, or an EX_ code that
@@ -608,37 +642,19 @@ static int emit_json(const struct app *a, const struct cg_record *rec)
 static int consume(struct app *a, const uint8_t *data, size_t len,
 		   uint64_t now, uint64_t data_ms)
 {
-	struct cg_frame frame;
-	struct cg_record rec;
+	/* A read of a few KiB holds up to ~150 frames: taking them in
+	 * batches costs one framer call per batch, not per frame. */
+	struct cg_frame frames[16];
+	size_t n;
 
-	while (cg_framer_next(&a->framer, &data, &len, &frame)) {
-		enum cg_decode_result r = cg_decode(&frame, &rec);
-
-		if (r != CG_DECODE_OK) {
-			a->implausible++;
-			a->inspect.rejected_by[-r]++;
-			continue;
-		}
-		a->last_frame_ms = now;
-		struct cg_status before = a->pack.status;
-		bool had_status = a->pack.have[CG_REC_STATUS];
-		cg_pack_apply(&a->pack, &rec, data_ms);
-		a->inspect.last[rec.type] = frame;
-		a->inspect.have_last[rec.type] = true;
-		note_firmware(a, &frame);
-		note_changes(a, &rec, had_status ? &before : NULL);
-		a->dirty = true;
-		if (a->logging && rec.type == CG_REC_CELLS) {
-			char when[CG_ISO_TIME_MAX];
-			cg_clock_format_iso8601(a->data_wall_ms, when);
-			int rc = cg_csvlog_write(&a->log, &a->pack, when, data_ms,
-						 a->fatal_msg, sizeof(a->fatal_msg));
+	do {
+		n = cg_framer_take(&a->framer, &data, &len, frames, 16);
+		for (size_t i = 0; i < n; i++) {
+			int rc = use_frame(a, &frames[i], now, data_ms);
 			if (rc)
 				return rc;
 		}
-		if (a->opt.json && !a->opt.once && emit_json(a, &rec) < 0)
-			return EX_IOERR;
-	}
+	} while (n == 16);
 	return 0;
 }
 
