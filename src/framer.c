@@ -6,6 +6,12 @@
  * before new input: a header that began inside the damaged frame (the usual
  * result of a dropped byte) is found on the next pass instead of being lost.
  * Every byte is therefore dropped at most once, which keeps junk_bytes exact.
+ *
+ * That state machine decides what the framer does. take_fast() only does
+ * the same faster where the input allows it (a whole frame's worth in hand,
+ * nothing buffered): frames are checked and copied where they lie, and its
+ * drops mirror take() and resync() counter for counter. The tests feed the
+ * same streams both ways and compare.
  */
 #include "framer.h"
 
@@ -97,8 +103,8 @@ static inline bool copy_and_check(const uint8_t *src, uint8_t *dst,
 						       MASKED_SUM(b3, 3)));
 	}
 #undef MASKED_SUM
-	acc = _mm_add_epi64(acc, _mm_unpackhi_epi64(acc, acc));
-	return (uint8_t)_mm_cvtsi128_si32(acc) == src[n - 1];
+	acc = _mm_add_epi64(acc, _mm_shuffle_epi32(acc, _MM_SHUFFLE(1, 0, 3, 2)));
+	return (uint8_t)_mm_cvtsi128_si32(acc) == (src + n)[-1];
 #else
 	memcpy(dst, src, CG_FRAME_MAX);
 	return checksum(src, n - 1u) == src[n - 1];
@@ -193,9 +199,10 @@ static bool emit(struct cg_framer *f, struct cg_frame *out)
 }
 
 /*
- * The whole frame starting at p is in the input and passes every check
- * take() would make byte by byte (header, cmd, length, checksum): take it
- * in one go. Anything else returns false and goes the byte-by-byte way,
+ * Near the end of the input (less than CG_FRAME_MAX left, so no block
+ * reads): the whole frame starting at p is in the input and passes every
+ * check take() would make byte by byte (header, cmd, length, checksum):
+ * take it in one go. Anything else returns false and goes the byte-by-byte way,
  * which is what decides in every unusual case, so the two paths cannot
  * disagree.
  */
@@ -212,12 +219,7 @@ static inline bool whole_frame(const uint8_t *p, size_t avail,
 	    checksum(p, len - 1u) != p[len - 1])
 		return false;
 	out->len = len;
-	/* A copy of fixed size is a few moves, not a call; the bytes after
-	 * len are outside the frame and never read. */
-	if (avail >= CG_FRAME_MAX)
-		memcpy(out->bytes, p, CG_FRAME_MAX);
-	else
-		memcpy(out->bytes, p, len);
+	memcpy(out->bytes, p, len);
 	return true;
 }
 
@@ -263,56 +265,55 @@ static inline unsigned junk_run(const uint8_t *p)
 }
 
 /*
- * The common case, kept short: nothing buffered or to replay, and a whole
- * frame's worth of input in hand, so every read below stays inside it.
- * Junk, a third header byte and a frame whose sum is wrong are dropped here
- * exactly as take() and resync() would drop them; a good frame is checked
- * and copied in one pass. Returns true with a frame in *out, or false once
- * the input runs short of CG_FRAME_MAX or starts with something only take()
- * may judge (a lone header byte, a bad cmd or length).
+ * The common case, in registers: nothing buffered or to replay, and at
+ * least CG_FRAME_MAX bytes of input in hand, so every read below (a frame,
+ * or 16 bytes scanned for a header) stays inside it. Takes good frames into out[] (up to max) and drops
+ * junk, stray header bytes and damaged frames exactly as take() and
+ * resync() would, counter for counter, until the input runs short; the
+ * rest is next_slow()'s. Returns the frames taken.
  */
-static inline bool next_fast(struct cg_framer *f, const uint8_t **data,
-			     size_t *len, struct cg_frame *out)
+static size_t take_fast(struct cg_framer *f, const uint8_t **data,
+			size_t *len, struct cg_frame *out, size_t max)
 {
-	const uint8_t *start = *data, *p = start, *end = start + *len;
-	bool found = false;
+	const uint8_t *start = *data, *p = start;
+	const uint8_t *last = start + *len - CG_FRAME_MAX;
+	struct cg_frame *next = out, *end = out + max;
 
-	while (end - p >= CG_FRAME_MAX) {
-		unsigned junk = junk_run(p);
+	while (p <= last && next < end) {
+		if (p[0] != CG_HEADER_BYTE) {
+			unsigned skip = junk_run(p);
 
-		if (junk > 0) {
-			f->stats.junk_bytes += junk;
-			p += junk;
-			continue;
-		}
-		if (p[1] != CG_HEADER_BYTE)
-			break;
-		if (p[2] == CG_HEADER_BYTE) {
-			/* "24 24 24": the first one was junk. */
-			f->stats.junk_bytes++;
-			p++;
+			f->stats.junk_bytes += skip;
+			p += skip;
 			continue;
 		}
 		uint8_t n = p[3];
-		if (!cg_frame_length_allowed(p[2], n))
-			break;
-		if (copy_and_check(p, out->bytes, n)) {
-			out->len = n;
-			f->stats.frames++;
-			p += n;
-			found = true;
-			break;
+		if (p[1] == CG_HEADER_BYTE && cg_frame_length_allowed(p[2], n)) {
+			if (copy_and_check(p, next->bytes, n)) {
+				next->len = n;
+				next++;
+				p += n;
+				continue;
+			}
+			f->stats.bad_checksum++;
+			f->stats.resyncs++;
+		} else if (p[1] == CG_HEADER_BYTE && p[2] != CG_HEADER_BYTE) {
+			if (cmd_known(p[2]))
+				f->stats.bad_length++;
+			else
+				f->stats.unknown_cmd++;
+			f->stats.resyncs++;
 		}
-		/* What resync() does once take() has the whole frame. */
-		f->stats.bad_checksum++;
+		/* A lone 0x24, the first of "24 24 24", or the start of a
+		 * rejected frame: dropped, and scanning goes on after it. */
 		f->stats.junk_bytes++;
-		f->stats.resyncs++;
 		p++;
 	}
 	f->stats.bytes += (size_t)(p - start);
+	f->stats.frames += (size_t)(next - out);
 	*len -= (size_t)(p - start);
 	*data = p;
-	return found;
+	return (size_t)(next - out);
 }
 
 /* Everything but the common case: replays, frames cut by the end of a
@@ -330,9 +331,10 @@ static bool next_slow(struct cg_framer *f, const uint8_t **data, size_t *len,
 		if (*len == 0)
 			return false;
 
-		if (f->fill == 0) {
-			if (next_fast(f, data, len, out))
+		if (f->fill == 0 && *len >= CG_FRAME_MAX) {
+			if (take_fast(f, data, len, out, 1) == 1)
 				return true;
+			continue;
 		}
 		if (f->fill == 0 && *len < CG_FRAME_MAX) {
 			/* Hunting near the end of the input. */
@@ -371,40 +373,8 @@ size_t cg_framer_take(struct cg_framer *f, const uint8_t **data, size_t *len,
 
 	while (got < max) {
 		if (f->fill == 0 && f->replay_pos == f->replay_len &&
-		    *len >= 16 + CG_FRAME_MAX) {
-			/*
-			 * The common case, kept in registers: good frames one
-			 * after another, perhaps with a few junk bytes before
-			 * each (skipped by a compare, not a branch), and at
-			 * least 16 + CG_FRAME_MAX bytes in hand so that every
-			 * read stays in the input. Anything else (a bad frame,
-			 * a junk run of 16 or more, the end of the input near)
-			 * is for next_slow().
-			 */
-			const uint8_t *start = *data, *p = start;
-			const uint8_t *last = start + *len - (16 + CG_FRAME_MAX);
-			size_t first = got;
-			uint64_t junk = 0;
-
-			while (p <= last && got < max) {
-				unsigned skip = junk_run(p);
-				const uint8_t *q = p + skip;
-				uint8_t n = q[3];
-
-				if (q[0] != CG_HEADER_BYTE ||
-				    q[1] != CG_HEADER_BYTE ||
-				    !cg_frame_length_allowed(q[2], n) ||
-				    !copy_and_check(q, out[got].bytes, n))
-					break;
-				out[got++].len = n;
-				junk += skip;
-				p = q + n;
-			}
-			f->stats.bytes += (size_t)(p - start);
-			f->stats.junk_bytes += junk;
-			f->stats.frames += got - first;
-			*len -= (size_t)(p - start);
-			*data = p;
+		    *len >= CG_FRAME_MAX) {
+			got += take_fast(f, data, len, out + got, max - got);
 			if (got == max)
 				break;
 		}
