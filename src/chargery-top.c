@@ -644,17 +644,18 @@ static int consume(struct app *a, const uint8_t *data, size_t len,
 {
 	/* A read of a few KiB holds up to ~150 frames: taking them in
 	 * batches costs one framer call per batch, not per frame. */
-	struct cg_frame frames[16];
+	enum { BATCH = 32 };
+	struct cg_frame frames[BATCH];
 	size_t n;
 
 	do {
-		n = cg_framer_take(&a->framer, &data, &len, frames, 16);
+		n = cg_framer_take(&a->framer, &data, &len, frames, BATCH);
 		for (size_t i = 0; i < n; i++) {
 			int rc = use_frame(a, &frames[i], now, data_ms);
 			if (rc)
 				return rc;
 		}
-	} while (n == 16);
+	} while (n == BATCH);
 	return 0;
 }
 

@@ -27,7 +27,7 @@
 #define TILE_MIB 4      /* unique stream, repeated to the full size */
 #define RUNS 9
 #define NOISE_ONE_IN 200
-#define BATCH 16       /* frames taken per call, as chargery-top does */
+#define BATCH 32       /* frames taken per call, as chargery-top does */
 
 struct totals {
 	uint64_t frames;
