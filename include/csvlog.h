@@ -13,7 +13,7 @@
  * descriptor: whatever kills the program, the file holds whole rows only.
  * It calls fdatasync at most every CG_CSVLOG_SYNC_MS while rows are being
  * written and on close, to spare SD cards. Functions that can fail return
- * 0 or a <sysexits.h> code, with a message that says what to do in err.
+ * 0, or -1 with the <sysexits.h> code and what to do in *err (error.h).
  */
 #ifndef CG_CSVLOG_H
 #define CG_CSVLOG_H
@@ -22,11 +22,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "pack.h"
 
 #define CG_CSV_LINE_MAX 512 /* header or row for 24 cells, with room */
 #define CG_CSVLOG_SYNC_MS 10000
-#define CG_CSVLOG_ERR_MAX 512 /* enough for any message below */
 
 /* The header line for cells cell columns, ending in '\n'. Returns its
  * length, or 0 (and out = "") if cap is too small. */
@@ -60,10 +60,10 @@ struct cg_csvlog {
  * (--cells) it must have cells_hint cell columns or the open fails now
  * with EX_DATAERR; otherwise the first row checks it against the wired
  * count. A new or empty file gets its header with the first row.
- * Returns 0, or EX_CANTCREAT, EX_NOPERM, EX_DATAERR or EX_IOERR.
+ * Fails with EX_CANTCREAT, EX_NOPERM, EX_DATAERR or EX_IOERR.
  */
 int cg_csvlog_open(struct cg_csvlog *log, const char *path,
-		   unsigned cells_hint, char *err, size_t err_cap);
+		   unsigned cells_hint, struct cg_error *err);
 
 /*
  * Appends one row for the pack (call on each 0x56 frame). Does nothing
@@ -73,18 +73,18 @@ int cg_csvlog_open(struct cg_csvlog *log, const char *path,
  * full; a cut row is taken back off the file).
  */
 int cg_csvlog_write(struct cg_csvlog *log, const struct cg_pack *pack,
-		    const char *iso_time, uint64_t now_ms, char *err,
-		    size_t err_cap);
+		    const char *iso_time, uint64_t now_ms,
+		    struct cg_error *err);
 
 /* fdatasync if rows are waiting and CG_CSVLOG_SYNC_MS has passed since the
  * last one (the first rows at once). Call it from a periodic tick with the
  * monotonic clock: cg_csvlog_write never syncs, since its now_ms is the
- * pack's clock, which a fast replay runs hours ahead. 0 or EX_IOERR. */
-int cg_csvlog_sync_due(struct cg_csvlog *log, uint64_t now_ms, char *err,
-		       size_t err_cap);
+ * pack's clock, which a fast replay runs hours ahead. Fails with EX_IOERR. */
+int cg_csvlog_sync_due(struct cg_csvlog *log, uint64_t now_ms,
+		       struct cg_error *err);
 
-/* Syncs what is unsynced and closes. Safe on a closed log. 0 or EX_IOERR
- * (the file is closed either way). */
-int cg_csvlog_close(struct cg_csvlog *log, char *err, size_t err_cap);
+/* Syncs what is unsynced and closes. Safe on a closed log. Fails with
+ * EX_IOERR (the file is closed either way). */
+int cg_csvlog_close(struct cg_csvlog *log, struct cg_error *err);
 
 #endif

@@ -105,7 +105,7 @@ void cg_doctor_init(struct cg_doctor *doctor, const char *port, int baud,
 /* The link (re)opened; it is at the doctor's current rate. */
 void cg_doctor_opened(struct cg_doctor *doctor, uint64_t now_ms);
 
-/* An open or reopen failed with this cg_link_error. */
+/* An open or reopen failed with this error (from link.h). */
 void cg_doctor_open_failed(struct cg_doctor *doctor, int exit_code,
 			   const char *message, uint64_t now_ms);
 

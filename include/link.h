@@ -10,9 +10,8 @@
  *  - a regular file (a raw capture), read as fast as it decodes;
  *  - "-": standard input.
  *
- * Failures come back as a cg_link_error: an exit code from sysexits.h and a
- * message that tells the user what to do. Functions return 0 on success and
- * -1 on failure, like the system calls they wrap.
+ * Functions return 0 on success and -1 on failure, like the system calls
+ * they wrap, with the exit code and what to do in a struct cg_error.
  */
 #ifndef CG_LINK_H
 #define CG_LINK_H
@@ -21,6 +20,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "error.h"
+
 struct sp_port;
 
 enum cg_link_kind {
@@ -28,11 +29,6 @@ enum cg_link_kind {
 	CG_LINK_TTY,    /* a tty opened through termios (ptys) */
 	CG_LINK_FILE,   /* a regular file: a capture */
 	CG_LINK_STDIN,
-};
-
-struct cg_link_error {
-	int exit_code;      /* EX_* from sysexits.h */
-	char message[1024]; /* may hold several lines, no trailing newline */
 };
 
 struct cg_link {
@@ -47,7 +43,7 @@ struct cg_link {
 
 /* Opens path at baud. On failure fills *err and returns -1. */
 int cg_link_open(struct cg_link *link, const char *path, int baud,
-		 struct cg_link_error *err);
+		 struct cg_error *err);
 
 /* Results of cg_link_read() besides a byte count. */
 #define CG_LINK_AGAIN 0 /* nothing to read right now */
@@ -61,14 +57,14 @@ ssize_t cg_link_read(struct cg_link *link, void *buf, size_t cap);
 
 /* Tries once to open the same device again: the same path, or an adapter
  * with the same USB serial number under a new name. 0 when back. */
-int cg_link_reopen(struct cg_link *link, struct cg_link_error *err);
+int cg_link_reopen(struct cg_link *link, struct cg_error *err);
 
 /* Changes the speed of an open serial port or tty (baud hunting) and drops
  * what was received at the old speed. A reopen comes back at this speed.
  * Files and stdin have no speed: EX_USAGE. On failure the speed is as
  * before. */
 int cg_link_set_baud(struct cg_link *link, int baud,
-		     struct cg_link_error *err);
+		     struct cg_error *err);
 
 void cg_link_close(struct cg_link *link);
 

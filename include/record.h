@@ -32,7 +32,7 @@
  *
  * Conventions: functions that can fail return 0 on success and -1 on
  * failure, with an exit code from <sysexits.h> and a message that tells the
- * user what to do in *err (as in link.h). cg_replay_next() returns 1 for a
+ * user what to do in a struct cg_error (error.h). cg_replay_next() returns 1 for a
  * chunk and 0 at the end. Times: *_us are recorded wall-clock microseconds,
  * *_ms are the caller's monotonic milliseconds (cg_clock_ms()).
  */
@@ -44,6 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "framer.h"
 
 #define CG_REC_MAGIC "CHARGERY-REC 1\n"
@@ -56,11 +57,6 @@
 #define CG_REC_DATA_MAX 65535 /* what len can say */
 #define CG_REC_WRITE_MAX 4096 /* the recorder splits bigger chunks */
 #define CG_REC_SYNC_MS 1000   /* fdatasync at most this often */
-
-struct cg_rec_error {
-	int exit_code;      /* EX_* from sysexits.h */
-	char message[1024]; /* no trailing newline */
-};
 
 /* ------------------------------------------------------------------ */
 /* Pure: CRC, blocks, file scan                                        */
@@ -142,7 +138,7 @@ uint64_t cg_rec_wall_us(void);
  * failures (EX_NOPERM, EX_CANTCREAT) and I/O errors (EX_IOERR).
  */
 int cg_recorder_open(struct cg_recorder *rec, const char *path,
-		     uint64_t now_ms, struct cg_rec_error *err);
+		     uint64_t now_ms, struct cg_error *err);
 
 /*
  * Appends len bytes received at wall time time_us: one block per
@@ -153,15 +149,15 @@ int cg_recorder_open(struct cg_recorder *rec, const char *path,
  */
 int cg_recorder_write(struct cg_recorder *rec, const uint8_t *data,
 		      size_t len, uint64_t time_us, uint64_t now_ms,
-		      struct cg_rec_error *err);
+		      struct cg_error *err);
 
 /* Call from a periodic tick: syncs what the last writes left unsynced once
  * it is CG_REC_SYNC_MS old, so the tail is safe even when the BMS stops. */
 int cg_recorder_tick(struct cg_recorder *rec, uint64_t now_ms,
-		     struct cg_rec_error *err);
+		     struct cg_error *err);
 
 /* fdatasync() and close. Safe on a closed recorder (returns 0). */
-int cg_recorder_close(struct cg_recorder *rec, struct cg_rec_error *err);
+int cg_recorder_close(struct cg_recorder *rec, struct cg_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Replay reader (I/O at open and close; madvise as it moves on)       */
@@ -208,7 +204,7 @@ struct cg_replay {
  * a failure: replay->warning says what will be left out.
  */
 int cg_replay_open(struct cg_replay *replay, const char *path,
-		   struct cg_rec_error *err);
+		   struct cg_error *err);
 
 /* Hands out the next chunk in file order. 1: *out is set; 0: the end. */
 int cg_replay_next(struct cg_replay *replay, struct cg_replay_chunk *out);

@@ -135,7 +135,7 @@ struct app {
 	bool logging;
 	uint64_t once_deadline_ms;
 	int fatal;            /* an EX_ code that ends the run, 0 = none */
-	char fatal_msg[1024]; /* printed once the terminal is back */
+	struct cg_error fatal_error; /* printed once the terminal is back */
 };
 
 static volatile sig_atomic_t quit_signal;
@@ -625,10 +625,9 @@ static int use_frame(struct app *a, const struct cg_frame *frame,
 	if (a->logging && rec.type == CG_REC_CELLS) {
 		char when[CG_ISO_TIME_MAX];
 		cg_clock_format_iso8601(a->data_wall_ms, when);
-		int rc = cg_csvlog_write(&a->log, &a->pack, when, data_ms,
-					 a->fatal_msg, sizeof(a->fatal_msg));
-		if (rc)
-			return rc;
+		if (cg_csvlog_write(&a->log, &a->pack, when, data_ms,
+				    &a->fatal_error) < 0)
+			return a->fatal_error.exit_code;
 	}
 	if (a->opt.json && !a->opt.once && emit_json(a, &rec) < 0)
 		return EX_IOERR;
@@ -674,9 +673,9 @@ static void note_link_lost(struct app *a, uint64_t now, const char *why)
 			a->link.path, why);
 }
 
-static void stop_recording(struct app *a, const struct cg_rec_error *err)
+static void stop_recording(struct app *a, const struct cg_error *err)
 {
-	struct cg_rec_error ignored;
+	struct cg_error ignored;
 
 	snprintf(a->link_detail, sizeof(a->link_detail), "%.1000s", err->message);
 	note_event(a, "recording stopped: write failed");
@@ -743,7 +742,7 @@ static int read_link(struct app *a, uint64_t now)
 			cg_doctor_feed(&a->doctor, buf, (size_t)n,
 				       &a->framer.stats, now);
 		if (a->recording) {
-			struct cg_rec_error err;
+			struct cg_error err;
 			if (cg_recorder_write(&a->recorder, buf, (size_t)n,
 					      a->data_wall_ms * 1000u, now, &err) < 0)
 				stop_recording(a, &err);
@@ -765,7 +764,7 @@ static int read_link(struct app *a, uint64_t now)
 
 static void try_reopen(struct app *a, uint64_t now)
 {
-	struct cg_link_error err;
+	struct cg_error err;
 
 	if (cg_link_reopen(&a->link, &err) == 0) {
 		if (a->doctoring)
@@ -796,7 +795,7 @@ static void consult_doctor(struct app *a, uint64_t now)
 
 	int baud = cg_doctor_want_baud(&a->doctor, now);
 	if (baud && a->link_open) {
-		struct cg_link_error err;
+		struct cg_error err;
 		cg_link_set_baud(&a->link, baud, &err);
 	}
 	enum cg_diagnosis d = cg_doctor_diagnose(&a->doctor, now);
@@ -1065,14 +1064,13 @@ static int run(struct app *a, const sigset_t *wait_mask)
 				next_tick = now + TICK_MS;
 			a->dirty = true; /* ages move on */
 			if (a->recording) {
-				struct cg_rec_error err;
+				struct cg_error err;
 				if (cg_recorder_tick(&a->recorder, now, &err) < 0)
 					stop_recording(a, &err);
 			}
 			if (a->logging &&
-			    (rc = cg_csvlog_sync_due(&a->log, now, a->fatal_msg,
-						     sizeof(a->fatal_msg))))
-				return rc;
+			    cg_csvlog_sync_due(&a->log, now, &a->fatal_error) < 0)
+				return a->fatal_error.exit_code;
 		}
 		if (!a->link_open && !a->replaying && !a->ended &&
 		    now >= a->retry_at_ms)
@@ -1111,7 +1109,7 @@ int main(int argc, char **argv)
 	struct app *a = &app;
 	char port[PATH_MAX];
 	char err[512];
-	struct cg_link_error link_err;
+	struct cg_error link_err;
 	sigset_t wait_mask;
 	int rc;
 
@@ -1135,7 +1133,7 @@ int main(int argc, char **argv)
 	}
 
 	if (a->opt.replay_path) {
-		struct cg_rec_error rerr;
+		struct cg_error rerr;
 		if (cg_replay_open(&a->replay, a->opt.replay_path, &rerr) < 0) {
 			fprintf(stderr, PROGRAM ": %s\n", rerr.message);
 			return rerr.exit_code;
@@ -1169,7 +1167,7 @@ int main(int argc, char **argv)
 		a->diagnosis = cg_doctor_diagnose(&a->doctor, a->opened_at_ms);
 	}
 	if (a->opt.record_path) {
-		struct cg_rec_error rerr;
+		struct cg_error rerr;
 		if (cg_recorder_open(&a->recorder, a->opt.record_path,
 				     a->opened_at_ms, &rerr) < 0) {
 			fprintf(stderr, PROGRAM ": %s\n", rerr.message);
@@ -1205,14 +1203,13 @@ int main(int argc, char **argv)
 	cg_pack_init(&a->pack, &config);
 
 	if (a->opt.log_path) {
-		char err[CG_CSVLOG_ERR_MAX];
-		rc = cg_csvlog_open(&a->log, a->opt.log_path,
-				    (unsigned)a->opt.cells, err, sizeof(err));
-		if (rc) {
-			fprintf(stderr, PROGRAM ": %s\n", err);
+		struct cg_error log_err;
+		if (cg_csvlog_open(&a->log, a->opt.log_path,
+				   (unsigned)a->opt.cells, &log_err) < 0) {
+			fprintf(stderr, PROGRAM ": %s\n", log_err.message);
 			cg_link_close(&a->link);
 			cg_demo_stop(a->demo_pid);
-			return rc;
+			return log_err.exit_code;
 		}
 		a->logging = true;
 	}
@@ -1237,7 +1234,7 @@ int main(int argc, char **argv)
 	}
 
 	rc = run(a, &wait_mask);
-	if (rc != EX_OK && a->fatal_msg[0] && rc < 128)
+	if (rc != EX_OK && a->fatal_error.message[0] && rc < 128)
 		a->fatal = rc;
 
 	if (a->tui)
@@ -1247,7 +1244,7 @@ int main(int argc, char **argv)
 	if (a->replaying)
 		cg_replay_close(&a->replay);
 	if (a->recording) {
-		struct cg_rec_error rerr;
+		struct cg_error rerr;
 		if (cg_recorder_close(&a->recorder, &rerr) < 0) {
 			fprintf(stderr, PROGRAM ": %s\n", rerr.message);
 			if (rc == EX_OK)
@@ -1259,15 +1256,15 @@ int main(int argc, char **argv)
 		close(a->events_fd);
 	}
 	if (a->logging) {
-		char err[CG_CSVLOG_ERR_MAX];
-		if (cg_csvlog_close(&a->log, err, sizeof(err)) && !a->fatal) {
-			fprintf(stderr, PROGRAM ": %s\n", err);
+		struct cg_error log_err;
+		if (cg_csvlog_close(&a->log, &log_err) < 0 && !a->fatal) {
+			fprintf(stderr, PROGRAM ": %s\n", log_err.message);
 			if (rc == EX_OK)
-				rc = EX_IOERR;
+				rc = log_err.exit_code;
 		}
 	}
 	if (a->fatal)
-		fprintf(stderr, PROGRAM ": %s\n", a->fatal_msg);
+		fprintf(stderr, PROGRAM ": %s\n", a->fatal_error.message);
 	if (rc > 128) {
 		/* Die of the same signal, so a shell or systemd sees why. */
 		int sig = rc - 128;

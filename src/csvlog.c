@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,66 +90,51 @@ size_t cg_csv_row(char *out, size_t cap, const struct cg_pack *pack,
 	return finish(&l);
 }
 
-static int fail(char *err, size_t cap, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t cap, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && cap) {
-		va_start(ap, fmt);
-		vsnprintf(err, cap, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
-static int open_error(const char *path, int e, char *err, size_t cap)
+static int open_error(const char *path, int e, struct cg_error *err)
 {
 	switch (e) {
 	case ENOENT:
 	case ENOTDIR:
-		return fail(err, cap, EX_CANTCREAT,
-			    "cannot create %s: its directory does not exist; "
-			    "create the directory or log somewhere else", path);
+		return cg_error_set(err, EX_CANTCREAT, "cannot create %s: its "
+				    "directory does not exist; create the "
+				    "directory or log somewhere else", path);
 	case EACCES:
 	case EPERM:
-		return fail(err, cap, EX_NOPERM,
-			    "cannot write %s: permission denied; log to a "
-			    "directory you own (e.g. your home) or fix its "
-			    "permissions", path);
+		return cg_error_set(err, EX_NOPERM, "cannot write %s: "
+				    "permission denied; log to a directory "
+				    "you own (e.g. your home) or fix its "
+				    "permissions", path);
 	case EISDIR:
-		return fail(err, cap, EX_CANTCREAT,
-			    "%s is a directory: name a file in it, such as "
-			    "%s/chargery.csv", path, path);
+		return cg_error_set(err, EX_CANTCREAT, "%s is a directory: "
+				    "name a file in it, such as "
+				    "%s/chargery.csv", path, path);
 	case EROFS:
-		return fail(err, cap, EX_CANTCREAT,
-			    "cannot write %s: the file system is read-only; "
-			    "log somewhere else", path);
+		return cg_error_set(err, EX_CANTCREAT, "cannot write %s: the "
+				    "file system is read-only; log somewhere "
+				    "else", path);
 	case ENOSPC:
 	case EDQUOT:
-		return fail(err, cap, EX_CANTCREAT,
-			    "cannot create %s: disk full; free some space or "
-			    "log to another disk", path);
+		return cg_error_set(err, EX_CANTCREAT, "cannot create %s: "
+				    "disk full; free some space or log to "
+				    "another disk", path);
 	default:
-		return fail(err, cap, EX_CANTCREAT, "cannot open %s: %s", path,
-			    strerror(e));
+		return cg_error_set(err, EX_CANTCREAT, "cannot open %s: %s",
+				    path, strerror(e));
 	}
 }
 
-static int write_error(const char *path, int e, char *err, size_t cap)
+static int write_error(const char *path, int e, struct cg_error *err)
 {
 	if (e == ENOSPC || e == EDQUOT)
-		return fail(err, cap, EX_IOERR,
-			    "cannot write %s: disk full; free some space or "
-			    "log to another disk", path);
+		return cg_error_set(err, EX_IOERR, "cannot write %s: disk "
+				    "full; free some space or log to another "
+				    "disk", path);
 	if (e == EFBIG)
-		return fail(err, cap, EX_IOERR,
-			    "cannot write %s: the file is as large as this file "
-			    "system allows; log to a new file", path);
-	return fail(err, cap, EX_IOERR, "cannot write %s: %s", path,
-		    strerror(e));
+		return cg_error_set(err, EX_IOERR, "cannot write %s: the file "
+				    "is as large as this file system allows; "
+				    "log to a new file", path);
+	return cg_error_set(err, EX_IOERR, "cannot write %s: %s", path,
+			    strerror(e));
 }
 
 /* Which of our headers line is, as its cell count; 0 if none. */
@@ -172,7 +156,7 @@ static unsigned header_columns(const char *line, size_t len)
  * an older program or a full disk may have left.
  */
 static int check_existing(struct cg_csvlog *log, off_t size,
-			  unsigned cells_hint, char *err, size_t cap)
+			  unsigned cells_hint, struct cg_error *err)
 {
 	char first[CG_CSV_LINE_MAX];
 	int fd = open(log->path, O_RDONLY | O_CLOEXEC);
@@ -181,39 +165,40 @@ static int check_existing(struct cg_csvlog *log, off_t size,
 
 	if (fd < 0)
 		return errno == EACCES ?
-		       fail(err, cap, EX_NOPERM,
-			    "cannot read %s to check its columns: permission "
-			    "denied; make it readable or log to a new file",
-			    log->path) :
-		       fail(err, cap, EX_IOERR, "cannot read %s: %s", log->path,
-			    strerror(errno));
+		       cg_error_set(err, EX_NOPERM, "cannot read %s to check "
+				    "its columns: permission denied; make it "
+				    "readable or log to a new file",
+				    log->path) :
+		       cg_error_set(err, EX_IOERR, "cannot read %s: %s",
+				    log->path, strerror(errno));
 	n = pread(fd, first, sizeof(first), 0);
 	if (n > 0 && pread(fd, &last, 1, size - 1) == 1)
 		log->need_newline = last != '\n';
 	int read_errno = errno;
 	close(fd);
 	if (n < 0)
-		return fail(err, cap, EX_IOERR, "cannot read %s: %s", log->path,
-			    strerror(read_errno));
+		return cg_error_set(err, EX_IOERR, "cannot read %s: %s",
+				    log->path, strerror(read_errno));
 
 	char *end = memchr(first, '\n', (size_t)n);
 	unsigned columns = end ? header_columns(first, (size_t)(end - first + 1)) : 0;
 	if (!columns)
-		return fail(err, cap, EX_DATAERR,
-			    "%s is not a chargery-top log (its first line is not "
-			    "our header): log to a new file", log->path);
+		return cg_error_set(err, EX_DATAERR, "%s is not a "
+				    "chargery-top log (its first line is not "
+				    "our header): log to a new file",
+				    log->path);
 	if (cells_hint && columns != cells_hint)
-		return fail(err, cap, EX_DATAERR,
-			    "%s has columns for %u cells but --cells says %u: "
-			    "log to a new file or pass --cells %u", log->path,
-			    columns, cells_hint, columns);
+		return cg_error_set(err, EX_DATAERR, "%s has columns for %u "
+				    "cells but --cells says %u: log to a new "
+				    "file or pass --cells %u", log->path,
+				    columns, cells_hint, columns);
 	log->columns = columns;
 	log->header_on_file = true;
 	return 0;
 }
 
 int cg_csvlog_open(struct cg_csvlog *log, const char *path,
-		   unsigned cells_hint, char *err, size_t err_cap)
+		   unsigned cells_hint, struct cg_error *err)
 {
 	struct stat st;
 	int rc;
@@ -221,22 +206,20 @@ int cg_csvlog_open(struct cg_csvlog *log, const char *path,
 	memset(log, 0, sizeof(*log));
 	log->fd = -1;
 	log->path = path;
-	if (err && err_cap)
-		err[0] = '\0';
 
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return open_error(path, errno, err, err_cap);
+		return open_error(path, errno, err);
 	if (fstat(fd, &st) < 0) {
-		rc = fail(err, err_cap, EX_IOERR, "cannot stat %s: %s", path,
-			  strerror(errno));
+		rc = cg_error_set(err, EX_IOERR, "cannot stat %s: %s", path,
+				  strerror(errno));
 		close(fd);
 		return rc;
 	}
 	log->fd = fd;
 	/* A pipe or terminal (--log /dev/stdout) has no header to check. */
 	if (S_ISREG(st.st_mode) && st.st_size > 0) {
-		rc = check_existing(log, st.st_size, cells_hint, err, err_cap);
+		rc = check_existing(log, st.st_size, cells_hint, err);
 		if (rc) {
 			close(fd);
 			log->fd = -1;
@@ -252,7 +235,7 @@ int cg_csvlog_open(struct cg_csvlog *log, const char *path,
  * file never keeps half a row.
  */
 static int append(struct cg_csvlog *log, const char *buf, size_t len,
-		  char *err, size_t cap)
+		  struct cg_error *err)
 {
 	size_t done = 0;
 
@@ -273,21 +256,21 @@ static int append(struct cg_csvlog *log, const char *buf, size_t len,
 				 * it and ends it before appending. */
 			}
 		}
-		return write_error(log->path, e, err, cap);
+		return write_error(log->path, e, err);
 	}
 	return 0;
 }
 
 int cg_csvlog_write(struct cg_csvlog *log, const struct cg_pack *pack,
-		    const char *iso_time, uint64_t now_ms, char *err,
-		    size_t err_cap)
+		    const char *iso_time, uint64_t now_ms,
+		    struct cg_error *err)
 {
 	char buf[2 * CG_CSV_LINE_MAX + 1];
 	size_t len = 0;
 
 	if (log->fd < 0)
-		return fail(err, err_cap, EX_SOFTWARE, "%s is not open",
-			    log->path ? log->path : "the log");
+		return cg_error_set(err, EX_SOFTWARE, "%s is not open",
+				    log->path ? log->path : "the log");
 	if (!pack->have[CG_REC_CELLS] || pack->wired == 0)
 		return 0; /* no columns to give yet */
 
@@ -297,10 +280,10 @@ int cg_csvlog_write(struct cg_csvlog *log, const struct cg_pack *pack,
 	 * loses a cell (a lead came off) just leaves its column empty. */
 	if ((log->header_on_file && log->rows == 0 &&
 	     pack->wired != log->columns) || pack->wired > log->columns)
-		return fail(err, err_cap, EX_DATAERR,
-			    "%s has columns for %u cells but the pack has %u "
-			    "wired: log to a new file or pass --cells %u",
-			    log->path, log->columns, pack->wired, log->columns);
+		return cg_error_set(err, EX_DATAERR, "%s has columns for %u "
+				    "cells but the pack has %u wired: log to "
+				    "a new file or pass --cells %u", log->path,
+				    log->columns, pack->wired, log->columns);
 
 	if (log->need_newline)
 		buf[len++] = '\n';
@@ -309,11 +292,11 @@ int cg_csvlog_write(struct cg_csvlog *log, const struct cg_pack *pack,
 	size_t row = cg_csv_row(buf + len, sizeof(buf) - len, pack,
 				log->columns, iso_time, now_ms);
 	if (!row)
-		return fail(err, err_cap, EX_SOFTWARE,
-			    "a log row did not fit in %zu bytes", sizeof(buf));
+		return cg_error_set(err, EX_SOFTWARE, "a log row did not fit "
+				    "in %zu bytes", sizeof(buf));
 	len += row;
 
-	int rc = append(log, buf, len, err, err_cap);
+	int rc = append(log, buf, len, err);
 	if (rc)
 		return rc;
 	log->need_newline = false;
@@ -323,7 +306,7 @@ int cg_csvlog_write(struct cg_csvlog *log, const struct cg_pack *pack,
 	return 0;
 }
 
-static int sync_now(struct cg_csvlog *log, char *err, size_t cap)
+static int sync_now(struct cg_csvlog *log, struct cg_error *err)
 {
 	log->unsynced = false;
 	if (fdatasync(log->fd) == 0)
@@ -331,11 +314,11 @@ static int sync_now(struct cg_csvlog *log, char *err, size_t cap)
 	/* Pipes, terminals and /dev/null cannot be synced, nor need it. */
 	if (errno == EINVAL || errno == EROFS)
 		return 0;
-	return write_error(log->path, errno, err, cap);
+	return write_error(log->path, errno, err);
 }
 
-int cg_csvlog_sync_due(struct cg_csvlog *log, uint64_t now_ms, char *err,
-		       size_t err_cap)
+int cg_csvlog_sync_due(struct cg_csvlog *log, uint64_t now_ms,
+		       struct cg_error *err)
 {
 	if (log->fd < 0 || !log->unsynced)
 		return 0;
@@ -345,19 +328,19 @@ int cg_csvlog_sync_due(struct cg_csvlog *log, uint64_t now_ms, char *err,
 		return 0;
 	log->sync_clock_set = true;
 	log->synced_at_ms = now_ms;
-	return sync_now(log, err, err_cap);
+	return sync_now(log, err);
 }
 
-int cg_csvlog_close(struct cg_csvlog *log, char *err, size_t err_cap)
+int cg_csvlog_close(struct cg_csvlog *log, struct cg_error *err)
 {
 	int rc = 0;
 
 	if (log->fd < 0)
 		return 0;
 	if (log->unsynced)
-		rc = sync_now(log, err, err_cap);
+		rc = sync_now(log, err);
 	if (close(log->fd) < 0 && !rc)
-		rc = write_error(log->path, errno, err, err_cap);
+		rc = write_error(log->path, errno, err);
 	log->fd = -1;
 	return rc;
 }

@@ -22,7 +22,6 @@
 #include <grp.h>
 #include <poll.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,38 +42,6 @@
 /* How much of the error to build: the first open explains at length, the
  * once-a-second reopen only needs a status line. */
 enum verbosity { QUIET, VERBOSE };
-
-static int fail(struct cg_link_error *err, int exit_code, const char *format,
-		...) __attribute__((format(printf, 3, 4)));
-
-static int fail(struct cg_link_error *err, int exit_code, const char *format,
-		...)
-{
-	va_list args;
-
-	err->exit_code = exit_code;
-	va_start(args, format);
-	vsnprintf(err->message, sizeof(err->message), format, args);
-	va_end(args);
-	return -1;
-}
-
-/* Appends to an error message already filled by fail(), truncating. */
-static void append(struct cg_link_error *err, const char *format, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void append(struct cg_link_error *err, const char *format, ...)
-{
-	size_t used = strlen(err->message);
-	va_list args;
-
-	if (used + 1 >= sizeof(err->message))
-		return;
-	va_start(args, format);
-	vsnprintf(err->message + used, sizeof(err->message) - used, format,
-		  args);
-	va_end(args);
-}
 
 static void copy_path(char *to, size_t cap, const char *from)
 {
@@ -156,7 +123,7 @@ static bool process_holds_device(long pid, dev_t device)
 }
 
 /* Names, in err, the programs that have device open. Returns how many. */
-static int append_holders(struct cg_link_error *err, dev_t device)
+static int append_holders(struct cg_error *err, dev_t device)
 {
 	DIR *proc = opendir("/proc");
 	struct dirent *entry;
@@ -172,7 +139,8 @@ static int append_holders(struct cg_link_error *err, dev_t device)
 			continue;
 		if (!read_comm(pid, comm, sizeof(comm)))
 			snprintf(comm, sizeof(comm), "%s", "?");
-		append(err, "%s%s (pid %ld)", found ? ", " : "", comm, pid);
+		cg_error_append(err, "%s%s (pid %ld)", found ? ", " : "", comm,
+				pid);
 		found++;
 	}
 	closedir(proc);
@@ -186,7 +154,7 @@ static int append_holders(struct cg_link_error *err, dev_t device)
  * "1: FLOCK  ADVISORY  WRITE 5774 00:18:4 0 EOF" (device of the file system
  * in hex, then the inode). Returns how many holders were named.
  */
-static int append_lock_holders(struct cg_link_error *err,
+static int append_lock_holders(struct cg_error *err,
 			       const struct stat *node)
 {
 	FILE *locks = fopen("/proc/locks", "r");
@@ -210,7 +178,8 @@ static int append_lock_holders(struct cg_link_error *err,
 			continue;
 		if (!read_comm(pid, comm, sizeof(comm)))
 			snprintf(comm, sizeof(comm), "%s", "?");
-		append(err, "%s%s (pid %ld)", found ? ", " : "", comm, pid);
+		cg_error_append(err, "%s%s (pid %ld)", found ? ", " : "", comm,
+				pid);
 		found++;
 	}
 	fclose(locks);
@@ -218,27 +187,28 @@ static int append_lock_holders(struct cg_link_error *err,
 }
 
 /* locked: flock() refused (else open() said EBUSY, from TIOCEXCL). */
-static int fail_busy(struct cg_link *link, struct cg_link_error *err,
+static int fail_busy(struct cg_link *link, struct cg_error *err,
 		     bool locked)
 {
 	struct stat device;
 
-	fail(err, EX_UNAVAILABLE, "%s is in use by ", link->path);
+	cg_error_set(err, EX_UNAVAILABLE, "%s is in use by ", link->path);
 	if (stat(link->resolved, &device) == 0 && S_ISCHR(device.st_mode) &&
 	    ((locked && append_lock_holders(err, &device) > 0) ||
 	     append_holders(err, device.st_rdev) > 0)) {
-		append(err, ". Close it, or stop ModemManager if it is probing "
-			    "the port (sudo systemctl stop ModemManager).");
+		cg_error_append(err, ". Close it, or stop ModemManager if it "
+				"is probing the port (sudo systemctl stop "
+				"ModemManager).");
 		return -1;
 	}
-	return fail(err, EX_UNAVAILABLE,
-		    "%s is in use by another program. Close it (see which "
-		    "with: sudo lsof %s), or stop ModemManager if it is "
-		    "probing the port (sudo systemctl stop ModemManager).",
-		    link->path, link->resolved);
+	return cg_error_set(err, EX_UNAVAILABLE, "%s is in use by another "
+			    "program. Close it (see which with: sudo lsof "
+			    "%s), or stop ModemManager if it is probing the "
+			    "port (sudo systemctl stop ModemManager).",
+			    link->path, link->resolved);
 }
 
-static int fail_missing(struct cg_link *link, struct cg_link_error *err,
+static int fail_missing(struct cg_link *link, struct cg_error *err,
 			enum verbosity verbosity)
 {
 	struct cg_port_info ports[CG_PORTS_MAX];
@@ -246,11 +216,11 @@ static int fail_missing(struct cg_link *link, struct cg_link_error *err,
 	FILE *table;
 	int count;
 
-	fail(err, EX_NOINPUT, "no such port %s", link->path);
+	cg_error_set(err, EX_NOINPUT, "no such port %s", link->path);
 	if (verbosity == QUIET)
 		return -1;
-	append(err, ". Check that the adapter is plugged in "
-		    "(dmesg shows it), then name one of these:\n");
+	cg_error_append(err, ". Check that the adapter is plugged in (dmesg "
+			"shows it), then name one of these:\n");
 	count = cg_ports_list(ports, CG_PORTS_MAX);
 	used = strlen(err->message);
 	/* The table goes straight into what is left of the message. */
@@ -277,7 +247,7 @@ static bool in_group(gid_t group)
 	return false;
 }
 
-static int fail_permission(struct cg_link *link, struct cg_link_error *err)
+static int fail_permission(struct cg_link *link, struct cg_error *err)
 {
 	struct passwd *user = getpwuid(getuid());
 	const char *user_name = user ? user->pw_name : "$USER";
@@ -286,10 +256,9 @@ static int fail_permission(struct cg_link *link, struct cg_link_error *err)
 	char group_name[64];
 
 	if (stat(link->resolved, &device) != 0)
-		return fail(err, EX_NOPERM,
-			    "permission denied on %s: %s. Ask the owner of "
-			    "the path for access.",
-			    link->path, strerror(errno));
+		return cg_error_set(err, EX_NOPERM, "permission denied on %s: "
+				    "%s. Ask the owner of the path for access.",
+				    link->path, strerror(errno));
 	group = getgrgid(device.st_gid);
 	if (group)
 		snprintf(group_name, sizeof(group_name), "%s", group->gr_name);
@@ -297,33 +266,33 @@ static int fail_permission(struct cg_link *link, struct cg_link_error *err)
 		snprintf(group_name, sizeof(group_name), "%u",
 			 (unsigned)device.st_gid);
 
-	fail(err, EX_NOPERM, "permission denied on %s (owner group %s, mode "
-			     "%03o). ",
-	     link->path, group_name, (unsigned)device.st_mode & 0777u);
+	cg_error_set(err, EX_NOPERM, "permission denied on %s (owner group "
+		     "%s, mode %03o). ", link->path, group_name,
+		     (unsigned)device.st_mode & 0777u);
 	if (device.st_gid == 0 || !(device.st_mode & S_IRGRP)) {
 		/* Joining root's group, or a group without read access,
 		 * would not help: the device's permissions must change. */
-		append(err, "Install the udev rule that gives USB serial "
-			    "adapters to group dialout: see the comments in %s.",
-		       UDEV_RULE);
+		cg_error_append(err, "Install the udev rule that gives USB "
+				"serial adapters to group dialout: see the "
+				"comments in %s.", UDEV_RULE);
 	} else if (in_group(device.st_gid)) {
-		append(err, "You are in group %s, so another rule must be "
-			    "denying access: check with ls -l %s, or install "
-			    "the udev rule in %s.",
-		       group_name, link->resolved, UDEV_RULE);
+		cg_error_append(err, "You are in group %s, so another rule "
+				"must be denying access: check with ls -l %s, "
+				"or install the udev rule in %s.", group_name,
+				link->resolved, UDEV_RULE);
 	} else {
-		append(err, "Add yourself to that group:\n"
-			    "    sudo usermod -aG %s %s\n"
-			    "then log out and back in (or run: newgrp %s). "
-			    "The udev rule in %s also stops ModemManager "
-			    "from probing the port.",
-		       group_name, user_name, group_name, UDEV_RULE);
+		cg_error_append(err, "Add yourself to that group:\n    sudo "
+				"usermod -aG %s %s\nthen log out and back in "
+				"(or run: newgrp %s). The udev rule in %s "
+				"also stops ModemManager from probing the "
+				"port.", group_name, user_name, group_name,
+				UDEV_RULE);
 	}
 	return -1;
 }
 
 /* Classifies a failed open()/realpath() into the right message. */
-static int fail_errno(struct cg_link *link, struct cg_link_error *err,
+static int fail_errno(struct cg_link *link, struct cg_error *err,
 		      int error, enum verbosity verbosity)
 {
 	switch (error) {
@@ -338,8 +307,8 @@ static int fail_errno(struct cg_link *link, struct cg_link_error *err,
 	case EBUSY:
 		return fail_busy(link, err, false);
 	default:
-		return fail(err, EX_IOERR, "cannot open %s: %s", link->path,
-			    strerror(error));
+		return cg_error_set(err, EX_IOERR, "cannot open %s: %s",
+				    link->path, strerror(error));
 	}
 }
 
@@ -380,19 +349,19 @@ static speed_t baud_constant(int baud)
 }
 
 /* 8N1 raw through termios, for ttys libserialport will not open. */
-static int configure_tty(struct cg_link *link, struct cg_link_error *err)
+static int configure_tty(struct cg_link *link, struct cg_error *err)
 {
 	speed_t speed = baud_constant(link->baud);
 	struct termios settings;
 
 	if (speed == B0)
-		return fail(err, EX_USAGE,
-			    "%s cannot be set to %d baud: use a standard rate "
-			    "from 1200 to 4000000 (the BMS talks at 115200).",
-			    link->path, link->baud);
+		return cg_error_set(err, EX_USAGE, "%s cannot be set to %d "
+				    "baud: use a standard rate from 1200 to "
+				    "4000000 (the BMS talks at 115200).",
+				    link->path, link->baud);
 	if (tcgetattr(link->fd, &settings) != 0)
-		return fail(err, EX_IOERR, "cannot read the settings of %s: %s",
-			    link->path, strerror(errno));
+		return cg_error_set(err, EX_IOERR, "cannot read the settings "
+				    "of %s: %s", link->path, strerror(errno));
 	cfmakeraw(&settings);
 	settings.c_cflag &= ~(tcflag_t)(CSIZE | PARENB | CSTOPB | CRTSCTS);
 	settings.c_cflag |= CS8 | CLOCAL | CREAD;
@@ -403,22 +372,23 @@ static int configure_tty(struct cg_link *link, struct cg_link_error *err)
 	if (cfsetispeed(&settings, speed) != 0 ||
 	    cfsetospeed(&settings, speed) != 0 ||
 	    tcsetattr(link->fd, TCSANOW, &settings) != 0)
-		return fail(err, EX_IOERR, "cannot set %s to %d 8N1: %s",
-			    link->path, link->baud, strerror(errno));
+		return cg_error_set(err, EX_IOERR, "cannot set %s to %d 8N1: "
+				    "%s", link->path, link->baud,
+				    strerror(errno));
 	return 0;
 }
 
 /* Fills err with format (taking path and baud) and libserialport's reason. */
-static int fail_sp(struct cg_link_error *err, int exit_code,
+static int fail_sp(struct cg_error *err, int exit_code,
 		   const char *format, const struct cg_link *link)
 {
 	char *reason = sp_last_error_message();
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	fail(err, exit_code, format, link->path, link->baud);
+	cg_error_set(err, exit_code, format, link->path, link->baud);
 #pragma GCC diagnostic pop
-	append(err, " (%s)", reason ? reason : "unknown error");
+	cg_error_append(err, " (%s)", reason ? reason : "unknown error");
 	sp_free_error_message(reason);
 	return -1;
 }
@@ -438,7 +408,7 @@ static void free_port(struct cg_link *link)
  * any setting is touched, so the second one cannot change the baud under
  * the first either. On failure the link is closed.
  */
-static int lock_port(struct cg_link *link, struct cg_link_error *err)
+static int lock_port(struct cg_link *link, struct cg_error *err)
 {
 	if (flock(link->fd, LOCK_EX | LOCK_NB) == 0)
 		return 0;
@@ -447,7 +417,8 @@ static int lock_port(struct cg_link *link, struct cg_link_error *err)
 		cg_link_close(link);
 		return fail_busy(link, err, true);
 	}
-	fail(err, EX_IOERR, "cannot lock %s: %s", link->path, strerror(errno));
+	cg_error_set(err, EX_IOERR, "cannot lock %s: %s", link->path,
+		     strerror(errno));
 	cg_link_close(link);
 	return -1;
 }
@@ -458,7 +429,7 @@ static int lock_port(struct cg_link *link, struct cg_link_error *err)
  * whose errno then explains any real failure) and -1 on a failure after it
  * was open.
  */
-static int open_serial(struct cg_link *link, struct cg_link_error *err)
+static int open_serial(struct cg_link *link, struct cg_error *err)
 {
 	char *serial;
 	int fd;
@@ -484,8 +455,8 @@ static int open_serial(struct cg_link *link, struct cg_link_error *err)
 
 	if (sp_set_baudrate(link->port, link->baud) != SP_OK) {
 		fail_sp(err, EX_USAGE, "%s cannot be set to %d baud", link);
-		append(err, ": use a rate the adapter supports (the BMS talks "
-			    "at 115200).");
+		cg_error_append(err, ": use a rate the adapter supports (the "
+				"BMS talks at 115200).");
 		goto failed;
 	}
 	if (sp_set_bits(link->port, 8) != SP_OK ||
@@ -496,8 +467,8 @@ static int open_serial(struct cg_link *link, struct cg_link_error *err)
 		goto failed;
 	}
 	if (set_nonblocking(fd) != 0) {
-		fail(err, EX_IOERR, "cannot use %s: %s", link->path,
-		     strerror(errno));
+		cg_error_set(err, EX_IOERR, "cannot use %s: %s", link->path,
+			     strerror(errno));
 		goto failed;
 	}
 	serial = sp_get_port_usb_serial(link->port);
@@ -510,7 +481,7 @@ failed:
 	return -1;
 }
 
-static int open_tty(struct cg_link *link, struct cg_link_error *err,
+static int open_tty(struct cg_link *link, struct cg_error *err,
 		    enum verbosity verbosity)
 {
 	int fd = open(link->resolved, O_RDONLY | O_NOCTTY | O_NONBLOCK);
@@ -519,11 +490,10 @@ static int open_tty(struct cg_link *link, struct cg_link_error *err,
 		return fail_errno(link, err, errno, verbosity);
 	if (!isatty(fd)) {
 		close(fd);
-		return fail(err, EX_USAGE,
-			    "%s is not a serial port, tty or file: name the "
-			    "adapter (e.g. /dev/ttyUSB0), a capture file, or "
-			    "- for standard input.",
-			    link->path);
+		return cg_error_set(err, EX_USAGE, "%s is not a serial port, "
+				    "tty or file: name the adapter (e.g. "
+				    "/dev/ttyUSB0), a capture file, or - for "
+				    "standard input.", link->path);
 	}
 	link->fd = fd;
 	link->kind = CG_LINK_TTY;
@@ -536,7 +506,7 @@ static int open_tty(struct cg_link *link, struct cg_link_error *err,
 	return 0;
 }
 
-static int open_file(struct cg_link *link, struct cg_link_error *err,
+static int open_file(struct cg_link *link, struct cg_error *err,
 		     enum verbosity verbosity)
 {
 	int fd = open(link->resolved, O_RDONLY | O_NOCTTY);
@@ -549,7 +519,7 @@ static int open_file(struct cg_link *link, struct cg_link_error *err,
 }
 
 /* Opens link->path into a closed link. usb_serial is kept on failure. */
-static int open_path(struct cg_link *link, struct cg_link_error *err,
+static int open_path(struct cg_link *link, struct cg_error *err,
 		     enum verbosity verbosity)
 {
 	struct stat info;
@@ -557,9 +527,9 @@ static int open_path(struct cg_link *link, struct cg_link_error *err,
 
 	if (strcmp(link->path, "-") == 0) {
 		if (set_nonblocking(STDIN_FILENO) != 0)
-			return fail(err, EX_IOERR,
-				    "cannot use standard input: %s",
-				    strerror(errno));
+			return cg_error_set(err, EX_IOERR, "cannot use "
+					    "standard input: %s",
+					    strerror(errno));
 		copy_path(link->resolved, sizeof(link->resolved), "-");
 		link->fd = STDIN_FILENO;
 		link->kind = CG_LINK_STDIN;
@@ -580,16 +550,15 @@ static int open_path(struct cg_link *link, struct cg_link_error *err,
 	if (S_ISREG(info.st_mode))
 		return open_file(link, err, verbosity);
 	if (S_ISDIR(info.st_mode))
-		return fail(err, EX_USAGE,
-			    "%s is a directory: name a serial port (e.g. "
-			    "/dev/ttyUSB0), a capture file, or - for standard "
-			    "input.",
-			    link->path);
+		return cg_error_set(err, EX_USAGE, "%s is a directory: name a "
+				    "serial port (e.g. /dev/ttyUSB0), a "
+				    "capture file, or - for standard input.",
+				    link->path);
 	if (S_ISFIFO(info.st_mode) || S_ISSOCK(info.st_mode))
-		return fail(err, EX_USAGE,
-			    "%s is a pipe or socket: redirect it to standard "
-			    "input and name - instead (chargery-top - < %s).",
-			    link->path, link->path);
+		return cg_error_set(err, EX_USAGE, "%s is a pipe or socket: "
+				    "redirect it to standard input and name - "
+				    "instead (chargery-top - < %s).",
+				    link->path, link->path);
 
 	status = open_serial(link, err);
 	if (status > 0)
@@ -598,7 +567,7 @@ static int open_path(struct cg_link *link, struct cg_link_error *err,
 }
 
 int cg_link_open(struct cg_link *link, const char *path, int baud,
-		 struct cg_link_error *err)
+		 struct cg_error *err)
 {
 	memset(link, 0, sizeof(*link));
 	link->fd = -1;
@@ -607,31 +576,30 @@ int cg_link_open(struct cg_link *link, const char *path, int baud,
 	err->exit_code = 0;
 	err->message[0] = '\0';
 	if (!path[0])
-		return fail(err, EX_USAGE, "the port name is empty: name a "
-					   "serial port, a capture file or -");
+		return cg_error_set(err, EX_USAGE, "the port name is empty: "
+				    "name a serial port, a capture file or -");
 	if (strlen(path) >= sizeof(link->path))
-		return fail(err, EX_USAGE, "the port name is too long");
+		return cg_error_set(err, EX_USAGE, "the port name is too long");
 	copy_path(link->path, sizeof(link->path), path);
 	if (baud <= 0)
-		return fail(err, EX_USAGE, "%d is not a baud rate (the BMS "
-					   "talks at 115200)",
-			    baud);
+		return cg_error_set(err, EX_USAGE, "%d is not a baud rate "
+				    "(the BMS talks at 115200)", baud);
 	return open_path(link, err, VERBOSE);
 }
 
 int cg_link_set_baud(struct cg_link *link, int baud,
-		     struct cg_link_error *err)
+		     struct cg_error *err)
 {
 	int old_baud = link->baud;
 
 	err->exit_code = 0;
 	err->message[0] = '\0';
 	if (link->fd < 0)
-		return fail(err, EX_UNAVAILABLE, "%s is not open", link->path);
+		return cg_error_set(err, EX_UNAVAILABLE, "%s is not open",
+				    link->path);
 	if (link->kind != CG_LINK_SERIAL && link->kind != CG_LINK_TTY)
-		return fail(err, EX_USAGE, "%s is a file or standard input: "
-					   "it has no baud rate",
-			    link->path);
+		return cg_error_set(err, EX_USAGE, "%s is a file or standard "
+				    "input: it has no baud rate", link->path);
 	link->baud = baud;
 	if (link->kind == CG_LINK_SERIAL) {
 		if (sp_set_baudrate(link->port, baud) != SP_OK) {
@@ -704,7 +672,7 @@ static int reopen_by_usb_serial(struct cg_link *link)
 	/* Open the adapter's new name, but keep showing the user's own. */
 	copy_path(user_path, sizeof(user_path), link->path);
 	for (int i = 0; i < count && status != 0; i++) {
-		struct cg_link_error ignored;
+		struct cg_error ignored;
 
 		if (!ports[i].usb || strcmp(ports[i].serial, link->usb_serial))
 			continue;
@@ -715,7 +683,7 @@ static int reopen_by_usb_serial(struct cg_link *link)
 	return status;
 }
 
-int cg_link_reopen(struct cg_link *link, struct cg_link_error *err)
+int cg_link_reopen(struct cg_link *link, struct cg_error *err)
 {
 	cg_link_close(link);
 	err->exit_code = 0;

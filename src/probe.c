@@ -79,7 +79,7 @@ int cg_probe_ports(const char *const paths[], int n, int baud, int listen_ms,
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
-		struct cg_link_error err;
+		struct cg_error err;
 
 		ports[i].link.fd = -1;
 		fds[i].fd = -1; /* poll() skips negative descriptors */

@@ -308,32 +308,14 @@ double cg_replay_speed_step(double speed, bool faster)
 /* ------------------------------------------------------------------ */
 /* Recorder                                                            */
 
-/* Messages carry a path of up to PATH_MAX: cutting one short is fine. */
-__attribute__((format(printf, 3, 0)))
-static void format_into(char *out, size_t cap, const char *fmt, va_list args)
-{
-	vsnprintf(out, cap, fmt, args);
-}
-
-__attribute__((format(printf, 3, 4)))
-static int fail(struct cg_rec_error *err, int exit_code, const char *fmt, ...)
-{
-	va_list args;
-
-	err->exit_code = exit_code;
-	va_start(args, fmt);
-	format_into(err->message, sizeof(err->message), fmt, args);
-	va_end(args);
-	return -1;
-}
-
+/* A warning carries a path of up to PATH_MAX: cutting one short is fine. */
 __attribute__((format(printf, 2, 3)))
 static void warn(struct cg_replay *r, const char *fmt, ...)
 {
 	va_list args;
 
 	va_start(args, fmt);
-	format_into(r->warning, sizeof(r->warning), fmt, args);
+	vsnprintf(r->warning, sizeof(r->warning), fmt, args);
 	va_end(args);
 }
 
@@ -374,25 +356,28 @@ static void sync_directory(const char *path)
 	}
 }
 
-static int write_error(struct cg_recorder *rec, struct cg_rec_error *err,
+static int write_error(struct cg_recorder *rec, struct cg_error *err,
 		       int saved_errno)
 {
 	if (saved_errno == ENOSPC || saved_errno == EDQUOT)
-		return fail(err, EX_IOERR, "%s: the disk is full (%s); recording "
-			    "stopped. The recording is intact up to here: free "
-			    "some space and record again.", rec->path,
-			    strerror(saved_errno));
+		return cg_error_set(err, EX_IOERR, "%s: the disk is full "
+				    "(%s); recording stopped. The recording "
+				    "is intact up to here: free some space "
+				    "and record again.", rec->path,
+				    strerror(saved_errno));
 	if (saved_errno == EFBIG)
-		return fail(err, EX_IOERR, "%s: the file cannot grow any more "
-			    "(%s); recording stopped. Record to a new file.",
-			    rec->path, strerror(saved_errno));
-	return fail(err, EX_IOERR, "%s: cannot write the recording (%s); "
-		    "recording stopped. Check the disk, then record to a new "
-		    "file.", rec->path, strerror(saved_errno));
+		return cg_error_set(err, EX_IOERR, "%s: the file cannot grow "
+				    "any more (%s); recording stopped. Record "
+				    "to a new file.", rec->path,
+				    strerror(saved_errno));
+	return cg_error_set(err, EX_IOERR, "%s: cannot write the recording "
+			    "(%s); recording stopped. Check the disk, then "
+			    "record to a new file.", rec->path,
+			    strerror(saved_errno));
 }
 
 static int sync_now(struct cg_recorder *rec, uint64_t now_ms,
-		    struct cg_rec_error *err)
+		    struct cg_error *err)
 {
 	rec->synced_at_ms = now_ms;
 	rec->unsynced = false;
@@ -402,7 +387,7 @@ static int sync_now(struct cg_recorder *rec, uint64_t now_ms,
 	return 0;
 }
 
-static int start_file(struct cg_recorder *rec, struct cg_rec_error *err)
+static int start_file(struct cg_recorder *rec, struct cg_error *err)
 {
 	if (ftruncate(rec->fd, 0) < 0 ||
 	    write_all(rec->fd, CG_REC_MAGIC, CG_REC_MAGIC_LEN) < 0 ||
@@ -470,15 +455,15 @@ static void scan_mapped(const uint8_t *map, size_t size,
 
 /* Checks an existing file and cuts its torn tail. */
 static int adopt_file(struct cg_recorder *rec, size_t size,
-		      struct cg_rec_error *err)
+		      struct cg_error *err)
 {
 	struct cg_rec_scan scan;
 	void *map = mmap(NULL, size, PROT_READ, MAP_SHARED, rec->fd, 0);
 
 	if (map == MAP_FAILED)
-		return fail(err, EX_IOERR, "%s: cannot read the existing "
-			    "recording (%s); record to a new file.", rec->path,
-			    strerror(errno));
+		return cg_error_set(err, EX_IOERR, "%s: cannot read the "
+				    "existing recording (%s); record to a new "
+				    "file.", rec->path, strerror(errno));
 	map_small_pages(map, size);
 	scan_mapped(map, size, &scan);
 	munmap(map, size);
@@ -489,22 +474,24 @@ static int adopt_file(struct cg_recorder *rec, size_t size,
 		rec->cut_bytes = scan.ignored;
 		return start_file(rec, err);
 	case CG_REC_FILE_OTHER:
-		return fail(err, EX_DATAERR, "%s is not a chargery-top "
-			    "recording; pick a new name for --record "
-			    "(nothing was written to it).", rec->path);
+		return cg_error_set(err, EX_DATAERR, "%s is not a "
+				    "chargery-top recording; pick a new name "
+				    "for --record (nothing was written to it).",
+				    rec->path);
 	case CG_REC_FILE_NEWER:
-		return fail(err, EX_DATAERR, "%s was recorded by a newer "
-			    "chargery-top; pick a new name for --record.",
-			    rec->path);
+		return cg_error_set(err, EX_DATAERR, "%s was recorded by a "
+				    "newer chargery-top; pick a new name for "
+				    "--record.", rec->path);
 	case CG_REC_FILE_RECORDING:
 		break;
 	}
 	if (scan.damaged) {
-		return fail(err, EX_DATAERR, "%s is a damaged recording: a bad "
-			    "block at byte %zu, good blocks again from byte "
-			    "%zu. Pick a new name for --record; --replay still "
-			    "plays it up to the damage.", rec->path, scan.end,
-			    scan.good_after);
+		return cg_error_set(err, EX_DATAERR, "%s is a damaged "
+				    "recording: a bad block at byte %zu, good "
+				    "blocks again from byte %zu. Pick a new "
+				    "name for --record; --replay still plays "
+				    "it up to the damage.", rec->path, scan.end,
+				    scan.good_after);
 	}
 	rec->size = scan.end;
 	if (scan.ignored) {
@@ -518,7 +505,7 @@ static int adopt_file(struct cg_recorder *rec, size_t size,
 }
 
 int cg_recorder_open(struct cg_recorder *rec, const char *path,
-		     uint64_t now_ms, struct cg_rec_error *err)
+		     uint64_t now_ms, struct cg_error *err)
 {
 	struct stat st;
 	bool created;
@@ -527,15 +514,16 @@ int cg_recorder_open(struct cg_recorder *rec, const char *path,
 	rec->fd = -1;
 	if ((size_t)snprintf(rec->path, sizeof(rec->path), "%s", path) >=
 	    sizeof(rec->path))
-		return fail(err, EX_CANTCREAT, "--record: the file name is too long; "
-			    "pick a shorter one");
+		return cg_error_set(err, EX_CANTCREAT, "--record: the file "
+				    "name is too long; pick a shorter one");
 
 	/* Look before opening: opening a tty or FIFO has side effects. */
 	if (stat(path, &st) == 0) {
 		if (!S_ISREG(st.st_mode))
-			return fail(err, EX_CANTCREAT, "%s is not a regular "
-				    "file; give --record a new file name, such "
-				    "as bms.rec", path);
+			return cg_error_set(err, EX_CANTCREAT, "%s is not a "
+					    "regular file; give --record a "
+					    "new file name, such as bms.rec",
+					    path);
 		created = false;
 	} else {
 		created = true;
@@ -546,28 +534,31 @@ int cg_recorder_open(struct cg_recorder *rec, const char *path,
 	if (rec->fd < 0) {
 		int e = errno;
 		if (e == EACCES || e == EPERM)
-			return fail(err, EX_NOPERM, "%s: permission denied (%s); "
-				    "record into a directory you can write, "
-				    "such as your home.", path, strerror(e));
+			return cg_error_set(err, EX_NOPERM, "%s: permission "
+					    "denied (%s); record into a "
+					    "directory you can write, such as "
+					    "your home.", path, strerror(e));
 		if (e == ENOENT)
-			return fail(err, EX_CANTCREAT, "%s: the directory does "
-				    "not exist (%s); create it or pick another "
-				    "name.", path, strerror(e));
-		return fail(err, EX_CANTCREAT, "%s: cannot create the "
-			    "recording (%s); pick another name.", path,
-			    strerror(e));
+			return cg_error_set(err, EX_CANTCREAT, "%s: the "
+					    "directory does not exist (%s); "
+					    "create it or pick another name.",
+					    path, strerror(e));
+		return cg_error_set(err, EX_CANTCREAT, "%s: cannot create the "
+				    "recording (%s); pick another name.", path,
+				    strerror(e));
 	}
 	if (flock(rec->fd, LOCK_EX | LOCK_NB) < 0) {
 		close(rec->fd);
 		rec->fd = -1;
-		return fail(err, EX_TEMPFAIL, "%s is being recorded by another "
-			    "program right now; pick another name.", path);
+		return cg_error_set(err, EX_TEMPFAIL, "%s is being recorded "
+				    "by another program right now; pick "
+				    "another name.", path);
 	}
 	if (fstat(rec->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(rec->fd);
 		rec->fd = -1;
-		return fail(err, EX_CANTCREAT, "%s is not a regular file; give "
-			    "--record a file name.", path);
+		return cg_error_set(err, EX_CANTCREAT, "%s is not a regular "
+				    "file; give --record a file name.", path);
 	}
 
 	int rc = st.st_size == 0 ? start_file(rec, err) :
@@ -585,13 +576,13 @@ int cg_recorder_open(struct cg_recorder *rec, const char *path,
 
 int cg_recorder_write(struct cg_recorder *rec, const uint8_t *data,
 		      size_t len, uint64_t time_us, uint64_t now_ms,
-		      struct cg_rec_error *err)
+		      struct cg_error *err)
 {
 	uint8_t block[CG_REC_OVERHEAD + CG_REC_WRITE_MAX];
 
 	if (rec->fd < 0)
-		return fail(err, EX_SOFTWARE, "%s: the recording is %s",
-			    rec->path, "closed");
+		return cg_error_set(err, EX_SOFTWARE, "%s: the recording is %s",
+				    rec->path, "closed");
 	while (len > 0) {
 		size_t part = len < CG_REC_WRITE_MAX ? len : CG_REC_WRITE_MAX;
 		size_t size = cg_rec_encode_block(CG_REC_TAG_BYTES, time_us,
@@ -621,7 +612,7 @@ int cg_recorder_write(struct cg_recorder *rec, const uint8_t *data,
 }
 
 int cg_recorder_tick(struct cg_recorder *rec, uint64_t now_ms,
-		     struct cg_rec_error *err)
+		     struct cg_error *err)
 {
 	if (rec->fd < 0 || !rec->unsynced ||
 	    now_ms - rec->synced_at_ms < CG_REC_SYNC_MS)
@@ -629,7 +620,7 @@ int cg_recorder_tick(struct cg_recorder *rec, uint64_t now_ms,
 	return sync_now(rec, now_ms, err);
 }
 
-int cg_recorder_close(struct cg_recorder *rec, struct cg_rec_error *err)
+int cg_recorder_close(struct cg_recorder *rec, struct cg_error *err)
 {
 	int rc = 0;
 
@@ -716,7 +707,7 @@ static void open_raw(struct cg_replay *r, time_t mtime)
 }
 
 int cg_replay_open(struct cg_replay *r, const char *path,
-		   struct cg_rec_error *err)
+		   struct cg_error *err)
 {
 	struct stat st;
 
@@ -725,33 +716,38 @@ int cg_replay_open(struct cg_replay *r, const char *path,
 	if (stat(path, &st) < 0) {
 		int e = errno;
 		if (e == EACCES)
-			return fail(err, EX_NOPERM, "%s: permission denied (%s)",
-				    path, strerror(e));
-		return fail(err, EX_NOINPUT, "%s: cannot open the recording "
-			    "(%s); check the name.", path, strerror(e));
+			return cg_error_set(err, EX_NOPERM, "%s: permission "
+					    "denied (%s)", path, strerror(e));
+		return cg_error_set(err, EX_NOINPUT, "%s: cannot open the "
+				    "recording (%s); check the name.", path,
+				    strerror(e));
 	}
 	if (!S_ISREG(st.st_mode))
-		return fail(err, EX_DATAERR, "%s is not a file; --replay plays "
-			    "a recording or raw dump. To read a port live, "
-			    "give it as PORT.", path);
+		return cg_error_set(err, EX_DATAERR, "%s is not a file; "
+				    "--replay plays a recording or raw dump. "
+				    "To read a port live, give it as PORT.",
+				    path);
 	if ((uint64_t)st.st_size > SIZE_MAX)
-		return fail(err, EX_DATAERR, "%s is too big to replay.", path);
+		return cg_error_set(err, EX_DATAERR, "%s is too big to replay.",
+				    path);
 
 	r->size = (size_t)st.st_size;
 	if (r->size > 0) {
 		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0) {
 			int e = errno;
-			return fail(err, e == EACCES ? EX_NOPERM : EX_NOINPUT,
-				    "%s: cannot open the recording (%s).", path,
-				    strerror(e));
+			return cg_error_set(err,
+					    e == EACCES ? EX_NOPERM : EX_NOINPUT,
+					    "%s: cannot open the recording "
+					    "(%s).", path, strerror(e));
 		}
 		void *map = mmap(NULL, r->size, PROT_READ, MAP_PRIVATE, fd, 0);
 		int e = errno;
 		close(fd);
 		if (map == MAP_FAILED)
-			return fail(err, EX_IOERR, "%s: cannot read the "
-				    "recording (%s).", path, strerror(e));
+			return cg_error_set(err, EX_IOERR, "%s: cannot read "
+					    "the recording (%s).", path,
+					    strerror(e));
 		r->map = map;
 		map_small_pages(r->map, r->size);
 	}
@@ -760,9 +756,9 @@ int cg_replay_open(struct cg_replay *r, const char *path,
 	switch (r->scan.kind) {
 	case CG_REC_FILE_NEWER:
 		cg_replay_close(r);
-		return fail(err, EX_DATAERR, "%s was recorded by a newer "
-			    "chargery-top; replay it with that version.",
-			    path);
+		return cg_error_set(err, EX_DATAERR, "%s was recorded by a "
+				    "newer chargery-top; replay it with that "
+				    "version.", path);
 	case CG_REC_FILE_OTHER:
 		r->kind = CG_REPLAY_RAW;
 		open_raw(r, st.st_mtime);

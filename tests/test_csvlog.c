@@ -193,6 +193,13 @@ static void make_tmp(struct tmp *t, const char *content)
 	close(fd);
 }
 
+/* A call's result as an exit code: 0, or the code it put in err. */
+static int exit_code_of(int rc, const struct cg_error *err)
+{
+	assert_true(rc == 0 || rc == -1);
+	return rc == 0 ? 0 : err->exit_code;
+}
+
 static void read_file(const char *path, char *buf, size_t cap)
 {
 	FILE *f = fopen(path, "rb");
@@ -207,32 +214,29 @@ static void test_file_new_then_append(void **state)
 	struct tmp t;
 	struct cg_csvlog log;
 	struct cg_pack pack;
-	char err[CG_CSVLOG_ERR_MAX];
+	struct cg_error err;
 	char got[4096];
 	struct stat st;
 	(void)state;
 
 	make_tmp(&t, NULL); /* empty, as a fresh --log file */
 	vendor_pack(&pack, 0);
-	assert_int_equal(cg_csvlog_open(&log, t.path, 0, err, sizeof(err)), 0);
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
-					 sizeof(err)), 0);
-	assert_int_equal(cg_csvlog_close(&log, err, sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
+	assert_int_equal(cg_csvlog_close(&log, &err), 0);
 	read_file(t.path, got, sizeof(got));
 	assert_string_equal(got, HEADER16 ROW16);
 	assert_int_equal(stat(t.path, &st), 0);
 
 	/* Reopened (with and without --cells 16): rows go on, no 2nd header. */
-	assert_int_equal(cg_csvlog_open(&log, t.path, 16, err, sizeof(err)), 0);
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
-					 sizeof(err)), 0);
-	cg_csvlog_close(&log, err, sizeof(err));
-	assert_int_equal(cg_csvlog_open(&log, t.path, 0, err, sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_open(&log, t.path, 16, &err), 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
+	cg_csvlog_close(&log, &err);
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
 	apply_status(&pack, false, NOW);
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
-					 sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
 	assert_int_equal(log.rows, 1);
-	cg_csvlog_close(&log, err, sizeof(err));
+	cg_csvlog_close(&log, &err);
 	read_file(t.path, got, sizeof(got));
 	assert_string_equal(got, HEADER16 ROW16 ROW16 ISO ",53.294,-1.2,0,"
 			    "-22.3,-22.3,3.343,3.323,20," CELLS16);
@@ -244,7 +248,7 @@ static void test_file_created_with_mode(void **state)
 	char path[64];
 	struct cg_csvlog log;
 	struct cg_pack pack;
-	char err[CG_CSVLOG_ERR_MAX];
+	struct cg_error err;
 	struct stat st;
 	(void)state;
 
@@ -252,19 +256,18 @@ static void test_file_created_with_mode(void **state)
 	snprintf(path, sizeof(path), "/tmp/test_csvlog.%d.csv", (int)getpid());
 	unlink(path);
 	mode_t old = umask(022);
-	assert_int_equal(cg_csvlog_open(&log, path, 0, err, sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_open(&log, path, 0, &err), 0);
 	umask(old);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0644);
 	/* No wired cells known yet: nothing is written, not even a header. */
 	cg_pack_init(&pack, NULL);
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
-					 sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_size, 0);
-	cg_csvlog_close(&log, err, sizeof(err));
+	cg_csvlog_close(&log, &err);
 	assert_int_equal(log.fd, -1);
-	assert_int_equal(cg_csvlog_close(&log, err, sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_close(&log, &err), 0);
 	unlink(path);
 }
 
@@ -273,33 +276,34 @@ static void test_file_mismatch_refused(void **state)
 	struct tmp t;
 	struct cg_csvlog log;
 	struct cg_pack pack;
-	char err[CG_CSVLOG_ERR_MAX];
-	char want[CG_CSVLOG_ERR_MAX];
+	struct cg_error err;
+	int rc;
+	char want[CG_ERROR_MAX];
 	char got[4096];
 	(void)state;
 
 	make_tmp(&t, HEADER16 ROW16);
 
 	/* --cells 12 against a 16-cell file: refused at once. */
-	assert_int_equal(cg_csvlog_open(&log, t.path, 12, err, sizeof(err)),
-			 EX_DATAERR);
+	rc = cg_csvlog_open(&log, t.path, 12, &err);
+	assert_int_equal(exit_code_of(rc, &err), EX_DATAERR);
 	snprintf(want, sizeof(want), "%s has columns for 16 cells but --cells "
 		 "says 12: log to a new file or pass --cells 16", t.path);
-	assert_string_equal(err, want);
+	assert_string_equal(err.message, want);
 	assert_int_equal(log.fd, -1);
 
 	/* No --cells: opens, and the first row finds 12 wired. */
-	assert_int_equal(cg_csvlog_open(&log, t.path, 0, err, sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
 	struct cg_pack_config config = { .cells = 12 };
 	cg_pack_init(&pack, &config);
 	apply_cells(&pack, vendor_cells16_mv, 16, NOW);
 	assert_int_equal(pack.wired, 12);
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
-					 sizeof(err)), EX_DATAERR);
+	rc = cg_csvlog_write(&log, &pack, ISO, NOW, &err);
+	assert_int_equal(exit_code_of(rc, &err), EX_DATAERR);
 	snprintf(want, sizeof(want), "%s has columns for 16 cells but the pack "
 		 "has 12 wired: log to a new file or pass --cells 16", t.path);
-	assert_string_equal(err, want);
-	cg_csvlog_close(&log, err, sizeof(err));
+	assert_string_equal(err.message, want);
+	cg_csvlog_close(&log, &err);
 
 	read_file(t.path, got, sizeof(got));
 	assert_string_equal(got, HEADER16 ROW16); /* untouched */
@@ -310,16 +314,17 @@ static void test_file_not_ours_refused(void **state)
 {
 	struct tmp t;
 	struct cg_csvlog log;
-	char err[CG_CSVLOG_ERR_MAX];
-	char want[CG_CSVLOG_ERR_MAX];
+	struct cg_error err;
+	int rc;
+	char want[CG_ERROR_MAX];
 	(void)state;
 
 	make_tmp(&t, "date,amount\n2026-01-01,5\n");
-	assert_int_equal(cg_csvlog_open(&log, t.path, 0, err, sizeof(err)),
-			 EX_DATAERR);
+	rc = cg_csvlog_open(&log, t.path, 0, &err);
+	assert_int_equal(exit_code_of(rc, &err), EX_DATAERR);
 	snprintf(want, sizeof(want), "%s is not a chargery-top log (its first "
 		 "line is not our header): log to a new file", t.path);
-	assert_string_equal(err, want);
+	assert_string_equal(err.message, want);
 	unlink(t.path);
 }
 
@@ -328,7 +333,8 @@ static void test_file_growing_pack_refused(void **state)
 	struct tmp t;
 	struct cg_csvlog log;
 	struct cg_pack pack;
-	char err[CG_CSVLOG_ERR_MAX];
+	struct cg_error err;
+	int rc;
 	char got[4096];
 	uint16_t mv[16];
 	(void)state;
@@ -340,21 +346,23 @@ static void test_file_growing_pack_refused(void **state)
 	apply_cells(&pack, mv, 16, NOW);
 	apply_status(&pack, true, NOW);
 	assert_int_equal(pack.wired, 15);
-	assert_int_equal(cg_csvlog_open(&log, t.path, 0, err, sizeof(err)), 0);
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
-					 sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
 	assert_int_equal(log.columns, 15);
 
 	/* The lead goes back on: 16 wired, a column the file lacks. */
 	apply_cells(&pack, vendor_cells16_mv, 16, NOW);
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
-					 sizeof(err)), EX_DATAERR);
-	assert_non_null(strstr(err, "has columns for 15 cells but the pack has "
+	rc = cg_csvlog_write(&log, &pack, ISO, NOW, &err);
+	assert_int_equal(exit_code_of(rc, &err), EX_DATAERR);
+	assert_non_null(strstr(err.message,
+			       "has columns for 15 cells but the pack has "
 			       "16 wired"));
-	cg_csvlog_close(&log, err, sizeof(err));
+	cg_csvlog_close(&log, &err);
 	read_file(t.path, got, sizeof(got));
-	cg_csv_header(err, sizeof(err), 15);
-	assert_memory_equal(got, err, strlen(err)); /* one header, one row */
+	char header[CG_CSV_LINE_MAX];
+	cg_csv_header(header, sizeof(header), 15);
+	/* One header, one row. */
+	assert_memory_equal(got, header, strlen(header));
 	assert_int_equal(strchr(strchr(got, '\n') + 1, '\n')[1], '\0');
 	unlink(t.path);
 }
@@ -364,24 +372,22 @@ static void test_file_shrinking_pack_leaves_gaps(void **state)
 	struct tmp t;
 	struct cg_csvlog log;
 	struct cg_pack pack;
-	char err[CG_CSVLOG_ERR_MAX];
+	struct cg_error err;
 	char got[4096];
 	uint16_t mv[16];
 	(void)state;
 
 	make_tmp(&t, NULL);
 	vendor_pack(&pack, 0);
-	assert_int_equal(cg_csvlog_open(&log, t.path, 0, err, sizeof(err)), 0);
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
-					 sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
 	/* Cell 16's lead comes off mid-run: its column goes empty. */
 	memcpy(mv, vendor_cells16_mv, sizeof(mv));
 	mv[15] = 3;
 	apply_cells(&pack, mv, 16, NOW);
 	assert_int_equal(pack.wired, 15);
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
-					 sizeof(err)), 0);
-	cg_csvlog_close(&log, err, sizeof(err));
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
+	cg_csvlog_close(&log, &err);
 	read_file(t.path, got, sizeof(got));
 	assert_string_equal(got, HEADER16 ROW16 ISO ",49.970,23.0,91,12.9,13.2,"
 			    "3.343,3.323,20,3.325,3.332,3.332,3.330,3.331,3.332,"
@@ -395,17 +401,16 @@ static void test_file_cut_line_is_ended(void **state)
 	struct tmp t;
 	struct cg_csvlog log;
 	struct cg_pack pack;
-	char err[CG_CSVLOG_ERR_MAX];
+	struct cg_error err;
 	char got[4096];
 	(void)state;
 
 	/* An earlier run died mid-row (not ours: we write rows whole). */
 	make_tmp(&t, HEADER16 ISO ",53.2");
 	vendor_pack(&pack, 0);
-	assert_int_equal(cg_csvlog_open(&log, t.path, 0, err, sizeof(err)), 0);
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
-					 sizeof(err)), 0);
-	cg_csvlog_close(&log, err, sizeof(err));
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
+	cg_csvlog_close(&log, &err);
 	read_file(t.path, got, sizeof(got));
 	assert_string_equal(got, HEADER16 ISO ",53.2\n" ROW16);
 	unlink(t.path);
@@ -414,33 +419,35 @@ static void test_file_cut_line_is_ended(void **state)
 static void test_open_errors(void **state)
 {
 	struct cg_csvlog log;
-	char err[CG_CSVLOG_ERR_MAX];
+	struct cg_error err;
+	int rc;
 	char dir[64];
 	char path[96];
 	(void)state;
 
-	assert_int_equal(cg_csvlog_open(&log, "/tmp/no-such-dir-cg/x/log.csv",
-					0, err, sizeof(err)), EX_CANTCREAT);
-	assert_string_equal(err, "cannot create /tmp/no-such-dir-cg/x/log.csv: "
-			    "its directory does not exist; create the directory "
-			    "or log somewhere else");
+	rc = cg_csvlog_open(&log, "/tmp/no-such-dir-cg/x/log.csv", 0, &err);
+	assert_int_equal(exit_code_of(rc, &err), EX_CANTCREAT);
+	assert_string_equal(err.message,
+			    "cannot create /tmp/no-such-dir-cg/x/log.csv: its "
+			    "directory does not exist; create the directory or "
+			    "log somewhere else");
 
-	assert_int_equal(cg_csvlog_open(&log, "/tmp", 0, err, sizeof(err)),
-			 EX_CANTCREAT);
-	assert_string_equal(err, "/tmp is a directory: name a file in it, such "
-			    "as /tmp/chargery.csv");
+	rc = cg_csvlog_open(&log, "/tmp", 0, &err);
+	assert_int_equal(exit_code_of(rc, &err), EX_CANTCREAT);
+	assert_string_equal(err.message, "/tmp is a directory: name a file "
+			    "in it, such as /tmp/chargery.csv");
 
 	/* Root writes anywhere, so permission is only testable as a user. */
 	snprintf(dir, sizeof(dir), "/tmp/test_csvlog.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	chmod(dir, 0500);
 	snprintf(path, sizeof(path), "%s/log.csv", dir);
-	int rc = cg_csvlog_open(&log, path, 0, err, sizeof(err));
+	rc = cg_csvlog_open(&log, path, 0, &err);
 	if (geteuid() != 0) {
-		assert_int_equal(rc, EX_NOPERM);
-		assert_non_null(strstr(err, "permission denied"));
+		assert_int_equal(exit_code_of(rc, &err), EX_NOPERM);
+		assert_non_null(strstr(err.message, "permission denied"));
 	} else if (rc == 0) {
-		cg_csvlog_close(&log, err, sizeof(err));
+		cg_csvlog_close(&log, &err);
 		unlink(path);
 	}
 	rmdir(dir);
@@ -450,18 +457,19 @@ static void test_disk_full(void **state)
 {
 	struct cg_csvlog log;
 	struct cg_pack pack;
-	char err[CG_CSVLOG_ERR_MAX];
+	struct cg_error err;
+	int rc;
 	(void)state;
 
 	/* /dev/full answers every write with ENOSPC. */
 	vendor_pack(&pack, 0);
-	assert_int_equal(cg_csvlog_open(&log, "/dev/full", 0, err, sizeof(err)),
+	assert_int_equal(cg_csvlog_open(&log, "/dev/full", 0, &err),
 			 0);
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, err,
-					 sizeof(err)), EX_IOERR);
-	assert_string_equal(err, "cannot write /dev/full: disk full; free some "
-			    "space or log to another disk");
-	cg_csvlog_close(&log, err, sizeof(err));
+	rc = cg_csvlog_write(&log, &pack, ISO, NOW, &err);
+	assert_int_equal(exit_code_of(rc, &err), EX_IOERR);
+	assert_string_equal(err.message, "cannot write /dev/full: disk full; "
+			    "free some space or log to another disk");
+	cg_csvlog_close(&log, &err);
 }
 
 /*
@@ -474,33 +482,33 @@ static void test_sync_at_most_every_10s(void **state)
 	struct tmp t;
 	struct cg_csvlog log;
 	struct cg_pack pack;
-	char err[CG_CSVLOG_ERR_MAX];
+	struct cg_error err;
 	(void)state;
 
 	make_tmp(&t, NULL);
 	vendor_pack(&pack, 0);
-	assert_int_equal(cg_csvlog_open(&log, t.path, 0, err, sizeof(err)), 0);
-	cg_csvlog_write(&log, &pack, ISO, NOW, err, sizeof(err));
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
+	cg_csvlog_write(&log, &pack, ISO, NOW, &err);
 	assert_true(log.unsynced);
 	/* An hour of recorded time later: still the tick's business. */
-	cg_csvlog_write(&log, &pack, ISO, NOW + 3600000, err, sizeof(err));
+	cg_csvlog_write(&log, &pack, ISO, NOW + 3600000, &err);
 	assert_true(log.unsynced);
 
 	/* The first tick with rows waiting syncs them and starts the clock. */
-	assert_int_equal(cg_csvlog_sync_due(&log, 500, err, sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_sync_due(&log, 500, &err), 0);
 	assert_false(log.unsynced);
 	assert_int_equal(log.synced_at_ms, 500);
 
-	cg_csvlog_write(&log, &pack, ISO, NOW, err, sizeof(err));
-	assert_int_equal(cg_csvlog_sync_due(&log, 10499, err, sizeof(err)), 0);
+	cg_csvlog_write(&log, &pack, ISO, NOW, &err);
+	assert_int_equal(cg_csvlog_sync_due(&log, 10499, &err), 0);
 	assert_true(log.unsynced);
-	assert_int_equal(cg_csvlog_sync_due(&log, 10500, err, sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_sync_due(&log, 10500, &err), 0);
 	assert_false(log.unsynced);
 	assert_int_equal(log.synced_at_ms, 10500);
 	/* Nothing new written: no sync however late. */
-	cg_csvlog_sync_due(&log, 60000, err, sizeof(err));
+	cg_csvlog_sync_due(&log, 60000, &err);
 	assert_int_equal(log.synced_at_ms, 10500);
-	assert_int_equal(cg_csvlog_close(&log, err, sizeof(err)), 0);
+	assert_int_equal(cg_csvlog_close(&log, &err), 0);
 	unlink(t.path);
 }
 

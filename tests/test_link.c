@@ -111,7 +111,7 @@ static void retarget_symlink(const char *link_path, const char *target)
 static void test_pty_opens_and_reads(void **state)
 {
 	struct cg_link link;
-	struct cg_link_error err;
+	struct cg_error err;
 	struct pty pty;
 	char buf[16] = "";
 
@@ -137,7 +137,7 @@ static void test_pty_opens_and_reads(void **state)
 static void test_master_close_is_lost(void **state)
 {
 	struct cg_link link;
-	struct cg_link_error err;
+	struct cg_error err;
 	struct pollfd hangup;
 	struct pty pty;
 	char buf[16];
@@ -162,7 +162,7 @@ static void test_master_close_is_lost(void **state)
 static void test_reopen_follows_retargeted_symlink(void **state)
 {
 	struct cg_link link;
-	struct cg_link_error err;
+	struct cg_error err;
 	struct pty first, second;
 	char dir[64], link_path[128], buf[16] = "";
 
@@ -201,7 +201,7 @@ static void test_reopen_follows_retargeted_symlink(void **state)
 static void test_second_open_is_busy_and_names_holder(void **state)
 {
 	struct cg_link first, second;
-	struct cg_link_error err;
+	struct cg_error err;
 	struct pty pty;
 	char comm[64] = "", holder[128];
 	struct termios settings;
@@ -243,7 +243,7 @@ static void test_second_open_is_busy_and_names_holder(void **state)
 static void test_missing_port_lists_ports(void **state)
 {
 	struct cg_link link;
-	struct cg_link_error err;
+	struct cg_error err;
 
 	(void)state;
 	assert_int_equal(cg_link_open(&link, "/dev/ttyUSB_no_such_test_port",
@@ -261,7 +261,7 @@ static void test_missing_port_lists_ports(void **state)
 static void test_directory_is_usage_error(void **state)
 {
 	struct cg_link link;
-	struct cg_link_error err;
+	struct cg_error err;
 	char dir[64];
 
 	(void)state;
@@ -275,7 +275,7 @@ static void test_directory_is_usage_error(void **state)
 static void test_non_tty_device_is_usage_error(void **state)
 {
 	struct cg_link link;
-	struct cg_link_error err;
+	struct cg_error err;
 	int fds_before = count_open_fds();
 
 	(void)state;
@@ -288,7 +288,7 @@ static void test_non_tty_device_is_usage_error(void **state)
 static void test_unsupported_baud_on_tty(void **state)
 {
 	struct cg_link link;
-	struct cg_link_error err;
+	struct cg_error err;
 	struct pty pty;
 
 	(void)state;
@@ -303,7 +303,7 @@ static void test_unsupported_baud_on_tty(void **state)
 static void test_regular_file_reads_to_eof(void **state)
 {
 	struct cg_link link;
-	struct cg_link_error err;
+	struct cg_error err;
 	char path[] = "/tmp/test_link.capture.XXXXXX";
 	unsigned char written[3000], read_back[3000];
 	size_t got = 0;
@@ -335,7 +335,7 @@ static void test_regular_file_reads_to_eof(void **state)
 static void test_stdin_reads_to_eof(void **state)
 {
 	struct cg_link link;
-	struct cg_link_error err;
+	struct cg_error err;
 	int saved_stdin = dup(STDIN_FILENO), pipe_fds[2];
 	char buf[8] = "";
 
@@ -364,7 +364,7 @@ static void test_stdin_reads_to_eof(void **state)
 static void test_permission_denied(void **state)
 {
 	struct cg_link link;
-	struct cg_link_error err;
+	struct cg_error err;
 	struct pty pty;
 
 	(void)state;

@@ -132,7 +132,7 @@ static void test_probe_picks_the_port_with_frames(void **state)
 	/* Every port was closed again: the lock is free for the reader. */
 	for (int i = 0; i < PTYS; i++) {
 		struct cg_link link;
-		struct cg_link_error err;
+		struct cg_error err;
 
 		assert_int_equal(cg_link_open(&link, paths[i], 115200, &err), 0);
 		cg_link_close(&link);
@@ -170,7 +170,7 @@ static void test_set_baud_shows_on_the_master(void **state)
 {
 	struct pty pty;
 	struct cg_link link;
-	struct cg_link_error err;
+	struct cg_error err;
 	char buf[16];
 
 	(void)state;
@@ -200,7 +200,7 @@ static void test_set_baud_on_a_file_is_usage_error(void **state)
 	char path[] = "/tmp/test_probe.XXXXXX";
 	int fd = mkstemp(path);
 	struct cg_link link;
-	struct cg_link_error err;
+	struct cg_error err;
 
 	(void)state;
 	assert_true(fd >= 0);

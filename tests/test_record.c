@@ -135,7 +135,7 @@ static void record_chunks(const char *path, const struct session *s,
 			  size_t from, size_t to)
 {
 	struct cg_recorder rec;
-	struct cg_rec_error err;
+	struct cg_error err;
 
 	assert_int_equal(cg_recorder_open(&rec, path, 0, &err), 0);
 	for (size_t i = from; i < to; i++) {
@@ -156,7 +156,7 @@ static size_t replay_count(const char *path, const struct session *s,
 			   struct cg_replay *replay)
 {
 	struct cg_replay_chunk chunk;
-	struct cg_rec_error err;
+	struct cg_error err;
 	size_t n = 0;
 
 	assert_int_equal(cg_replay_open(replay, path, &err), 0);
@@ -267,7 +267,7 @@ static void test_record_replay_matches_wire(void **state)
 	struct cg_replay replay;
 	struct cg_replay_chunk chunk;
 	struct cg_recorder rec;
-	struct cg_rec_error err;
+	struct cg_error err;
 	char path[64];
 
 	(void)state;
@@ -343,7 +343,7 @@ static void test_big_chunk_is_split(void **state)
 	struct cg_recorder rec;
 	struct cg_replay replay;
 	struct cg_replay_chunk chunk;
-	struct cg_rec_error err;
+	struct cg_error err;
 	char path[64];
 	size_t total = 0;
 
@@ -375,7 +375,7 @@ static void test_torn_tail_every_offset(void **state)
 	static uint8_t file[SESSION_MAX * 2];
 	size_t offsets[CHUNKS_MAX];
 	struct cg_replay replay;
-	struct cg_rec_error err;
+	struct cg_error err;
 	char path[64], cut_path[64];
 
 	(void)state;
@@ -431,7 +431,7 @@ static void test_reopen_torn_recording_appends(void **state)
 	size_t offsets[CHUNKS_MAX];
 	struct cg_recorder rec;
 	struct cg_replay replay;
-	struct cg_rec_error err;
+	struct cg_error err;
 	char path[64];
 
 	(void)state;
@@ -474,7 +474,7 @@ static void test_damage_in_the_middle_stops_replay(void **state)
 	size_t offsets[CHUNKS_MAX];
 	struct cg_recorder rec;
 	struct cg_replay replay;
-	struct cg_rec_error err;
+	struct cg_error err;
 	char path[64];
 
 	(void)state;
@@ -511,7 +511,7 @@ static void test_record_refuses_other_files(void **state)
 {
 	static uint8_t back[SESSION_MAX];
 	struct cg_recorder rec;
-	struct cg_rec_error err;
+	struct cg_error err;
 	char path[64];
 	const char text[] = "my notes about the pack\n";
 
@@ -570,7 +570,7 @@ static void test_write_error_leaves_clean_file(void **state)
 	static uint8_t big[2000];
 	struct cg_recorder rec;
 	struct cg_replay replay;
-	struct cg_rec_error err;
+	struct cg_error err;
 	struct rlimit old, limit;
 	char path[64];
 
@@ -627,7 +627,7 @@ static void test_raw_dump_replays_by_status_frame(void **state)
 	struct cg_framer framer;
 	struct cg_replay replay;
 	struct cg_replay_chunk chunk;
-	struct cg_rec_error err;
+	struct cg_error err;
 	char path[64];
 	size_t statuses = 0;
 
@@ -680,7 +680,7 @@ static void test_raw_dump_replays_by_status_frame(void **state)
 static void test_replay_refuses_what_it_cannot_play(void **state)
 {
 	struct cg_replay replay;
-	struct cg_rec_error err;
+	struct cg_error err;
 	char path[64];
 
 	(void)state;
