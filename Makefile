@@ -93,7 +93,7 @@ check-san: deps
 # portable code beside it. This builds the unit tests without SSE2, so the
 # portable code is run, not just compiled, on this machine too.
 check-portable: deps
-	@$(MAKE) --no-print-directory B=build/portable \
+	@$(MAKE) -s --no-print-directory B=build/portable \
 		CFLAGS='-O2 -g -U__SSE2__' \
 		$(UNIT_TESTS:$(B)/%=build/portable/%)
 	@failed=0; for t in build/portable/tests/test_*; do \

@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <math.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "framer.h"
 #include "sim.h"
 
@@ -110,29 +110,21 @@ static void die_usage(const char *fmt, ...)
 static unsigned long parse_ulong(const char *option, const char *arg,
 				 unsigned long min, unsigned long max)
 {
-	char *end;
-	unsigned long value;
+	long long value;
 
-	errno = 0;
-	value = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || value < min ||
-	    value > max)
+	if (!cg_args_integer(arg, (long long)min, (long long)max, &value))
 		die_usage("%s '%s' must be a whole number from %lu to %lu.",
 			  option, arg, min, max);
-	return value;
+	return (unsigned long)value;
 }
 
 /* Bounded so that times stay far inside 64-bit nanoseconds. */
 static double parse_number(const char *option, const char *arg, double min,
 			   double max)
 {
-	char *end;
 	double value;
 
-	errno = 0;
-	value = strtod(arg, &end);
-	if (errno || end == arg || *end || !isfinite(value) || value < min ||
-	    value > max)
+	if (!cg_args_number(arg, min, max, &value))
 		die_usage("%s '%s' must be a number from %g to %g.", option,
 			  arg, min, max);
 	return value;

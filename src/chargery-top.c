@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "alarm.h"
+#include "args.h"
 #include "clock.h"
 #include "csvlog.h"
 #include "decoder.h"
@@ -199,13 +200,11 @@ static int usage_error(const char *fmt, const char *arg)
 	return EX_USAGE;
 }
 
-static bool parse_int(const char *s, long min, long max, int *out)
+static bool parse_int(const char *s, int min, int max, int *out)
 {
-	char *end;
+	long long v;
 
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
+	if (!cg_args_integer(s, min, max, &v))
 		return false;
 	*out = (int)v;
 	return true;
@@ -214,11 +213,9 @@ static bool parse_int(const char *s, long min, long max, int *out)
 /* "3.65" -> 3650 mV; at most three decimals, 0.5 to 5 V. */
 static bool parse_volts(const char *s, uint16_t *out_mv)
 {
-	char *end;
+	double v;
 
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || v < 0.5 || v > 5.0)
+	if (!cg_args_number(s, 0.5, 5.0, &v))
 		return false;
 	*out_mv = (uint16_t)(v * 1000.0 + 0.5);
 	return true;
@@ -332,16 +329,11 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		case OPT_HEADLESS:
 			opt->headless = true;
 			break;
-		case OPT_SPEED: {
-			char *end;
-			errno = 0;
-			opt->speed = strtod(optarg, &end);
-			if (errno || end == optarg || *end ||
-			    !(opt->speed >= CG_REPLAY_SPEED_MIN &&
-			      opt->speed <= CG_REPLAY_SPEED_MAX))
+		case OPT_SPEED:
+			if (!cg_args_number(optarg, CG_REPLAY_SPEED_MIN,
+					    CG_REPLAY_SPEED_MAX, &opt->speed))
 				return usage_error("--speed needs a factor from 0.125 to 1024, not '%s'", optarg);
 			break;
-		}
 		case 'h':
 			usage(stdout);
 			return EX_OK;
