@@ -85,6 +85,12 @@ enum cg_key_action {
 	CG_KEY_INSPECTOR, /* i */
 	CG_KEY_FASTER,    /* + or > (replay) */
 	CG_KEY_SLOWER,    /* - or < (replay) */
+	CG_KEY_LINE_UP,   /* arrows, page keys, Home and End: scroll the */
+	CG_KEY_LINE_DOWN, /* inspector when it is longer than the screen */
+	CG_KEY_PAGE_UP,
+	CG_KEY_PAGE_DOWN,
+	CG_KEY_TOP,
+	CG_KEY_BOTTOM,
 };
 
 /* Takes over the terminal. Uses /dev/tty when stdin is not a terminal (PORT
@@ -97,6 +103,11 @@ void cg_tui_draw(const struct cg_view *view);
 
 /* Reads one pending key (call when the key fd is readable). */
 enum cg_key_action cg_tui_key(void);
+
+/* Scrolls the inspector by one of the CG_KEY_LINE_UP .. CG_KEY_BOTTOM
+ * actions, within what the last draw showed; CG_KEY_TOP also on opening
+ * it. Redraw afterwards. */
+void cg_tui_scroll(enum cg_key_action action);
 
 /* Rings the terminal's bell (or flashes it): once per new alarm. */
 void cg_tui_bell(void);

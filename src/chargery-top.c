@@ -897,6 +897,16 @@ static bool handle_keys(struct app *a)
 		case CG_KEY_INSPECTOR:
 			a->show_inspector = !a->show_inspector;
 			a->show_events = false;
+			cg_tui_scroll(CG_KEY_TOP);
+			break;
+		case CG_KEY_LINE_UP:
+		case CG_KEY_LINE_DOWN:
+		case CG_KEY_PAGE_UP:
+		case CG_KEY_PAGE_DOWN:
+		case CG_KEY_TOP:
+		case CG_KEY_BOTTOM:
+			if (a->show_inspector)
+				cg_tui_scroll(action);
 			break;
 		case CG_KEY_FASTER:
 		case CG_KEY_SLOWER:

@@ -17,6 +17,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <langinfo.h>
+#include <limits.h>
 #include <locale.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -65,7 +66,15 @@ static struct {
 	FILE *tty; /* /dev/tty when stdin or stdout is not the terminal */
 	bool utf8;
 	bool color;
-} tui;
+	/* Scrolled drawing (the inspector): put() draws line y at row
+	 * y - origin, and only rows clip_top..clip_bottom - 1. */
+	int origin;
+	int clip_top, clip_bottom;
+	/* The inspector's scroll, and what its last draw measured. */
+	int scroll;
+	int scroll_max;
+	int scroll_page;
+} tui = { .clip_bottom = INT_MAX };
 
 /* A short piece of the pack figures, e.g. "SOC 91 %". */
 struct item {
@@ -217,7 +226,9 @@ static int put(int y, int x, int xend, attr_t attr, short pair,
 {
 	int n = (int)wcslen(s);
 
-	if (y < 0 || y >= LINES || x < 0 || x >= xend)
+	y -= tui.origin;
+	if (y < tui.clip_top || y >= tui.clip_bottom || y >= LINES || x < 0 ||
+	    x >= xend)
 		return x;
 	if (xend > COLS)
 		xend = COLS;
@@ -1187,6 +1198,7 @@ static void draw_help(void)
 		L"z      zoom bars to the cells' low..high",
 		L"e      event list; e again returns to the cells",
 		L"i      inspector: counters, firmware, last frames",
+		L"       (arrows, PgUp/PgDn, g/G scroll it)",
 		L"+ -    replay faster or slower (also > <)",
 		L"",
 		L"open?  sense lead reads under 1 V:",
@@ -1538,21 +1550,20 @@ static int draw_frame(const wchar_t *name, const struct cg_frame *fr, int y,
 	return (dy + dl > y + hex_lines ? dy + dl : y + hex_lines);
 }
 
-/* Key i: counters, firmware and the last frame of each type. */
-static void draw_inspector(const struct cg_view *v, int bottom)
+/* The inspector's lines from y on, as if the screen had no bottom (put()
+ * clips). Returns the line after the last. */
+static int inspector_body(const struct cg_view *v, int y)
 {
 	static const wchar_t *const type_names[CG_REC_TYPES] = {
 		L"last 0x56 cells", L"last 0x57 status", L"last 0x58 impedance"
 	};
 	static struct items counters;
 	const struct cg_inspect *in = v->inspect;
-	int y;
+	const int no_bottom = INT_MAX / 2;
 
-	put(0, 0, COLS, A_BOLD, 0, L"Inspector (i to return)");
 	inspector_counters(v, &counters);
-	y = 1 + place_items_at(&counters, 0, 0, COLS, true, 1, bottom);
-
-	for (int t = 0; t < CG_REC_TYPES && y < bottom; t++) {
+	y += place_items_at(&counters, 0, 0, COLS, true, y, no_bottom);
+	for (int t = 0; t < CG_REC_TYPES; t++) {
 		if (!in || !in->have_last[t]) {
 			wchar_t none[TEXT_MAX];
 
@@ -1561,8 +1572,73 @@ static void draw_inspector(const struct cg_view *v, int bottom)
 			put(y++, 0, COLS, A_DIM, 0, none);
 			continue;
 		}
-		y = draw_frame(type_names[t], &in->last[t], y, bottom);
+		y = draw_frame(type_names[t], &in->last[t], y, no_bottom);
 	}
+	return y;
+}
+
+/*
+ * Key i: counters, firmware and the last frame of each type. A 24-cell
+ * unit's frames do not fit 24 lines, so below the title the body scrolls
+ * (arrows, PgUp/PgDn, Home/End), and the title says where it stands.
+ */
+static void draw_inspector(const struct cg_view *v, int bottom)
+{
+	wchar_t title[TEXT_MAX];
+	int total;
+
+	/* Measure first (nothing drawn), so the scroll can be clamped. */
+	tui.clip_top = tui.clip_bottom = 0;
+	total = inspector_body(v, 1) - 1;
+	tui.scroll_page = bottom - 1 > 1 ? bottom - 1 : 1;
+	tui.scroll_max = total > tui.scroll_page ? total - tui.scroll_page : 0;
+	if (tui.scroll > tui.scroll_max)
+		tui.scroll = tui.scroll_max;
+
+	tui.origin = tui.scroll;
+	tui.clip_top = 1;
+	tui.clip_bottom = bottom;
+	inspector_body(v, 1);
+	tui.origin = 0;
+	tui.clip_top = 0;
+	tui.clip_bottom = INT_MAX;
+
+	if (tui.scroll_max == 0)
+		swprintf(title, TEXT_MAX, L"Inspector (i to return)");
+	else
+		swprintf(title, TEXT_MAX, L"Inspector (i to return; lines %d-%d "
+			 "of %d: arrows, PgUp/PgDn, g/G scroll)",
+			 tui.scroll + 1, tui.scroll + tui.scroll_page, total);
+	put(0, 0, COLS, A_BOLD, 0, title);
+}
+
+void cg_tui_scroll(enum cg_key_action action)
+{
+	int to = tui.scroll;
+
+	switch (action) {
+	case CG_KEY_LINE_UP:
+		to--;
+		break;
+	case CG_KEY_LINE_DOWN:
+		to++;
+		break;
+	case CG_KEY_PAGE_UP:
+		to -= tui.scroll_page;
+		break;
+	case CG_KEY_PAGE_DOWN:
+		to += tui.scroll_page;
+		break;
+	case CG_KEY_TOP:
+		to = 0;
+		break;
+	case CG_KEY_BOTTOM:
+		to = tui.scroll_max;
+		break;
+	default:
+		return;
+	}
+	tui.scroll = to < 0 ? 0 : to > tui.scroll_max ? tui.scroll_max : to;
 }
 
 /* Follows the terminal's size even when the SIGWINCH was taken by the
@@ -1682,6 +1758,21 @@ enum cg_key_action cg_tui_key(void)
 		case '-':
 		case '<':
 			return CG_KEY_SLOWER;
+		case KEY_UP:
+			return CG_KEY_LINE_UP;
+		case KEY_DOWN:
+			return CG_KEY_LINE_DOWN;
+		case KEY_PPAGE:
+			return CG_KEY_PAGE_UP;
+		case KEY_NPAGE:
+		case ' ':
+			return CG_KEY_PAGE_DOWN;
+		case KEY_HOME:
+		case 'g': /* as in less */
+			return CG_KEY_TOP;
+		case KEY_END:
+		case 'G':
+			return CG_KEY_BOTTOM;
 		case KEY_RESIZE:
 			return CG_KEY_RESIZE;
 		default:

@@ -104,12 +104,33 @@ kill -9 "$pid" 2>/dev/null
 
 # --- a 24-cell pack on 80x24 ----------------------------------------------------
 kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
-sim_start --link "$LINK" --seed 9 --slots 24 --cells 24
+# Fast, so that the current flips and a 0x58 arrives within seconds.
+sim_start --link "$LINK" --seed 9 --slots 24 --cells 24 --speed 100
 wait_file 5 "$LINK"
 tmux_start 80 24 "$TOP $LINK; echo EXIT=\$?"
 check "24 cells: arrive on 80x24" wait_screen 10 "$CELL_ROW"
 check "24 cells: all 24 fit on 80x24" [ "$(rows_shown)" -eq 24 ]
 check "24 cells: no line wider than 80" [ "$(widest_line)" -le 80 ]
+# The inspector with all three frames of a 24-cell unit is longer than 24
+# lines: it scrolls, and its title says which lines show.
+tmux_keys i
+check "24 cells: the inspector has seen a 0x58" wait_screen 15 '0x58 impedance [1-9]'
+check "24 cells: the inspector says it is longer than the screen" \
+	wait_screen 5 'lines 1-22 of (2[3-9]|[3-9][0-9])'
+check "24 cells: the last hex line of the 0x58 is below the screen" \
+	sh -c "! tmux -L $TMUX_SOCK capture-pane -p | grep -Eq '^([0-9A-F]{2} ){7}[0-9A-F]{2}  '"
+tmux_keys G
+check "24 cells: G scrolls to the end, and the title says so" \
+	wait_screen 5 'lines [0-9]+-([0-9]+) of \1:'
+check "24 cells: ... where the last hex line of the 0x58 shows" \
+	wait_screen 5 '^([0-9A-F]{2} ){7}[0-9A-F]{2}  '
+tmux_keys Up
+check "24 cells: an arrow scrolls a line back" \
+	sh -c "tmux -L $TMUX_SOCK capture-pane -p | grep -Eq 'lines [0-9]+-([0-9]+) of [0-9]+' && ! tmux -L $TMUX_SOCK capture-pane -p | grep -Eq 'lines [0-9]+-([0-9]+) of \1:'"
+tmux_keys g
+check "24 cells: g scrolls back to the top" wait_screen 5 'lines 1-22 of'
+check "24 cells: the inspector fits the width" [ "$(widest_line)" -le 80 ]
+tmux_keys i
 tmux_keys q
 check "24 cells: q quits" wait_screen 5 'EXIT=0'
 tmux_kill
