@@ -379,6 +379,18 @@ static void decode_raw(const uint8_t *data, size_t len)
 	check_json(&rec);
 }
 
+/* However the input was cut, the same frames and the same counters. */
+static void require_same_run(const struct run *a, const struct run *b)
+{
+	require(a->frame_count == b->frame_count);
+	require(memcmp(&a->framer.stats, &b->framer.stats,
+		       sizeof(a->framer.stats)) == 0);
+	for (size_t i = 0; i < a->frame_count && i < MAX_FRAMES; i++)
+		require(a->frames[i].len == b->frames[i].len &&
+			memcmp(a->frames[i].bytes, b->frames[i].bytes,
+			       a->frames[i].len) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
 {
 	uint32_t rng;
@@ -419,26 +431,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
 		feed_batches(&batched_run, input + pos, piece, 1 + pick / 128 % 16);
 		pos += piece;
 	}
-	require(batched_run.frame_count == whole_run.frame_count);
-	require(memcmp(&whole_run.framer.stats, &batched_run.framer.stats,
-		       sizeof(whole_run.framer.stats)) == 0);
-	for (size_t i = 0; i < whole_run.frame_count && i < MAX_FRAMES; i++) {
-		const struct cg_frame *a = &whole_run.frames[i];
-		const struct cg_frame *b = &batched_run.frames[i];
-
-		require(a->len == b->len &&
-			memcmp(a->bytes, b->bytes, a->len) == 0);
-	}
-
-	require(whole_run.frame_count == chunked_run.frame_count);
-	require(memcmp(&whole_run.framer.stats, &chunked_run.framer.stats,
-		       sizeof(whole_run.framer.stats)) == 0);
-	for (size_t i = 0; i < whole_run.frame_count && i < MAX_FRAMES; i++) {
-		const struct cg_frame *a = &whole_run.frames[i];
-		const struct cg_frame *b = &chunked_run.frames[i];
-
-		require(a->len == b->len &&
-			memcmp(a->bytes, b->bytes, a->len) == 0);
-	}
+	require_same_run(&whole_run, &batched_run);
+	require_same_run(&whole_run, &chunked_run);
 	return 0;
 }
