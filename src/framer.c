@@ -22,8 +22,6 @@
 #include <emmintrin.h>
 #endif
 
-#define HEADER_LEN 2
-
 static bool cmd_known(uint8_t cmd)
 {
 	return cmd == CG_CMD_CELLS || cmd == CG_CMD_STATUS ||
@@ -103,7 +101,9 @@ static inline bool copy_and_check(const uint8_t *src, uint8_t *dst,
 						       MASKED_SUM(b3, 3)));
 	}
 #undef MASKED_SUM
-	acc = _mm_add_epi64(acc, _mm_shuffle_epi32(acc, _MM_SHUFFLE(1, 0, 3, 2)));
+	/* The two 64-bit halves added: swap them, add. */
+	acc = _mm_add_epi64(acc,
+			    _mm_shuffle_epi32(acc, _MM_SHUFFLE(1, 0, 3, 2)));
 	return (uint8_t)_mm_cvtsi128_si32(acc) == (src + n)[-1];
 #else
 	memcpy(dst, src, CG_FRAME_MAX);
@@ -267,10 +267,11 @@ static inline unsigned junk_run(const uint8_t *p)
 /*
  * The common case, in registers: nothing buffered or to replay, and at
  * least CG_FRAME_MAX bytes of input in hand, so every read below (a frame,
- * or 16 bytes scanned for a header) stays inside it. Takes good frames into out[] (up to max) and drops
- * junk, stray header bytes and damaged frames exactly as take() and
- * resync() would, counter for counter, until the input runs short; the
- * rest is next_slow()'s. Returns the frames taken.
+ * or 16 bytes scanned for a header) stays inside it. Takes good frames
+ * into out[] (up to max) and drops junk, stray header bytes and damaged
+ * frames exactly as take() and resync() would, counter for counter, until
+ * the input runs short; the rest is next_slow()'s. Returns the frames
+ * taken.
  */
 static size_t take_fast(struct cg_framer *f, const uint8_t **data,
 			size_t *len, struct cg_frame *out, size_t max)
@@ -288,7 +289,8 @@ static size_t take_fast(struct cg_framer *f, const uint8_t **data,
 			continue;
 		}
 		uint8_t n = p[3];
-		if (p[1] == CG_HEADER_BYTE && cg_frame_length_allowed(p[2], n)) {
+		if (p[1] == CG_HEADER_BYTE &&
+		    cg_frame_length_allowed(p[2], n)) {
 			if (copy_and_check(p, next->bytes, n)) {
 				next->len = n;
 				next++;
