@@ -9,9 +9,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "error.h"
+
 /* Starts the feeder. Writes the pty's path into path and returns the
- * child's pid, or -1 with a message in err. */
-pid_t cg_demo_start(char *path, size_t path_cap, char *err, size_t err_cap);
+ * child's pid, or -1 with err filled (EX_OSERR). */
+pid_t cg_demo_start(char *path, size_t path_cap, struct cg_error *err);
 
 /* Stops the feeder and reaps it. Safe with pid <= 0. */
 void cg_demo_stop(pid_t pid);

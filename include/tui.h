@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "alarm.h"
+#include "error.h"
 #include "events.h"
 #include "framer.h"
 #include "pack.h"
@@ -94,9 +95,9 @@ enum cg_key_action {
 };
 
 /* Takes over the terminal. Uses /dev/tty when stdin is not a terminal (PORT
- * "-"). Returns the fd to poll for keys, or -1 with a message in err. */
-int cg_tui_start(const struct cg_tui_options *options, char *err,
-		 size_t err_cap);
+ * "-"). Returns the fd to poll for keys, or -1 with err filled
+ * (EX_UNAVAILABLE: no terminal, or one that cannot draw the table). */
+int cg_tui_start(const struct cg_tui_options *options, struct cg_error *err);
 
 /* Draws the view; only what changed reaches the terminal. */
 void cg_tui_draw(const struct cg_view *view);

@@ -1110,7 +1110,7 @@ int main(int argc, char **argv)
 	static struct app app; /* large; keep it off the stack */
 	struct app *a = &app;
 	char port[PATH_MAX];
-	char err[512];
+	struct cg_error err;
 	struct cg_error link_err;
 	sigset_t wait_mask;
 	int rc;
@@ -1122,10 +1122,10 @@ int main(int argc, char **argv)
 
 	install_signals(&wait_mask);
 	if (a->opt.demo) {
-		a->demo_pid = cg_demo_start(port, sizeof(port), err, sizeof(err));
+		a->demo_pid = cg_demo_start(port, sizeof(port), &err);
 		if (a->demo_pid < 0) {
-			fprintf(stderr, PROGRAM ": %s\n", err);
-			return EX_OSERR;
+			fprintf(stderr, PROGRAM ": %s\n", err.message);
+			return err.exit_code;
 		}
 		a->opt.port = port;
 	} else if (!a->opt.port && !a->opt.replay_path) {
@@ -1224,12 +1224,12 @@ int main(int argc, char **argv)
 			.ascii = a->opt.ascii,
 			.no_color = a->opt.no_color,
 		};
-		a->key_fd = cg_tui_start(&topt, err, sizeof(err));
+		a->key_fd = cg_tui_start(&topt, &err);
 		if (a->key_fd < 0) {
-			fprintf(stderr, PROGRAM ": %s\n", err);
+			fprintf(stderr, PROGRAM ": %s\n", err.message);
 			cg_link_close(&a->link);
 			cg_demo_stop(a->demo_pid);
-			return EX_UNAVAILABLE;
+			return err.exit_code;
 		}
 		a->tui = true;
 		a->dirty = true;

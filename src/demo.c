@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <sysexits.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,15 +52,16 @@ static void feed_forever(int master)
 	}
 }
 
-pid_t cg_demo_start(char *path, size_t path_cap, char *err, size_t err_cap)
+pid_t cg_demo_start(char *path, size_t path_cap, struct cg_error *err)
 {
 	int master, slave;
 	struct termios raw;
 	pid_t parent = getpid();
 
 	if (openpty(&master, &slave, NULL, NULL, NULL) < 0) {
-		snprintf(err, err_cap, "cannot create a pty for the demo: %s",
-			 strerror(errno));
+		cg_error_set(err, EX_OSERR,
+			     "cannot create a pty for the demo: %s",
+			     strerror(errno));
 		return -1;
 	}
 	/* Raw before anyone reads: no echo back into the master, no CR/LF
@@ -69,8 +71,8 @@ pid_t cg_demo_start(char *path, size_t path_cap, char *err, size_t err_cap)
 		tcsetattr(slave, TCSANOW, &raw);
 	}
 	if (ttyname_r(slave, path, path_cap) != 0) {
-		snprintf(err, err_cap, "cannot name the demo pty: %s",
-			 strerror(errno));
+		cg_error_set(err, EX_OSERR, "cannot name the demo pty: %s",
+			     strerror(errno));
 		close(master);
 		close(slave);
 		return -1;
@@ -78,8 +80,8 @@ pid_t cg_demo_start(char *path, size_t path_cap, char *err, size_t err_cap)
 
 	pid_t pid = fork();
 	if (pid < 0) {
-		snprintf(err, err_cap, "cannot start the demo feeder: %s",
-			 strerror(errno));
+		cg_error_set(err, EX_OSERR, "cannot start the demo feeder: %s",
+			     strerror(errno));
 		close(master);
 		close(slave);
 		return -1;

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 #include <wchar.h>
@@ -1810,8 +1811,7 @@ static void init_colors(void)
 	init_pair(PAIR_ALERT, COLOR_RED, bg);
 }
 
-int cg_tui_start(const struct cg_tui_options *options, char *err,
-		 size_t err_cap)
+int cg_tui_start(const struct cg_tui_options *options, struct cg_error *err)
 {
 	const char *term = getenv("TERM");
 	const char *no_color = getenv("NO_COLOR");
@@ -1829,15 +1829,14 @@ int cg_tui_start(const struct cg_tui_options *options, char *err,
 		   strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 
 	if (!term || !*term) {
-		snprintf(err, err_cap,
-			 "TERM is not set, so the table cannot be drawn: use "
-			 "--json, or set TERM (e.g. TERM=xterm-256color)");
+		cg_error_set(err, EX_UNAVAILABLE, "TERM is not set, so the "
+			     "table cannot be drawn: use --json, or set TERM "
+			     "(e.g. TERM=xterm-256color)");
 		return -1;
 	}
 	if (strcmp(term, "dumb") == 0) {
-		snprintf(err, err_cap,
-			 "TERM=dumb cannot draw the table: use --json, or set "
-			 "TERM=xterm-256color");
+		cg_error_set(err, EX_UNAVAILABLE, "TERM=dumb cannot draw the "
+			     "table: use --json, or set TERM=xterm-256color");
 		return -1;
 	}
 
@@ -1845,10 +1844,9 @@ int cg_tui_start(const struct cg_tui_options *options, char *err,
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		tui.tty = fopen("/dev/tty", "r+");
 		if (!tui.tty) {
-			snprintf(err, err_cap,
-				 "no terminal to draw the table on (/dev/tty: "
-				 "%s): use --json",
-				 strerror(errno));
+			cg_error_set(err, EX_UNAVAILABLE, "no terminal to "
+				     "draw the table on (/dev/tty: %s): use "
+				     "--json", strerror(errno));
 			return -1;
 		}
 		out = in = tui.tty;
@@ -1856,10 +1854,9 @@ int cg_tui_start(const struct cg_tui_options *options, char *err,
 
 	tui.screen = newterm(NULL, out, in);
 	if (!tui.screen) {
-		snprintf(err, err_cap,
-			 "cannot use terminal type \"%s\": use --json, or set "
-			 "TERM=xterm-256color",
-			 term);
+		cg_error_set(err, EX_UNAVAILABLE, "cannot use terminal type "
+			     "\"%s\": use --json, or set TERM=xterm-256color",
+			     term);
 		cg_tui_stop();
 		return -1;
 	}
@@ -1868,10 +1865,9 @@ int cg_tui_start(const struct cg_tui_options *options, char *err,
 	cup = tigetstr("cup");
 	if (!cup || cup == (char *)-1) {
 		cg_tui_stop();
-		snprintf(err, err_cap,
-			 "TERM=%s cannot move the cursor, so the table cannot "
-			 "be drawn: use --json, or set TERM=xterm-256color",
-			 term);
+		cg_error_set(err, EX_UNAVAILABLE, "TERM=%s cannot move the "
+			     "cursor, so the table cannot be drawn: use "
+			     "--json, or set TERM=xterm-256color", term);
 		return -1;
 	}
 
