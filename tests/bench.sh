@@ -58,7 +58,7 @@ say "bench: framer+decoder throughput (64 MiB, median of 9)"
 gbps=$(key "$W/framer" gb_per_s)
 framer_bytes=$(key "$W/framer" bytes)
 
-ipb_total=n/a ipf_total=n/a
+ipb_total=n/a ipf_total=n/a ipb_portable=n/a
 if command -v valgrind >/dev/null; then
 	say "bench: callgrind on 4 MiB"
 	valgrind --tool=callgrind --toggle-collect=bench_process \
@@ -70,6 +70,12 @@ if command -v valgrind >/dev/null; then
 	ipb_total=$(calc %.2f "$total / $cg_bytes")
 	ipf_total=$(calc %.0f "$total / $cg_frames")
 	bytes_per_frame=$(calc %.1f "$cg_bytes / $cg_frames")
+	if [ -x "${PORTABLE_BENCH:-}" ]; then
+		valgrind --tool=callgrind --toggle-collect=bench_process \
+			--callgrind-out-file="$W/cgp.out" "$PORTABLE_BENCH" --once 4 \
+			> /dev/null 2> "$W/cgp.log"
+		ipb_portable=$(calc %.2f "$(sed -n 's/^totals: //p' "$W/cgp.out") / $cg_bytes")
+	fi
 fi
 
 # ---- 2. A day-long recording replayed -----------------------------------
@@ -193,8 +199,9 @@ per-function split is not given: the compiler inlines across the loop, so the sp
 keeps the count down: frames that lie whole in a read are checked and copied in one pass and taken 32
 per call (\`cg_framer_take()\`); the decoder does not check again what the framer checked
 (\`cg_decode_framed()\`); a 0x57, two frames in three, is decoded and range-tested in a few vector
-steps. The portable code a Pi runs instead of the x86-64 vector code is slower per byte; at the
-Chargery's 40 bytes a second it does not matter, and \`make check-portable\` tests it.
+steps. The portable code a Pi runs instead of the x86-64 vector code (built here with
+\`-U__SSE2__\`, same stream) takes ${ipb_portable:-n/a} instructions per byte: at the Chargery's 40 bytes a
+second that is a few thousand instructions a second. \`make check-portable\` tests that code.
 
 Live, a read seldom holds more than one frame (the line carries about 40 bytes a second), so frames
 go through the framer's byte-wise path; what that costs shows in the day-long replay figure, which
