@@ -200,8 +200,8 @@ keeps the count down: frames that lie whole in a read are checked and copied in 
 per call (\`cg_framer_take()\`); the decoder does not check again what the framer checked
 (\`cg_decode_framed()\`); a 0x57, two frames in three, is decoded and range-tested in a few vector
 steps. The portable code a Pi runs instead of the x86-64 vector code (built here with
-\`-U__SSE2__\`, same stream) takes ${ipb_portable:-n/a} instructions per byte: at the Chargery's 40 bytes a
-second that is a few thousand instructions a second. \`make check-portable\` tests that code.
+\`-U__SSE2__\`, same stream) takes ${ipb_portable:-n/a} instructions per byte, which at the Chargery's 40 bytes a
+second is a few hundred instructions a second. \`make check-portable\` tests that code.
 
 Live, a read seldom holds more than one frame (the line carries about 40 bytes a second), so frames
 go through the framer's byte-wise path; what that costs shows in the day-long replay figure, which
