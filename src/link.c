@@ -122,6 +122,16 @@ static bool process_holds_device(long pid, dev_t device)
 	return holds;
 }
 
+/* Adds "name (pid N)" to the list of holders in err; found: named so far. */
+static void append_holder(struct cg_error *err, long pid, int found)
+{
+	char comm[64];
+
+	if (!read_comm(pid, comm, sizeof(comm)))
+		snprintf(comm, sizeof(comm), "%s", "?");
+	cg_error_append(err, "%s%s (pid %ld)", found ? ", " : "", comm, pid);
+}
+
 /* Names, in err, the programs that have device open. Returns how many. */
 static int append_holders(struct cg_error *err, dev_t device)
 {
@@ -133,15 +143,10 @@ static int append_holders(struct cg_error *err, dev_t device)
 		return 0;
 	while ((entry = readdir(proc))) {
 		long pid = parse_number(entry->d_name);
-		char comm[64];
 
 		if (pid <= 0 || !process_holds_device(pid, device))
 			continue;
-		if (!read_comm(pid, comm, sizeof(comm)))
-			snprintf(comm, sizeof(comm), "%s", "?");
-		cg_error_append(err, "%s%s (pid %ld)", found ? ", " : "", comm,
-				pid);
-		found++;
+		append_holder(err, pid, found++);
 	}
 	closedir(proc);
 	return found;
@@ -164,7 +169,7 @@ static int append_lock_holders(struct cg_error *err,
 	if (!locks)
 		return 0;
 	while (fgets(line, sizeof(line), locks)) {
-		char type[16], comm[64];
+		char type[16];
 		unsigned int major_number, minor_number;
 		unsigned long inode;
 		long pid;
@@ -176,11 +181,7 @@ static int append_lock_holders(struct cg_error *err,
 		    minor_number != minor(node->st_dev) ||
 		    inode != (unsigned long)node->st_ino)
 			continue;
-		if (!read_comm(pid, comm, sizeof(comm)))
-			snprintf(comm, sizeof(comm), "%s", "?");
-		cg_error_append(err, "%s%s (pid %ld)", found ? ", " : "", comm,
-				pid);
-		found++;
+		append_holder(err, pid, found++);
 	}
 	fclose(locks);
 	return found;
