@@ -1811,6 +1811,29 @@ static void init_colors(void)
 	init_pair(PAIR_ALERT, COLOR_RED, bg);
 }
 
+/*
+ * Home and End as common terminals send them, whatever the terminfo of
+ * TERM says: PuTTY and tmux send ESC [1~ and ESC [4~ under TERM=xterm,
+ * whose terminfo expects ESC OH and ESC OF. Sequences TERM already binds
+ * are left alone.
+ */
+static void define_home_end(void)
+{
+	static const struct {
+		const char *sequence;
+		int key;
+	} keys[] = {
+		{ "\033[1~", KEY_HOME }, { "\033[4~", KEY_END },
+		{ "\033[7~", KEY_HOME }, { "\033[8~", KEY_END },
+		{ "\033[H", KEY_HOME },  { "\033[F", KEY_END },
+		{ "\033OH", KEY_HOME },  { "\033OF", KEY_END },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (key_defined(keys[i].sequence) == 0)
+			define_key(keys[i].sequence, keys[i].key);
+}
+
 int cg_tui_start(const struct cg_tui_options *options, struct cg_error *err)
 {
 	const char *term = getenv("TERM");
@@ -1875,6 +1898,7 @@ int cg_tui_start(const struct cg_tui_options *options, struct cg_error *err)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	define_home_end();
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 

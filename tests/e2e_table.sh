@@ -129,6 +129,13 @@ check "24 cells: an arrow scrolls a line back" \
 	sh -c "tmux -L $TMUX_SOCK capture-pane -p | grep -Eq 'lines [0-9]+-([0-9]+) of [0-9]+' && ! tmux -L $TMUX_SOCK capture-pane -p | grep -Eq 'lines [0-9]+-([0-9]+) of \1:'"
 tmux_keys g
 check "24 cells: g scrolls back to the top" wait_screen 5 'lines 1-22 of'
+# Home and End as tmux (and PuTTY) send them, ESC [4~ and ESC [1~, which
+# TERM=xterm's terminfo does not list.
+tmux_keys End
+check "24 cells: End scrolls to the end" \
+	wait_screen 5 'lines [0-9]+-([0-9]+) of \1:'
+tmux_keys Home
+check "24 cells: Home scrolls back to the top" wait_screen 5 'lines 1-22 of'
 check "24 cells: the inspector fits the width" [ "$(widest_line)" -le 80 ]
 tmux_keys i
 tmux_keys q
