@@ -137,6 +137,20 @@ static void resync(struct cg_framer *f)
 	f->stats.resyncs++;
 }
 
+/* Whether buf now holds a whole frame whose sum is right. A whole frame
+ * with a wrong sum is counted and its bytes rescanned. */
+static bool frame_complete(struct cg_framer *f)
+{
+	if (f->fill < 4 || f->fill < f->buf[3])
+		return false;
+	if (checksum(f->buf, f->fill - 1u) != f->buf[f->fill - 1]) {
+		f->stats.bad_checksum++;
+		resync(f);
+		return false;
+	}
+	return true;
+}
+
 /* Takes one byte into the frame being assembled. Returns true when the
  * buffer holds a complete, checked frame. */
 static bool take(struct cg_framer *f, uint8_t byte)
@@ -178,15 +192,7 @@ static bool take(struct cg_framer *f, uint8_t byte)
 		resync(f);
 		return false;
 	}
-	if (f->fill < 4 || f->fill < f->buf[3])
-		return false;
-
-	if (cg_checksum(f->buf, f->fill - 1u) != f->buf[f->fill - 1]) {
-		f->stats.bad_checksum++;
-		resync(f);
-		return false;
-	}
-	return true;
+	return frame_complete(f);
 }
 
 static bool emit(struct cg_framer *f, struct cg_frame *out)
@@ -235,14 +241,7 @@ static bool take_body(struct cg_framer *f, const uint8_t **data, size_t *len)
 	f->stats.bytes += n;
 	*data += n;
 	*len -= n;
-	if (f->fill < f->buf[3])
-		return false;
-	if (checksum(f->buf, f->fill - 1u) != f->buf[f->fill - 1]) {
-		f->stats.bad_checksum++;
-		resync(f);
-		return false;
-	}
-	return true;
+	return frame_complete(f);
 }
 
 /* How many of the 16 bytes at p come before the first header byte (16
