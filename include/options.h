@@ -1,0 +1,49 @@
+/*
+ * options: chargery-top's command line, read into struct cg_options, and
+ * its --help text. Every rule about which options go together lives here,
+ * so main() only acts on options that are known to make sense.
+ *
+ * No I/O but the usage text and the messages of a refused command line
+ * (on stdout for --help and --version, on stderr for mistakes).
+ */
+#ifndef CG_OPTIONS_H
+#define CG_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "alarm.h"
+
+#define CG_PROGRAM "chargery-top"
+
+struct cg_options {
+	const char *port;
+	int baud;
+	int cells;
+	bool list;
+	bool json;
+	bool demo;
+	bool ascii;
+	bool no_color;
+	const char *events_path; /* --events */
+	const char *record_path; /* --record */
+	const char *replay_path; /* --replay */
+	double speed;            /* --speed; 0 = not given */
+	const char *log_path;    /* --log */
+	bool once;               /* --once: one picture, then exit */
+	bool csv;                /* --once --csv */
+	int timeout_s;           /* --once: how long to wait */
+	bool headless;           /* no table: only --log/--record/--events */
+	struct cg_alarm_config alarm;
+	bool bell;
+};
+
+/* Reads argv into *opt (which the caller zeroes). Returns -1 when the
+ * program should go on, or the exit code to end with: EX_OK after --help
+ * or --version, EX_USAGE (64) after a message on stderr. */
+int cg_options_parse(int argc, char **argv, struct cg_options *opt);
+
+/* Writes the --help text. */
+void cg_options_usage(FILE *to);
+
+#endif

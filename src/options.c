@@ -1,0 +1,240 @@
+/*
+ * options: chargery-top's command line (see options.h).
+ */
+#include "options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <sysexits.h>
+
+#include "args.h"
+#include "pack.h"
+#include "record.h"
+
+#define PROGRAM CG_PROGRAM
+
+void cg_options_usage(FILE *to)
+{
+	fprintf(to,
+		"Usage: " PROGRAM " [OPTIONS] [PORT]\n"
+		"Live cell table for a Chargery BMS8T/16T/24T on its COM3 port.\n"
+		"\n"
+		"PORT is /dev/ttyUSB0, /dev/serial/by-id/..., a pty (socat,\n"
+		"ser2net), a raw capture file, or - for stdin. Without PORT the\n"
+		"only USB serial port is used (with several, the one carrying\n"
+		"Chargery frames).\n"
+		"\n"
+		"  -b, --baud N        line speed (default 115200, 8N1, no flow control)\n"
+		"  -l, --list          list serial ports, mark the one with Chargery frames\n"
+		"      --cells N       number of wired cells (default: from the 0x58\n"
+		"                      frame, else channels reading 1.0 V or more)\n"
+		"      --json          no table: one JSON object per frame on stdout\n"
+		"      --demo          run the table against the built-in simulator\n"
+		"      --ascii         ASCII bars even in a UTF-8 locale\n"
+		"      --no-color      no colour (also when NO_COLOR is set)\n"
+		"\n"
+		"Field troubleshooting:\n"
+		"      --record FILE   append every byte received, timestamped, to FILE\n"
+		"      --replay FILE   play a recording or a raw dump instead of a port\n"
+		"      --speed X       replay X times faster (keys + and - change it)\n"
+		"      --log FILE.csv  a CSV row per cell frame (appends to a matching file)\n"
+		"      --events FILE   append link, mode, protection and alarm events\n"
+		"      --headless      no table: only log, record and write events\n"
+		"      --once          print one complete picture and exit: 0 fresh and\n"
+		"                      within limits, 1 no or stale data, 2 an alarm\n"
+		"      --csv           with --once: the CSV header and one row\n"
+		"      --timeout S     with --once: how long to wait (default 10)\n"
+		"      --alarm-high V  cell high limit in volts (default: BMS charge-end)\n"
+		"      --alarm-low V   cell low limit (default: BMS discharge-end)\n"
+		"      --alarm-delta MV  high-low limit in mV (default 100)\n"
+		"      --bell          ring the terminal bell once per new alarm\n"
+		"\n"
+		"  -h, --help          this help\n"
+		"  -V, --version       version\n"
+		"\n"
+		"Keys: q quit, ? or h help, p pause, r reset min/max, z zoom,\n"
+		"e events, i inspector, + and - replay speed.\n"
+		"Exit codes: 0 ok, 64 usage, 65 bad data file, 66 no such port,\n"
+		"69 port busy or unavailable, 73 cannot create a file, 74 I/O error,\n"
+		"77 permission denied, 128+N stopped by signal N (see README).\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, PROGRAM ": ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry '" PROGRAM " --help' for more information.\n");
+	return EX_USAGE;
+}
+
+static bool parse_int(const char *s, int min, int max, int *out)
+{
+	long long v;
+
+	if (!cg_args_integer(s, min, max, &v))
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+/* "3.65" -> 3650 mV; at most three decimals, 0.5 to 5 V. */
+static bool parse_volts(const char *s, uint16_t *out_mv)
+{
+	double v;
+
+	if (!cg_args_number(s, 0.5, 5.0, &v))
+		return false;
+	*out_mv = (uint16_t)(v * 1000.0 + 0.5);
+	return true;
+}
+
+/* Returns -1 to go on, or an exit code. */
+int cg_options_parse(int argc, char **argv, struct cg_options *opt)
+{
+	enum {
+		OPT_CELLS = 256, OPT_JSON, OPT_DEMO, OPT_ASCII, OPT_NO_COLOR,
+		OPT_EVENTS, OPT_ALARM_HIGH, OPT_ALARM_LOW, OPT_ALARM_DELTA, OPT_BELL,
+		OPT_RECORD, OPT_REPLAY, OPT_SPEED, OPT_LOG, OPT_ONCE, OPT_CSV,
+		OPT_TIMEOUT, OPT_HEADLESS,
+	};
+	static const struct option longopts[] = {
+		{ "baud", required_argument, NULL, 'b' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "cells", required_argument, NULL, OPT_CELLS },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "demo", no_argument, NULL, OPT_DEMO },
+		{ "ascii", no_argument, NULL, OPT_ASCII },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "no-colour", no_argument, NULL, OPT_NO_COLOR },
+		{ "events", required_argument, NULL, OPT_EVENTS },
+		{ "alarm-high", required_argument, NULL, OPT_ALARM_HIGH },
+		{ "alarm-low", required_argument, NULL, OPT_ALARM_LOW },
+		{ "alarm-delta", required_argument, NULL, OPT_ALARM_DELTA },
+		{ "bell", no_argument, NULL, OPT_BELL },
+		{ "record", required_argument, NULL, OPT_RECORD },
+		{ "replay", required_argument, NULL, OPT_REPLAY },
+		{ "speed", required_argument, NULL, OPT_SPEED },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "headless", no_argument, NULL, OPT_HEADLESS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, n;
+	uint16_t mv;
+
+	opt->baud = 115200;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:lhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (!parse_int(optarg, 1, 4000000, &opt->baud))
+				return usage_error("--baud needs a line speed such as 115200, not '%s'", optarg);
+			break;
+		case 'l':
+			opt->list = true;
+			break;
+		case OPT_CELLS:
+			if (!parse_int(optarg, 1, CG_MAX_CELLS, &opt->cells))
+				return usage_error("--cells needs a number from 1 to 24, not '%s'", optarg);
+			break;
+		case OPT_JSON:
+			opt->json = true;
+			break;
+		case OPT_DEMO:
+			opt->demo = true;
+			break;
+		case OPT_ASCII:
+			opt->ascii = true;
+			break;
+		case OPT_NO_COLOR:
+			opt->no_color = true;
+			break;
+		case OPT_EVENTS:
+			opt->events_path = optarg;
+			break;
+		case OPT_ALARM_HIGH:
+		case OPT_ALARM_LOW:
+			if (!parse_volts(optarg, &mv))
+				return usage_error("%s needs a cell voltage in volts such as 3.65",
+						   c == OPT_ALARM_HIGH ? "--alarm-high" : "--alarm-low");
+			if (c == OPT_ALARM_HIGH)
+				opt->alarm.high_mv = mv;
+			else
+				opt->alarm.low_mv = mv;
+			break;
+		case OPT_ALARM_DELTA:
+			if (!parse_int(optarg, 1, 5000, &n))
+				return usage_error("--alarm-delta needs millivolts from 1 to 5000, not '%s'", optarg);
+			opt->alarm.delta_mv = (uint16_t)n;
+			break;
+		case OPT_BELL:
+			opt->bell = true;
+			break;
+		case OPT_RECORD:
+			opt->record_path = optarg;
+			break;
+		case OPT_REPLAY:
+			opt->replay_path = optarg;
+			break;
+		case OPT_LOG:
+			opt->log_path = optarg;
+			break;
+		case OPT_ONCE:
+			opt->once = true;
+			break;
+		case OPT_CSV:
+			opt->csv = true;
+			break;
+		case OPT_TIMEOUT:
+			if (!parse_int(optarg, 1, 86400, &opt->timeout_s))
+				return usage_error("--timeout needs seconds from 1 to 86400, not '%s'", optarg);
+			break;
+		case OPT_HEADLESS:
+			opt->headless = true;
+			break;
+		case OPT_SPEED:
+			if (!cg_args_number(optarg, CG_REPLAY_SPEED_MIN,
+					    CG_REPLAY_SPEED_MAX, &opt->speed))
+				return usage_error("--speed needs a factor from 0.125 to 1024, not '%s'", optarg);
+			break;
+		case 'h':
+			cg_options_usage(stdout);
+			return EX_OK;
+		case 'V':
+			printf(PROGRAM " " CG_VERSION "\n");
+			return EX_OK;
+		case ':':
+			return usage_error("%s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		opt->port = argv[optind++];
+	if (optind < argc)
+		return usage_error("one PORT only; '%s' is one too many", argv[optind]);
+	if (opt->demo && opt->port)
+		return usage_error("--demo uses its own simulated port; drop '%s'", opt->port);
+	if (opt->replay_path && (opt->port || opt->demo))
+		return usage_error("--replay plays %s instead of a port; drop the port or --demo", opt->replay_path);
+	if (opt->replay_path && opt->record_path)
+		return usage_error("--record records a live port; it cannot record the replay of %s", opt->replay_path);
+	if (opt->speed && !opt->replay_path)
+		return usage_error("--speed %s goes with --replay FILE", "X");
+	if (opt->csv && !opt->once)
+		return usage_error("%s goes with --once (for a running log use --log FILE.csv)", "--csv");
+	if (opt->csv && opt->json)
+		return usage_error("%s: pick one of --json and --csv", "--once");
+	if (opt->timeout_s && !opt->once)
+		return usage_error("%s goes with --once", "--timeout");
+	if (opt->headless && opt->json)
+		return usage_error("%s: --json already runs without the table", "--headless");
+	if (!opt->timeout_s)
+		opt->timeout_s = 10;
+	return -1;
+}
+
