@@ -38,6 +38,18 @@
 #define CG_DOCTOR_WINDOW_S 10     /* checksum failures are counted over this */
 #define CG_DOCTOR_RATES 6
 
+/* What the status bar says of the link. The doctor owns it: it sees every
+ * open, loss, byte and frame, for a live port and a replay alike. */
+enum cg_link_state {
+	CG_LINK_STATE_WAITING,      /* open, no bytes yet */
+	CG_LINK_STATE_CONNECTED,    /* frames arriving */
+	CG_LINK_STATE_NO_SYNC,      /* bytes arriving, but no frame */
+	CG_LINK_STATE_DISCONNECTED, /* lost; retrying every second */
+	CG_LINK_STATE_ENDED,        /* end of a capture file or stdin */
+};
+
+#define CG_DOCTOR_QUIET_MS 3000 /* no byte or frame this long: the state moves on */
+
 enum cg_diagnosis {
 	CG_DIAG_OK,         /* frames arrive and check out */
 	CG_DIAG_WAITING,    /* just opened: too early to say anything */
@@ -94,6 +106,8 @@ struct cg_doctor {
 	bool exhausted;          /* every rate tried, none gave frames */
 	int return_baud;         /* a switch still to hand out, or 0 */
 
+	bool ended;              /* end of a capture, stdin or replay */
+
 	enum cg_diagnosis diagnosis;
 	char text[CG_DOCTOR_TEXT_MAX];
 };
@@ -111,6 +125,9 @@ void cg_doctor_open_failed(struct cg_doctor *doctor, int exit_code,
 
 /* The device went away (CG_LINK_LOST). */
 void cg_doctor_lost(struct cg_doctor *doctor, uint64_t now_ms);
+
+/* The input ended for good (end of a capture file, stdin or replay). */
+void cg_doctor_ended(struct cg_doctor *doctor);
 
 /*
  * Bytes just read, after they went through the caller's framer: stats are
@@ -131,6 +148,12 @@ int cg_doctor_want_baud(struct cg_doctor *doctor, uint64_t now_ms);
 /* Works out the diagnosis now; its text is then cg_doctor_text(). */
 enum cg_diagnosis cg_doctor_diagnose(struct cg_doctor *doctor,
 				     uint64_t now_ms);
+
+/* The link's state now: connected while frames came within
+ * CG_DOCTOR_QUIET_MS, no sync while only bytes did (and the link has been
+ * open half that long), waiting otherwise; disconnected while closed. */
+enum cg_link_state cg_doctor_link_state(const struct cg_doctor *doctor,
+					uint64_t now_ms);
 
 /* Plain words for the status line, or NULL when all is well. */
 const char *cg_doctor_text(const struct cg_doctor *doctor);

@@ -14,18 +14,11 @@
 #include <stdint.h>
 
 #include "alarm.h"
+#include "doctor.h"
 #include "error.h"
 #include "events.h"
 #include "framer.h"
 #include "pack.h"
-
-enum cg_link_state {
-	CG_LINK_STATE_WAITING,      /* open, no bytes yet */
-	CG_LINK_STATE_CONNECTED,    /* frames arriving */
-	CG_LINK_STATE_NO_SYNC,      /* bytes arriving, but no frame */
-	CG_LINK_STATE_DISCONNECTED, /* lost; retrying every second */
-	CG_LINK_STATE_ENDED,        /* end of a capture file or stdin */
-};
 
 /* What the inspector (key i) shows besides the framer's counters. */
 struct cg_inspect {

@@ -42,7 +42,6 @@
 #define PROGRAM CG_PROGRAM
 #define TICK_MS 1000
 #define RETRY_MS 1000
-#define LINK_QUIET_MS 3000  /* no bytes/frames this long changes the state */
 #define REDRAW_MIN_MS 100   /* coalesce bursts of frames into one redraw */
 #define READ_CHUNK 4096
 #define FPS_WINDOW_S 10
@@ -63,8 +62,6 @@ struct app {
 	char link_detail[1024];
 	uint64_t retry_at_ms;
 	uint64_t opened_at_ms;
-	uint64_t last_byte_ms;  /* 0 = none since the link opened */
-	uint64_t last_frame_ms; /* 0 = none since the link opened */
 
 	struct cg_framer framer;
 	struct cg_pack pack;
@@ -105,7 +102,8 @@ struct app {
 	char port_label[PATH_MAX + 16];
 
 	struct cg_doctor doctor;
-	bool doctoring; /* a live link: files and replays need no doctor */
+	bool doctoring; /* a live link: its diagnosis is shown; files and
+			 * replays only keep the doctor for the link state */
 	enum cg_diagnosis diagnosis;
 
 	struct cg_csvlog log;
@@ -138,20 +136,6 @@ static double rate_per_s(const struct rate *r)
 	for (unsigned i = 0; i < r->filled; i++)
 		sum += r->per_tick[i];
 	return r->filled ? (double)sum / r->filled : 0.0;
-}
-
-static enum cg_link_state link_state(const struct app *a, uint64_t now)
-{
-	if (a->ended)
-		return CG_LINK_STATE_ENDED;
-	if (!a->link_open && !a->replaying)
-		return CG_LINK_STATE_DISCONNECTED;
-	if (a->last_frame_ms && now - a->last_frame_ms <= LINK_QUIET_MS)
-		return CG_LINK_STATE_CONNECTED;
-	if (a->last_byte_ms && now - a->last_byte_ms <= LINK_QUIET_MS &&
-	    now - a->opened_at_ms > LINK_QUIET_MS / 2)
-		return CG_LINK_STATE_NO_SYNC;
-	return CG_LINK_STATE_WAITING;
 }
 
 /* Appends an event to the list and to the --events file. */
@@ -255,7 +239,7 @@ static int emit_json(const struct app *a, const struct cg_record *rec)
 
 /* One frame from the framer: decoder -> pack (and JSON, the CSV log). */
 static int use_frame(struct app *a, const struct cg_frame *frame,
-		     uint64_t now, uint64_t data_ms)
+		     uint64_t data_ms)
 {
 	struct cg_record rec;
 	enum cg_decode_result r = cg_decode_framed(frame, &rec);
@@ -265,7 +249,6 @@ static int use_frame(struct app *a, const struct cg_frame *frame,
 		a->inspect.rejected_by[-r]++;
 		return 0;
 	}
-	a->last_frame_ms = now;
 	struct cg_status before = a->pack.status;
 	bool had_status = a->pack.have[CG_REC_STATUS];
 	cg_pack_apply(&a->pack, &rec, data_ms);
@@ -286,12 +269,12 @@ static int use_frame(struct app *a, const struct cg_frame *frame,
 	return 0;
 }
 
-/* Framer -> decoder -> pack (and JSON, the CSV log). now is the monotonic
- * time of the link; data_ms is the clock the pack ages by: the same when
- * live, the recorded time during a replay. Returns 0, or an EX_ code that
+/* Framer -> decoder -> pack (and JSON, the CSV log). data_ms is the clock
+ * the pack ages by: the monotonic time when live, the recorded time during
+ * a replay. Returns 0, or an EX_ code that
  * ends the run (stdout gone, the log refused a row). */
 static int consume(struct app *a, const uint8_t *data, size_t len,
-		   uint64_t now, uint64_t data_ms)
+		   uint64_t data_ms)
 {
 	/* A read of a few KiB holds up to ~150 frames: taking them in
 	 * batches costs one framer call per batch, not per frame. */
@@ -302,7 +285,7 @@ static int consume(struct app *a, const uint8_t *data, size_t len,
 	do {
 		n = cg_framer_take(&a->framer, &data, &len, frames, BATCH);
 		for (size_t i = 0; i < n; i++) {
-			int rc = use_frame(a, &frames[i], now, data_ms);
+			int rc = use_frame(a, &frames[i], data_ms);
 			if (rc)
 				return rc;
 		}
@@ -352,9 +335,10 @@ static int play_replay(struct app *a, uint64_t now)
 		uint64_t played_us = a->chunk.time_us;
 		a->data_wall_ms = a->chunk.synthetic_time ? cg_clock_wall_ms()
 							  : played_us / 1000u;
-		a->last_byte_ms = now;
-		int rc = consume(a, a->chunk.data, a->chunk.len, now,
+		int rc = consume(a, a->chunk.data, a->chunk.len,
 				 played_us / 1000u);
+		cg_doctor_feed(&a->doctor, a->chunk.data, a->chunk.len,
+			       &a->framer.stats, now);
 		if (rc)
 			return rc;
 		a->have_chunk = cg_replay_next(&a->replay, &a->chunk) == 1;
@@ -372,6 +356,7 @@ static int play_replay(struct app *a, uint64_t now)
 	}
 	if (!a->have_chunk) {
 		a->ended = true;
+		cg_doctor_ended(&a->doctor);
 		a->dirty = true;
 		if (a->replay.warning[0])
 			snprintf(a->link_detail, sizeof(a->link_detail), "%.1000s",
@@ -387,12 +372,10 @@ static int read_link(struct app *a, uint64_t now)
 	ssize_t n = cg_link_read(&a->link, buf, sizeof(buf));
 
 	if (n > 0) {
-		a->last_byte_ms = now;
 		a->data_wall_ms = cg_clock_wall_ms();
-		int rc = consume(a, buf, (size_t)n, now, now);
-		if (a->doctoring)
-			cg_doctor_feed(&a->doctor, buf, (size_t)n,
-				       &a->framer.stats, now);
+		int rc = consume(a, buf, (size_t)n, now);
+		cg_doctor_feed(&a->doctor, buf, (size_t)n, &a->framer.stats,
+			       now);
 		if (a->recording) {
 			struct cg_error err;
 			if (cg_recorder_write(&a->recorder, buf, (size_t)n,
@@ -405,11 +388,11 @@ static int read_link(struct app *a, uint64_t now)
 		cg_link_close(&a->link);
 		a->link_open = false;
 		a->ended = true;
+		cg_doctor_ended(&a->doctor);
 		a->dirty = true;
 	} else if (n == CG_LINK_LOST) {
 		note_link_lost(a, now, "device disconnected");
-		if (a->doctoring)
-			cg_doctor_lost(&a->doctor, now);
+		cg_doctor_lost(&a->doctor, now);
 	}
 	return 0;
 }
@@ -419,12 +402,9 @@ static void try_reopen(struct app *a, uint64_t now)
 	struct cg_error err;
 
 	if (cg_link_reopen(&a->link, &err) == 0) {
-		if (a->doctoring)
-			cg_doctor_opened(&a->doctor, now);
+		cg_doctor_opened(&a->doctor, now);
 		a->link_open = true;
 		a->opened_at_ms = now;
-		a->last_byte_ms = 0;
-		a->last_frame_ms = 0;
 		a->link_detail[0] = '\0';
 		a->data_wall_ms = cg_clock_wall_ms();
 		note_event(a, "link back: reconnected");
@@ -433,8 +413,7 @@ static void try_reopen(struct app *a, uint64_t now)
 				a->link.path);
 		return;
 	}
-	if (a->doctoring)
-		cg_doctor_open_failed(&a->doctor, err.exit_code, err.message, now);
+	cg_doctor_open_failed(&a->doctor, err.exit_code, err.message, now);
 	a->retry_at_ms = now + RETRY_MS;
 }
 
@@ -472,7 +451,7 @@ static void draw(struct app *a, uint64_t now)
 		.implausible = a->implausible,
 		.port = a->port_label,
 		.baud = a->opt.baud,
-		.link = link_state(a, now),
+		.link = cg_doctor_link_state(&a->doctor, now),
 		.link_detail = a->link_detail[0] ? a->link_detail : NULL,
 		.diagnosis = a->doctoring ? cg_doctor_text(&a->doctor) : NULL,
 		.frames_per_s = rate_per_s(&a->rate),
@@ -820,14 +799,14 @@ int main(int argc, char **argv)
 			 a->opt.demo ? "demo (simulator)" : a->link.path);
 	}
 	a->opened_at_ms = cg_clock_ms();
-	if (a->link_open && a->link.kind != CG_LINK_FILE) {
-		a->doctoring = true;
-		cg_doctor_init(&a->doctor, a->link.path, a->opt.baud,
-			       a->link.kind == CG_LINK_SERIAL ||
-			       a->link.kind == CG_LINK_TTY);
-		cg_doctor_opened(&a->doctor, a->opened_at_ms);
-		a->diagnosis = cg_doctor_diagnose(&a->doctor, a->opened_at_ms);
-	}
+	/* Every source has a doctor for its link state; only a live link
+	 * gets its diagnosis shown. */
+	a->doctoring = a->link_open && a->link.kind != CG_LINK_FILE;
+	cg_doctor_init(&a->doctor, a->replaying ? a->opt.replay_path : a->link.path,
+		       a->opt.baud, a->link_open &&
+		       (a->link.kind == CG_LINK_SERIAL || a->link.kind == CG_LINK_TTY));
+	cg_doctor_opened(&a->doctor, a->opened_at_ms);
+	a->diagnosis = cg_doctor_diagnose(&a->doctor, a->opened_at_ms);
 	if (a->opt.record_path) {
 		struct cg_error rerr;
 		if (cg_recorder_open(&a->recorder, a->opt.record_path,

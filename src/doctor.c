@@ -98,6 +98,26 @@ void cg_doctor_lost(struct cg_doctor *d, uint64_t now_ms)
 	d->open_error_ms = now_ms;
 }
 
+void cg_doctor_ended(struct cg_doctor *d)
+{
+	d->ended = true;
+}
+
+enum cg_link_state cg_doctor_link_state(const struct cg_doctor *d,
+					uint64_t now_ms)
+{
+	if (d->ended)
+		return CG_LINK_STATE_ENDED;
+	if (!d->open)
+		return CG_LINK_STATE_DISCONNECTED;
+	if (d->last_frame_ms && now_ms - d->last_frame_ms <= CG_DOCTOR_QUIET_MS)
+		return CG_LINK_STATE_CONNECTED;
+	if (d->last_byte_ms && now_ms - d->last_byte_ms <= CG_DOCTOR_QUIET_MS &&
+	    now_ms - d->opened_ms > CG_DOCTOR_QUIET_MS / 2)
+		return CG_LINK_STATE_NO_SYNC;
+	return CG_LINK_STATE_WAITING;
+}
+
 /* The window slot for this second, emptied if it held an older second. */
 static unsigned window_slot(struct cg_doctor *d, uint64_t now_ms)
 {

@@ -458,6 +458,47 @@ static void test_no_hunt_when_only_checksums_fail(void **state)
 	assert_int_equal(diagnose(&r), CG_DIAG_CHECKSUM);
 }
 
+/* The status bar's link state, as the doctor tracks it: the one owner of
+ * the last byte, the last frame and the quiet threshold. */
+static void test_link_state(void **state)
+{
+	static struct rig r;
+
+	(void)state;
+	rig_init(&r, HEALTHY, true);
+	assert_int_equal(cg_doctor_link_state(&r.doctor, r.now),
+			 CG_LINK_STATE_WAITING);
+	run_for(&r, 5000);
+	assert_int_equal(cg_doctor_link_state(&r.doctor, r.now),
+			 CG_LINK_STATE_CONNECTED);
+	/* Frames stop: connected for the quiet time, then waiting. */
+	r.stream = SILENT;
+	run_for(&r, CG_DOCTOR_QUIET_MS - TICK_MS);
+	assert_int_equal(cg_doctor_link_state(&r.doctor, r.now),
+			 CG_LINK_STATE_CONNECTED);
+	run_for(&r, 2 * TICK_MS);
+	assert_int_equal(cg_doctor_link_state(&r.doctor, r.now),
+			 CG_LINK_STATE_WAITING);
+	/* Bytes without frames: no sync. */
+	r.stream = NOISE;
+	run_for(&r, 2000);
+	assert_int_equal(cg_doctor_link_state(&r.doctor, r.now),
+			 CG_LINK_STATE_NO_SYNC);
+	cg_doctor_lost(&r.doctor, r.now);
+	assert_int_equal(cg_doctor_link_state(&r.doctor, r.now),
+			 CG_LINK_STATE_DISCONNECTED);
+	cg_doctor_opened(&r.doctor, r.now);
+	assert_int_equal(cg_doctor_link_state(&r.doctor, r.now),
+			 CG_LINK_STATE_WAITING);
+	/* Right after a reopen, bytes alone are not yet "no sync". */
+	run_for(&r, 1000);
+	assert_int_equal(cg_doctor_link_state(&r.doctor, r.now),
+			 CG_LINK_STATE_WAITING);
+	cg_doctor_ended(&r.doctor);
+	assert_int_equal(cg_doctor_link_state(&r.doctor, r.now),
+			 CG_LINK_STATE_ENDED);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -483,6 +524,7 @@ int main(void)
 		cmocka_unit_test(test_baud_hunt_finds_57600),
 		cmocka_unit_test(test_baud_hunt_gives_up),
 		cmocka_unit_test(test_no_hunt_once_frames_came),
+		cmocka_unit_test(test_link_state),
 		cmocka_unit_test(test_names),
 	};
 
