@@ -31,19 +31,17 @@
 #include "events.h"
 #include "framer.h"
 #include "json.h"
-#include "link.h"
 #include "options.h"
 #include "pack.h"
 #include "portpick.h"
 #include "record.h"
 #include "snapshot.h"
+#include "source.h"
 #include "tui.h"
 
 #define PROGRAM CG_PROGRAM
 #define TICK_MS 1000
-#define RETRY_MS 1000
 #define REDRAW_MIN_MS 100   /* coalesce bursts of frames into one redraw */
-#define READ_CHUNK 4096
 #define FPS_WINDOW_S 10
 
 /* Frames per second over the last FPS_WINDOW_S ticks. */
@@ -56,11 +54,9 @@ struct rate {
 
 struct app {
 	struct cg_options opt;
-	struct cg_link link;
-	bool link_open;
-	bool ended; /* EOF on a capture or stdin */
+	struct cg_source *src;
+	bool ended; /* the source has no more input */
 	char link_detail[1024];
-	uint64_t retry_at_ms;
 	uint64_t opened_at_ms;
 
 	struct cg_framer framer;
@@ -92,18 +88,11 @@ struct app {
 	struct cg_recorder recorder;
 	bool recording;
 
-	bool replaying;
-	bool replay_unpaced; /* no screen and no --speed: as fast as it decodes */
-	struct cg_replay replay;
-	struct cg_replay_clock replay_clock;
-	struct cg_replay_chunk chunk; /* the next chunk to play */
-	bool have_chunk;
 	struct cg_replay_view replay_view;
-	char port_label[PATH_MAX + 16];
 
 	struct cg_doctor doctor;
-	bool doctoring; /* a live link: its diagnosis is shown; files and
-			 * replays only keep the doctor for the link state */
+	bool doctoring; /* a live source: its diagnosis is shown; files and
+			 * replays keep the doctor for the link state only */
 	enum cg_diagnosis diagnosis;
 
 	struct cg_csvlog log;
@@ -293,21 +282,6 @@ static int consume(struct app *a, const uint8_t *data, size_t len,
 	return 0;
 }
 
-static void note_link_lost(struct app *a, uint64_t now, const char *why)
-{
-	cg_link_close(&a->link);
-	a->link_open = false;
-	a->retry_at_ms = now + RETRY_MS;
-	snprintf(a->link_detail, sizeof(a->link_detail), "%s", why);
-	a->data_wall_ms = cg_clock_wall_ms();
-	char text[CG_EVENT_TEXT_MAX];
-	snprintf(text, sizeof(text), "link lost: %s", why);
-	note_event(a, text);
-	if (!a->tui)
-		fprintf(stderr, PROGRAM ": %s: %s; retrying every second\n",
-			a->link.path, why);
-}
-
 static void stop_recording(struct app *a, const struct cg_error *err)
 {
 	struct cg_error ignored;
@@ -320,101 +294,80 @@ static void stop_recording(struct app *a, const struct cg_error *err)
 	a->recording = false;
 }
 
-/* Plays the chunks that are due. A replay without a screen and without
- * --speed goes as fast as it decodes, a bounded batch per loop turn so
- * signals are still seen. Returns 0 or an EX_ code (see consume). */
-static int play_replay(struct app *a, uint64_t now)
+/* Bytes from the source: framer and the rest, the doctor, the recorder.
+ * Returns 0 or an EX_ code (see consume). */
+static int use_chunk(struct app *a, const struct cg_source_chunk *chunk,
+		     uint64_t now)
 {
-	const uint64_t gap_us = 10u * 1000000u;
-	unsigned budget = 256;
+	a->data_wall_ms = chunk->wall_ms;
+	int rc = consume(a, chunk->data, chunk->len, chunk->data_ms);
+	cg_doctor_feed(&a->doctor, chunk->data, chunk->len, &a->framer.stats,
+		       now);
+	if (a->recording) {
+		struct cg_error err;
+		if (cg_recorder_write(&a->recorder, chunk->data, chunk->len,
+				      chunk->wall_ms * 1000u, now, &err) < 0)
+			stop_recording(a, &err);
+	}
+	return rc;
+}
 
-	while (a->have_chunk && budget--) {
-		if (!a->replay_unpaced &&
-		    cg_replay_clock_due_ms(&a->replay_clock, a->chunk.time_us) > now)
+/* Pumps the source until it is idle, acting on what it hands out.
+ * Returns 0 or an EX_ code that ends the run. */
+static int pump_source(struct app *a, uint64_t now, bool readable)
+{
+	struct cg_source *src = a->src;
+	struct cg_source_chunk chunk;
+	char text[CG_EVENT_TEXT_MAX];
+
+	for (;;) {
+		switch (cg_source_pump(src, now, readable, &chunk)) {
+		case CG_SOURCE_IDLE:
+			return 0;
+		case CG_SOURCE_DATA: {
+			int rc = use_chunk(a, &chunk, now);
+			if (rc)
+				return rc;
 			break;
-		uint64_t played_us = a->chunk.time_us;
-		a->data_wall_ms = a->chunk.synthetic_time ? cg_clock_wall_ms()
-							  : played_us / 1000u;
-		int rc = consume(a, a->chunk.data, a->chunk.len,
-				 played_us / 1000u);
-		cg_doctor_feed(&a->doctor, a->chunk.data, a->chunk.len,
-			       &a->framer.stats, now);
-		if (rc)
-			return rc;
-		a->have_chunk = cg_replay_next(&a->replay, &a->chunk) == 1;
-		/* A recording appended to days later would stall the table:
-		 * skip long silences, and say so. */
-		if (a->have_chunk && !a->replay_unpaced &&
-		    a->chunk.time_us > played_us + gap_us) {
-			char text[CG_EVENT_TEXT_MAX];
-			snprintf(text, sizeof(text), "replay skips %llu s without data",
-				 (unsigned long long)((a->chunk.time_us - played_us) / 1000000u));
+		}
+		case CG_SOURCE_LOST:
+			cg_doctor_lost(&a->doctor, now);
+			snprintf(a->link_detail, sizeof(a->link_detail), "%s",
+				 src->text);
+			a->data_wall_ms = cg_clock_wall_ms();
+			snprintf(text, sizeof(text), "link lost: %.80s", src->text);
 			note_event(a, text);
-			cg_replay_clock_jump(&a->replay_clock,
-					     a->chunk.time_us - 1000000u, now);
+			if (!a->tui)
+				fprintf(stderr, PROGRAM ": %s: %s; retrying every second\n",
+					src->label, src->text);
+			break;
+		case CG_SOURCE_BACK:
+			cg_doctor_opened(&a->doctor, now);
+			a->opened_at_ms = now;
+			a->link_detail[0] = '\0';
+			a->data_wall_ms = cg_clock_wall_ms();
+			note_event(a, "link back: reconnected");
+			if (!a->tui)
+				fprintf(stderr, PROGRAM ": %s: reconnected\n",
+					src->label);
+			break;
+		case CG_SOURCE_OPEN_FAILED:
+			cg_doctor_open_failed(&a->doctor, src->err.exit_code,
+					      src->err.message, now);
+			break;
+		case CG_SOURCE_NOTE:
+			note_event(a, src->text);
+			break;
+		case CG_SOURCE_END:
+			a->ended = true;
+			a->dirty = true;
+			cg_doctor_ended(&a->doctor);
+			if (src->text[0])
+				snprintf(a->link_detail, sizeof(a->link_detail),
+					 "%.1000s", src->text);
+			break;
 		}
 	}
-	if (!a->have_chunk) {
-		a->ended = true;
-		cg_doctor_ended(&a->doctor);
-		a->dirty = true;
-		if (a->replay.warning[0])
-			snprintf(a->link_detail, sizeof(a->link_detail), "%.1000s",
-				 a->replay.warning);
-	}
-	return 0;
-}
-
-/* Reads what the port has. Returns 0 or an EX_ code (see consume). */
-static int read_link(struct app *a, uint64_t now)
-{
-	uint8_t buf[READ_CHUNK];
-	ssize_t n = cg_link_read(&a->link, buf, sizeof(buf));
-
-	if (n > 0) {
-		a->data_wall_ms = cg_clock_wall_ms();
-		int rc = consume(a, buf, (size_t)n, now);
-		cg_doctor_feed(&a->doctor, buf, (size_t)n, &a->framer.stats,
-			       now);
-		if (a->recording) {
-			struct cg_error err;
-			if (cg_recorder_write(&a->recorder, buf, (size_t)n,
-					      a->data_wall_ms * 1000u, now, &err) < 0)
-				stop_recording(a, &err);
-		}
-		return rc;
-	}
-	if (n == CG_LINK_EOF) {
-		cg_link_close(&a->link);
-		a->link_open = false;
-		a->ended = true;
-		cg_doctor_ended(&a->doctor);
-		a->dirty = true;
-	} else if (n == CG_LINK_LOST) {
-		note_link_lost(a, now, "device disconnected");
-		cg_doctor_lost(&a->doctor, now);
-	}
-	return 0;
-}
-
-static void try_reopen(struct app *a, uint64_t now)
-{
-	struct cg_error err;
-
-	if (cg_link_reopen(&a->link, &err) == 0) {
-		cg_doctor_opened(&a->doctor, now);
-		a->link_open = true;
-		a->opened_at_ms = now;
-		a->link_detail[0] = '\0';
-		a->data_wall_ms = cg_clock_wall_ms();
-		note_event(a, "link back: reconnected");
-		if (!a->tui)
-			fprintf(stderr, PROGRAM ": %s: reconnected\n",
-				a->link.path);
-		return;
-	}
-	cg_doctor_open_failed(&a->doctor, err.exit_code, err.message, now);
-	a->retry_at_ms = now + RETRY_MS;
 }
 
 /* Asks the doctor what is wrong; a change of diagnosis is an event (and a
@@ -425,9 +378,9 @@ static void consult_doctor(struct app *a, uint64_t now)
 		return;
 
 	int baud = cg_doctor_want_baud(&a->doctor, now);
-	if (baud && a->link_open) {
+	if (baud && a->src->ops->set_baud) {
 		struct cg_error err;
-		cg_link_set_baud(&a->link, baud, &err);
+		a->src->ops->set_baud(a->src, baud, &err);
 	}
 	enum cg_diagnosis d = cg_doctor_diagnose(&a->doctor, now);
 	if (d == a->diagnosis)
@@ -449,7 +402,7 @@ static void draw(struct app *a, uint64_t now)
 		.pack = a->paused ? &a->frozen : &a->pack,
 		.framer = &a->framer.stats,
 		.implausible = a->implausible,
-		.port = a->port_label,
+		.port = a->src->label,
 		.baud = a->opt.baud,
 		.link = cg_doctor_link_state(&a->doctor, now),
 		.link_detail = a->link_detail[0] ? a->link_detail : NULL,
@@ -468,22 +421,19 @@ static void draw(struct app *a, uint64_t now)
 		.now_ms = a->paused ? a->paused_at_ms : now,
 	};
 
-	if (a->replaying) {
-		uint64_t pos_us = a->ended || a->replay_unpaced
-			? a->replay.last_us
-			: cg_replay_clock_position_us(&a->replay_clock, now);
-		if (pos_us < a->replay.first_us)
-			pos_us = a->replay.first_us;
-		if (pos_us > a->replay.last_us)
-			pos_us = a->replay.last_us;
-		a->replay_view.speed = a->replay_clock.speed;
-		a->replay_view.paused = a->replay_clock.paused;
-		a->replay_view.position_s = (double)(pos_us - a->replay.first_us) / 1e6;
-		a->replay_view.length_s = cg_replay_length_s(&a->replay);
-		a->replay_view.timestamped = a->replay.kind == CG_REPLAY_RECORDING;
+	struct cg_source_position pos;
+	cg_source_position(a->src, now, &pos);
+	if (pos.replay) {
+		a->replay_view = (struct cg_replay_view){
+			.speed = pos.speed,
+			.paused = pos.paused,
+			.position_s = pos.position_s,
+			.length_s = pos.length_s,
+			.timestamped = pos.timestamped,
+		};
 		v.replay = &a->replay_view;
 		/* Ages in a replay run on the recorded clock. */
-		v.now_ms = pos_us / 1000u;
+		v.now_ms = pos.now_us / 1000u;
 	}
 
 	cg_tui_draw(&v);
@@ -509,12 +459,8 @@ static bool handle_keys(struct app *a)
 			a->help = !a->help;
 			break;
 		case CG_KEY_PAUSE:
-			if (a->replaying) { /* pause the replay, not the view */
-				uint64_t now = cg_clock_ms();
-				if (a->replay_clock.paused)
-					cg_replay_clock_resume(&a->replay_clock, now);
-				else
-					cg_replay_clock_pause(&a->replay_clock, now);
+			if (a->src->ops->pause) { /* pause the replay, not the view */
+				a->src->ops->pause(a->src, cg_clock_ms());
 				break;
 			}
 			a->paused = !a->paused;
@@ -549,11 +495,10 @@ static bool handle_keys(struct app *a)
 			break;
 		case CG_KEY_FASTER:
 		case CG_KEY_SLOWER:
-			if (a->replaying)
-				cg_replay_clock_set_speed(&a->replay_clock,
-					cg_replay_speed_step(a->replay_clock.speed,
-							     action == CG_KEY_FASTER),
-					cg_clock_ms());
+			if (a->src->ops->speed_step)
+				a->src->ops->speed_step(a->src,
+							action == CG_KEY_FASTER,
+							cg_clock_ms());
 			break;
 		case CG_KEY_RESIZE:
 			break;
@@ -582,9 +527,7 @@ static int pending_quit_signal(void)
  * on a file it reads to the end for the newest picture. */
 static bool once_ready(const struct app *a)
 {
-	bool file = a->replaying || a->link.kind == CG_LINK_FILE;
-
-	return !file && a->pack.have[CG_REC_CELLS] &&
+	return a->src->live && a->pack.have[CG_REC_CELLS] &&
 	       a->pack.have[CG_REC_STATUS];
 }
 
@@ -594,12 +537,13 @@ static int print_once(struct app *a)
 {
 	static char out[CG_SNAPSHOT_MAX];
 	char when[CG_ISO_TIME_MAX];
-	uint64_t data_now = a->replaying ? a->replay.last_us / 1000u
-					 : cg_clock_ms();
+	struct cg_source_position pos;
+	cg_source_position(a->src, cg_clock_ms(), &pos);
+	uint64_t data_now = pos.replay ? pos.now_us / 1000u : cg_clock_ms();
 
 	if (!a->pack.have[CG_REC_CELLS] && !a->pack.have[CG_REC_STATUS]) {
 		fprintf(stderr, PROGRAM ": no frames from %s within %d s\n",
-			a->port_label, a->opt.timeout_s);
+			a->src->label, a->opt.timeout_s);
 		return CG_SNAPSHOT_NODATA;
 	}
 	cg_clock_format_iso8601(a->data_wall_ms, when);
@@ -623,10 +567,11 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		struct pollfd fds[2];
 		nfds_t nfds = 0;
 		int link_slot = -1, key_slot = -1;
+		int src_fd = cg_source_poll_fd(a->src);
 
-		if (a->link_open) {
+		if (src_fd >= 0) {
 			link_slot = (int)nfds;
-			fds[nfds++] = (struct pollfd){ .fd = a->link.fd, .events = POLLIN };
+			fds[nfds++] = (struct pollfd){ .fd = src_fd, .events = POLLIN };
 		}
 		if (a->tui) {
 			key_slot = (int)nfds;
@@ -636,8 +581,7 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			/* --json on a capture: done at EOF */
 			return a->opt.once ? print_once(a) : EX_OK;
 		/* Files are read to the end however long it takes. */
-		bool once_timed = a->opt.once && !a->replaying &&
-				  a->link.kind != CG_LINK_FILE;
+		bool once_timed = a->opt.once && a->src->live;
 		if (once_timed && now >= a->once_deadline_ms)
 			return print_once(a);
 
@@ -650,15 +594,9 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			if (at < wake)
 				wake = at;
 		}
-		if (!a->link_open && !a->replaying && !a->ended &&
-		    a->retry_at_ms < wake)
-			wake = a->retry_at_ms;
-		if (a->replaying && a->have_chunk) {
-			uint64_t due = a->replay_unpaced ? now
-				: cg_replay_clock_due_ms(&a->replay_clock, a->chunk.time_us);
-			if (due < wake)
-				wake = due;
-		}
+		uint64_t due = cg_source_due_ms(a->src, now);
+		if (due < wake)
+			wake = due;
 		uint64_t wait_ms = wake > now ? wake - now : 0;
 		struct timespec timeout = {
 			.tv_sec = (time_t)(wait_ms / 1000),
@@ -684,11 +622,8 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		}
 		now = cg_clock_ms();
 
-		int rc = 0;
-		if (ready > 0 && link_slot >= 0 && fds[link_slot].revents)
-			rc = read_link(a, now);
-		if (!rc && a->replaying && a->have_chunk)
-			rc = play_replay(a, now);
+		int rc = pump_source(a, now, ready > 0 && link_slot >= 0 &&
+				     fds[link_slot].revents);
 		if (rc)
 			return rc;
 		if (a->opt.once && once_ready(a))
@@ -713,9 +648,6 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			    cg_csvlog_sync_due(&a->log, now, &a->fatal_error) < 0)
 				return a->fatal_error.exit_code;
 		}
-		if (!a->link_open && !a->replaying && !a->ended &&
-		    now >= a->retry_at_ms)
-			try_reopen(a, now);
 		consult_doctor(a, now);
 		if (a->tui && a->dirty && now >= a->drawn_at_ms + REDRAW_MIN_MS)
 			draw(a, now);
@@ -744,165 +676,138 @@ static void install_signals(sigset_t *wait_mask)
 	sigdelset(wait_mask, SIGHUP);
 }
 
-int main(int argc, char **argv)
+/* Phase: the source. The demo's simulator, the port the user named (or
+ * the one chosen for them), or the replay. Returns -1 or an exit code. */
+static int open_source(struct app *a, struct cg_error *err)
 {
-	static struct app app; /* large; keep it off the stack */
-	struct app *a = &app;
-	char port[PATH_MAX];
-	struct cg_error err;
-	struct cg_error link_err;
-	sigset_t wait_mask;
+	static char port[PATH_MAX];
+	uint64_t now = cg_clock_ms();
 	int rc;
 
-	if ((rc = cg_options_parse(argc, argv, &a->opt)) >= 0)
-		return rc;
-	if (a->opt.list)
-		return cg_portpick_list(a->opt.baud);
-
-	install_signals(&wait_mask);
 	if (a->opt.demo) {
-		a->demo_pid = cg_demo_start(port, sizeof(port), &err);
-		if (a->demo_pid < 0) {
-			fprintf(stderr, PROGRAM ": %s\n", err.message);
-			return err.exit_code;
-		}
+		a->demo_pid = cg_demo_start(port, sizeof(port), err);
+		if (a->demo_pid < 0)
+			return err->exit_code;
 		a->opt.port = port;
 	} else if (!a->opt.port && !a->opt.replay_path) {
 		if ((rc = cg_portpick_choose(port, sizeof(port), a->opt.baud)) >= 0)
 			return rc;
 		a->opt.port = port;
 	}
-
-	if (a->opt.replay_path) {
-		struct cg_error rerr;
-		if (cg_replay_open(&a->replay, a->opt.replay_path, &rerr) < 0) {
-			fprintf(stderr, PROGRAM ": %s\n", rerr.message);
-			return rerr.exit_code;
-		}
-		a->replaying = true;
+	if (a->opt.replay_path)
 		/* Nobody watches a run without the table: no pacing. */
-		a->replay_unpaced = (a->opt.json || a->opt.once ||
-				     a->opt.headless) && !a->opt.speed;
-		a->have_chunk = cg_replay_next(&a->replay, &a->chunk) == 1;
-		cg_replay_clock_start(&a->replay_clock, a->replay.first_us,
-				      cg_clock_ms(), a->opt.speed ? a->opt.speed : 1.0);
-		snprintf(a->port_label, sizeof(a->port_label), "replay %.4000s",
-			 a->opt.replay_path);
-	} else {
-		if (cg_link_open(&a->link, a->opt.port, a->opt.baud, &link_err) < 0) {
-			fprintf(stderr, PROGRAM ": %s\n", link_err.message);
-			cg_demo_stop(a->demo_pid);
-			return link_err.exit_code;
-		}
-		a->link_open = true;
-		snprintf(a->port_label, sizeof(a->port_label), "%.4000s",
-			 a->opt.demo ? "demo (simulator)" : a->link.path);
-	}
-	a->opened_at_ms = cg_clock_ms();
-	/* Every source has a doctor for its link state; only a live link
+		a->src = cg_source_replay_open(a->opt.replay_path,
+			!((a->opt.json || a->opt.once || a->opt.headless) &&
+			  !a->opt.speed),
+			a->opt.speed, now, err);
+	else
+		a->src = cg_source_port_open(a->opt.port, a->opt.baud,
+			a->opt.demo ? "demo (simulator)" : NULL, err);
+	if (!a->src)
+		return err->exit_code;
+	a->opened_at_ms = now;
+	/* Every source has a doctor for its link state; only a live one
 	 * gets its diagnosis shown. */
-	a->doctoring = a->link_open && a->link.kind != CG_LINK_FILE;
-	cg_doctor_init(&a->doctor, a->replaying ? a->opt.replay_path : a->link.path,
-		       a->opt.baud, a->link_open &&
-		       (a->link.kind == CG_LINK_SERIAL || a->link.kind == CG_LINK_TTY));
-	cg_doctor_opened(&a->doctor, a->opened_at_ms);
-	a->diagnosis = cg_doctor_diagnose(&a->doctor, a->opened_at_ms);
+	a->doctoring = a->src->live;
+	cg_doctor_init(&a->doctor, a->opt.replay_path ? a->opt.replay_path
+						      : a->opt.port,
+		       a->opt.baud, a->src->can_hunt);
+	cg_doctor_opened(&a->doctor, now);
+	a->diagnosis = cg_doctor_diagnose(&a->doctor, now);
+	return -1;
+}
+
+/* Phase: the files the run writes. Returns -1 or an exit code. */
+static int open_outputs(struct app *a, struct cg_error *err)
+{
 	if (a->opt.record_path) {
-		struct cg_error rerr;
 		if (cg_recorder_open(&a->recorder, a->opt.record_path,
-				     a->opened_at_ms, &rerr) < 0) {
-			fprintf(stderr, PROGRAM ": %s\n", rerr.message);
-			cg_link_close(&a->link);
-			cg_demo_stop(a->demo_pid);
-			return rerr.exit_code;
-		}
+				     a->opened_at_ms, err) < 0)
+			return err->exit_code;
 		a->recording = true;
 	}
+	if (a->opt.events_path) {
+		a->events_fd = open(a->opt.events_path,
+				    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (a->events_fd < 0)
+			return cg_error_set(err, errno == EACCES ? EX_NOPERM : EX_CANTCREAT,
+					    "cannot open the events file %s: %s",
+					    a->opt.events_path, strerror(errno)),
+			       err->exit_code;
+	}
+	if (a->opt.log_path) {
+		if (cg_csvlog_open(&a->log, a->opt.log_path,
+				   (unsigned)a->opt.cells, err) < 0)
+			return err->exit_code;
+		a->logging = true;
+	}
+	return -1;
+}
+
+/* Phase: the pipeline's state, empty. */
+static void init_state(struct app *a)
+{
+	char text[CG_EVENT_TEXT_MAX];
+	struct cg_pack_config config = { .cells = (uint8_t)a->opt.cells };
 
 	cg_framer_init(&a->framer);
 	cg_alarms_init(&a->alarms);
 	cg_events_init(&a->events);
-	a->events_fd = -1;
-	if (a->opt.events_path) {
-		a->events_fd = open(a->opt.events_path,
-				    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-		if (a->events_fd < 0) {
-			fprintf(stderr, PROGRAM ": cannot open the events file %s: %s\n",
-				a->opt.events_path, strerror(errno));
-			cg_link_close(&a->link);
-			cg_demo_stop(a->demo_pid);
-			return errno == EACCES ? EX_NOPERM : EX_CANTCREAT;
-		}
-	}
-	a->data_wall_ms = cg_clock_wall_ms();
-	{
-		char text[CG_EVENT_TEXT_MAX];
-		snprintf(text, sizeof(text), "opened %.80s", a->opt.demo ? "the demo simulator" : a->link.path);
-		note_event(a, text);
-	}
-	struct cg_pack_config config = { .cells = (uint8_t)a->opt.cells };
 	cg_pack_init(&a->pack, &config);
-
-	if (a->opt.log_path) {
-		struct cg_error log_err;
-		if (cg_csvlog_open(&a->log, a->opt.log_path,
-				   (unsigned)a->opt.cells, &log_err) < 0) {
-			fprintf(stderr, PROGRAM ": %s\n", log_err.message);
-			cg_link_close(&a->link);
-			cg_demo_stop(a->demo_pid);
-			return log_err.exit_code;
-		}
-		a->logging = true;
-	}
+	a->data_wall_ms = cg_clock_wall_ms();
+	snprintf(text, sizeof(text), "opened %.80s",
+		 a->opt.demo ? "the demo simulator" :
+		 a->opt.replay_path ? a->opt.replay_path : a->opt.port);
+	note_event(a, text);
 	a->once_deadline_ms = a->opened_at_ms + (uint64_t)a->opt.timeout_s * 1000u;
+}
 
+/* Phase: the view, the table or lines on stdout. Returns -1 or an exit
+ * code. */
+static int start_view(struct app *a, struct cg_error *err)
+{
 	if (a->opt.json || a->opt.once || a->opt.headless) {
 		setvbuf(stdout, NULL, _IOLBF, 0);
-	} else {
-		struct cg_tui_options topt = {
-			.ascii = a->opt.ascii,
-			.no_color = a->opt.no_color,
-		};
-		a->key_fd = cg_tui_start(&topt, &err);
-		if (a->key_fd < 0) {
-			fprintf(stderr, PROGRAM ": %s\n", err.message);
-			cg_link_close(&a->link);
-			cg_demo_stop(a->demo_pid);
-			return err.exit_code;
-		}
-		a->tui = true;
-		a->dirty = true;
+		return -1;
 	}
+	struct cg_tui_options topt = {
+		.ascii = a->opt.ascii,
+		.no_color = a->opt.no_color,
+	};
+	a->key_fd = cg_tui_start(&topt, err);
+	if (a->key_fd < 0)
+		return err->exit_code;
+	a->tui = true;
+	a->dirty = true;
+	return -1;
+}
 
-	rc = run(a, &wait_mask);
+/* The one cleanup path, for every phase that was reached: gives the
+ * terminal back, closes the source, syncs and closes the files. Returns
+ * the exit code, which a failing close may change from EX_OK. */
+static int finish(struct app *a, int rc)
+{
+	struct cg_error err;
+
 	if (rc != EX_OK && a->fatal_error.message[0] && rc < 128)
 		a->fatal = rc;
-
 	if (a->tui)
 		cg_tui_stop();
-	cg_link_close(&a->link);
+	cg_source_close(a->src);
 	cg_demo_stop(a->demo_pid);
-	if (a->replaying)
-		cg_replay_close(&a->replay);
-	if (a->recording) {
-		struct cg_error rerr;
-		if (cg_recorder_close(&a->recorder, &rerr) < 0) {
-			fprintf(stderr, PROGRAM ": %s\n", rerr.message);
-			if (rc == EX_OK)
-				rc = rerr.exit_code;
-		}
+	if (a->recording && cg_recorder_close(&a->recorder, &err) < 0) {
+		fprintf(stderr, PROGRAM ": %s\n", err.message);
+		if (rc == EX_OK)
+			rc = err.exit_code;
 	}
 	if (a->events_fd >= 0) {
 		fsync(a->events_fd);
 		close(a->events_fd);
 	}
-	if (a->logging) {
-		struct cg_error log_err;
-		if (cg_csvlog_close(&a->log, &log_err) < 0 && !a->fatal) {
-			fprintf(stderr, PROGRAM ": %s\n", log_err.message);
-			if (rc == EX_OK)
-				rc = log_err.exit_code;
-		}
+	if (a->logging && cg_csvlog_close(&a->log, &err) < 0 && !a->fatal) {
+		fprintf(stderr, PROGRAM ": %s\n", err.message);
+		if (rc == EX_OK)
+			rc = err.exit_code;
 	}
 	if (a->fatal)
 		fprintf(stderr, PROGRAM ": %s\n", a->fatal_error.message);
@@ -917,4 +822,31 @@ int main(int argc, char **argv)
 		sigprocmask(SIG_UNBLOCK, &unblock, NULL);
 	}
 	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static struct app app; /* large; keep it off the stack */
+	struct app *a = &app;
+	struct cg_error err = { 0 };
+	sigset_t wait_mask;
+	int rc;
+
+	a->events_fd = -1;
+	if ((rc = cg_options_parse(argc, argv, &a->opt)) >= 0)
+		return rc;
+	if (a->opt.list)
+		return cg_portpick_list(a->opt.baud);
+	install_signals(&wait_mask);
+
+	if ((rc = open_source(a, &err)) < 0 &&
+	    (rc = open_outputs(a, &err)) < 0) {
+		init_state(a);
+		if ((rc = start_view(a, &err)) < 0)
+			rc = run(a, &wait_mask);
+	}
+	if (rc >= 0 && rc != EX_OK && rc < 128 && err.message[0] &&
+	    !a->fatal_error.message[0])
+		fprintf(stderr, PROGRAM ": %s\n", err.message);
+	return finish(a, rc);
 }
