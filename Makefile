@@ -45,7 +45,7 @@ DEB_PKGS := build-essential pkg-config libserialport-dev libncurses-dev \
 	libcmocka-dev tmux
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: check-portable all demo check check-san deps clean install uninstall dist \
+.PHONY: all demo check check-san deps clean install uninstall dist \
 	check-32 deps-32 FORCE
 
 all: $(PROGRAMS)
@@ -88,18 +88,6 @@ check-san: deps
 	@$(MAKE) --no-print-directory B=build/san \
 		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 		LDFLAGS='-fsanitize=address,undefined' check
-
-# The vector code (framer, decoder) is x86-64 only; the Pi runs the
-# portable code beside it. This builds the unit tests without SSE2, so the
-# portable code is run, not just compiled, on this machine too.
-check-portable: deps
-	@$(MAKE) -s --no-print-directory B=build/portable \
-		CFLAGS='-O2 -g -U__SSE2__' \
-		$(UNIT_TESTS:$(B)/%=build/portable/%)
-	@failed=0; for t in build/portable/tests/test_*; do \
-		if $$t >/dev/null 2>&1; then echo "ok - portable: $${t##*/}"; \
-		else echo "not ok - portable: $${t##*/}"; failed=1; fi; \
-	done; exit $$failed
 
 clean:
 	rm -rf build

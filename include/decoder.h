@@ -92,13 +92,6 @@ struct cg_record {
 enum cg_decode_result cg_decode(const struct cg_frame *frame,
 				struct cg_record *out);
 
-/* cg_decode for a frame that cg_framer_next returned: the header and the
- * checksum, which the framer has checked, are not checked again (they are
- * about a third of the decoder's work). Any other frame must go through
- * cg_decode; given one, this may misread it, but never reads out of bounds. */
-enum cg_decode_result cg_decode_framed(const struct cg_frame *frame,
-				       struct cg_record *out);
-
 /* "discharge", "charge" or "storage". */
 const char *cg_mode_name(enum cg_mode mode);
 

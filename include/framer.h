@@ -61,15 +61,6 @@ bool cg_framer_next(struct cg_framer *framer, const uint8_t **data,
 		    size_t *len, struct cg_frame *out);
 
 /*
- * cg_framer_next for up to max frames at once, into out[0..max): returns
- * how many. The same frames, statistics and state as that many calls; a
- * return below max means every input byte has been consumed. For reading
- * loops, which then pay for one call per read rather than per frame.
- */
-size_t cg_framer_take(struct cg_framer *framer, const uint8_t **data,
-		      size_t *len, struct cg_frame *out, size_t max);
-
-/*
  * Whether a frame of this cmd may be this long (both firmware variants).
  * The one table of lengths, for the framer and the decoder alike; inline
  * and one bit per length, since both ask it for every frame.

@@ -231,7 +231,7 @@ static int use_frame(struct app *a, const struct cg_frame *frame,
 		     uint64_t data_ms)
 {
 	struct cg_record rec;
-	enum cg_decode_result r = cg_decode_framed(frame, &rec);
+	enum cg_decode_result r = cg_decode(frame, &rec);
 
 	if (r != CG_DECODE_OK) {
 		a->implausible++;
@@ -265,20 +265,13 @@ static int use_frame(struct app *a, const struct cg_frame *frame,
 static int consume(struct app *a, const uint8_t *data, size_t len,
 		   uint64_t data_ms)
 {
-	/* A read of a few KiB holds up to ~150 frames: taking them in
-	 * batches costs one framer call per batch, not per frame. */
-	enum { BATCH = 32 };
-	struct cg_frame frames[BATCH];
-	size_t n;
+	struct cg_frame frame;
 
-	do {
-		n = cg_framer_take(&a->framer, &data, &len, frames, BATCH);
-		for (size_t i = 0; i < n; i++) {
-			int rc = use_frame(a, &frames[i], data_ms);
-			if (rc)
-				return rc;
-		}
-	} while (n == BATCH);
+	while (cg_framer_next(&a->framer, &data, &len, &frame)) {
+		int rc = use_frame(a, &frame, data_ms);
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 

@@ -9,6 +9,10 @@
  *                           (as chargery-top reads the port), median of 9
  *   bench_framer --once N   processes N MiB once, for callgrind: only
  *                           bench_process() is counted (--toggle-collect)
+ *   bench_framer --headers N  the framer's worst case: N MiB of fake
+ *                           "24 24 56 3D" headers (each one a plausible
+ *                           61-byte 0x56 that never sums right), 5 runs;
+ *                           the cost per byte must not grow with N
  *
  * Prints "key value" lines for tests/bench.sh to pick up.
  */
@@ -26,8 +30,8 @@
 #define READ_CHUNK 4096 /* what chargery-top asks the port for */
 #define TILE_MIB 4      /* unique stream, repeated to the full size */
 #define RUNS 9
+#define WORST_RUNS 5
 #define NOISE_ONE_IN 200
-#define BATCH 32       /* frames taken per call, as chargery-top does */
 
 struct totals {
 	uint64_t frames;
@@ -67,21 +71,17 @@ __attribute__((noinline)) static void bench_process(const uint8_t *data,
 						    struct totals *t)
 {
 	struct cg_framer framer;
-	struct cg_frame frames[BATCH];
+	struct cg_frame frame;
 	struct cg_record rec;
 
 	cg_framer_init(&framer);
 	while (len > 0) {
 		size_t chunk = len < READ_CHUNK ? len : READ_CHUNK;
 		const uint8_t *p = data;
-		size_t left = chunk, n;
+		size_t left = chunk;
 
-		do {
-			n = cg_framer_take(&framer, &p, &left, frames, BATCH);
-			for (size_t i = 0; i < n; i++)
-				t->decoded += cg_decode_framed(&frames[i], &rec) ==
-					      CG_DECODE_OK;
-		} while (n == BATCH);
+		while (cg_framer_next(&framer, &p, &left, &frame))
+			t->decoded += cg_decode(&frame, &rec) == CG_DECODE_OK;
 		data += chunk;
 		len -= chunk;
 	}
@@ -104,17 +104,53 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The fake-header stream, timed: median and fastest ns per byte. */
+static int worst_case(size_t mib)
+{
+	static const uint8_t fake[] = { 0x24, 0x24, 0x56, 0x3D };
+	size_t len = mib * MIB;
+	uint8_t *stream = malloc(len);
+	double secs[WORST_RUNS];
+	struct totals t = { 0 };
+
+	if (!stream) {
+		fprintf(stderr, "bench_framer: out of memory for %zu MiB\n",
+			mib);
+		return 71;
+	}
+	for (size_t i = 0; i < len; i++)
+		stream[i] = fake[i % sizeof(fake)];
+	for (int i = 0; i < WORST_RUNS; i++) {
+		memset(&t, 0, sizeof(t));
+		double t0 = now_s();
+		bench_process(stream, len, &t);
+		secs[i] = now_s() - t0;
+	}
+	qsort(secs, WORST_RUNS, sizeof(secs[0]), cmp_double);
+	printf("bytes %zu\nframes %llu\njunk_bytes %llu\n", len,
+	       (unsigned long long)t.frames, (unsigned long long)t.junk);
+	printf("ns_per_byte %.3f\nmin_ns_per_byte %.3f\n",
+	       secs[WORST_RUNS / 2] * 1e9 / (double)len,
+	       secs[0] * 1e9 / (double)len);
+	free(stream);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t total_mib = 64;
 	int once = argc == 3 && strcmp(argv[1], "--once") == 0;
+	int headers = argc == 3 && strcmp(argv[1], "--headers") == 0;
 
-	if (once)
+	if (once || headers)
 		total_mib = (size_t)atoi(argv[2]);
-	if (total_mib == 0 || (argc > 1 && !once)) {
-		fprintf(stderr, "usage: bench_framer [--once MIB]\n");
+	if (total_mib == 0 || (argc > 1 && !once && !headers)) {
+		fprintf(stderr,
+			"usage: bench_framer [--once MIB | --headers MIB]\n");
 		return 64;
 	}
+	if (headers)
+		return worst_case(total_mib);
 
 	size_t tile_cap = (total_mib < TILE_MIB ? total_mib : TILE_MIB) * MIB;
 	uint8_t *stream = malloc(total_mib * MIB);

@@ -49,7 +49,7 @@ struct run {
 };
 
 /* The runs together are too big for libFuzzer's stack. */
-static struct run whole_run, chunked_run, batched_run;
+static struct run whole_run, chunked_run;
 
 static uint32_t next_random(uint32_t *state)
 {
@@ -295,16 +295,9 @@ static void take_frame(struct run *r, const struct cg_frame *frame)
 	r->frame_count++;
 	r->frame_bytes += frame->len;
 
-	/* What the framer passes, the framed decoder decodes alike. */
-	struct cg_record framed;
-	enum cg_decode_result result;
 	memset(&rec, 0x5A, sizeof(rec));
-	memset(&framed, 0x5A, sizeof(framed));
-	result = cg_decode(frame, &rec);
-	require(cg_decode_framed(frame, &framed) == result);
-	if (result != CG_DECODE_OK)
+	if (cg_decode(frame, &rec) != CG_DECODE_OK)
 		return;
-	require(memcmp(&rec, &framed, sizeof(rec)) == 0);
 	check_record(&rec);
 	check_round_trip(frame, &rec);
 	check_json(&rec);
@@ -337,22 +330,6 @@ static void feed(struct run *r, const uint8_t *data, size_t len)
 	}
 	require(left == 0 && cursor == data + len);
 	check_framer_stats(r);
-}
-
-static void feed_batches(struct run *r, const uint8_t *data, size_t len,
-			 size_t batch)
-{
-	struct cg_frame frames[16];
-	size_t n;
-
-	do {
-		n = cg_framer_take(&r->framer, &data, &len, frames, batch);
-		require(n <= batch);
-		for (size_t i = 0; i < n; i++)
-			take_frame(r, &frames[i]);
-		check_framer_stats(r);
-	} while (n == batch);
-	require(len == 0);
 }
 
 /*
@@ -422,16 +399,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
 		feed(&chunked_run, input + pos, chunk);
 		pos += chunk;
 	}
-
-	/* And in batches of 1..16 frames, in pieces of 0..127 bytes. */
-	run_init(&batched_run);
-	for (pos = 0; pos < size;) {
-		uint32_t pick = next_random(&rng);
-		size_t piece = pick % 128 < size - pos ? pick % 128 : size - pos;
-		feed_batches(&batched_run, input + pos, piece, 1 + pick / 128 % 16);
-		pos += piece;
-	}
-	require_same_run(&whole_run, &batched_run);
 	require_same_run(&whole_run, &chunked_run);
 	return 0;
 }

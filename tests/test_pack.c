@@ -115,97 +115,100 @@ static void test_init_knows_nothing(void **state)
 	assert_int_equal(pack.config.cells, 12);
 }
 
-/*
- * The vendor 16-cell frame: all 16 wired by threshold. Total 53294 mV,
- * average 3330.875 -> 3331, high cell 15 (index 14, 3343 mV), low cell 14
- * (index 13, 3323 mV), delta 20 mV.
- */
-static void test_vendor16_figures(void **state)
-{
-	struct cg_pack pack;
+static const uint16_t open_leads_mv[8] = { 3500, 999, 3600, 5, 1000, 0, 7, 0 };
 
+/*
+ * Which channels are wired and what the figures over the counted cells
+ * are, for one cell frame after an optional --cells and 0x58 count.
+ * Channel i is counted exactly when it is wired and not an open lead.
+ */
+static const struct wiring_case {
+	const char *what;
+	unsigned option;    /* --cells, 0 for none */
+	unsigned impedance; /* count of a 0x58 before the cells, 0 for none */
+	unsigned n;
+	const uint16_t *mv;
+	unsigned wired;
+	enum cg_wired_source source;
+	uint32_t open_mask;
+	unsigned counted;
+	uint32_t total;
+	unsigned average, high, low, delta;
+} wiring_cases[] = {
+	/* All 16 wired by threshold. Total 53294 mV, average 3330.875 ->
+	 * 3331, high cell 15 (index 14, 3343 mV), low cell 14 (index 13,
+	 * 3323 mV), delta 20 mV. */
+	{ "vendor 16 cells", 0, 0, 16, vendor_cells16_mv, 16,
+	  CG_WIRED_THRESHOLD, 0, 16, 53294, 3331, 14, 13, 20 },
+	/* Old firmware: channels 1-3 read 3932 3948 3942, the rest a few mV,
+	 * so the threshold finds 3 wired cells and no open lead. Total 11822,
+	 * average 3940.67 -> 3941, high index 1, low index 0, delta 16. */
+	{ "old firmware by threshold", 0, 0, 16, vendor_cells_old_mv, 3,
+	  CG_WIRED_THRESHOLD, 0, 3, 11822, 3941, 1, 0, 16 },
+	/* Wired up to the highest channel reading >= 1000 mV (exactly 1000
+	 * counts); the ones below 1000 inside that range are open leads.
+	 * 3500 + 3600 + 1000 = 8100, / 3 = 2700. */
+	{ "threshold with open leads", 0, 0, 8, open_leads_mv, 5,
+	  CG_WIRED_THRESHOLD, 1u << 1 | 1u << 3, 3, 8100, 2700, 2, 4, 2600 },
+	/* --cells wins over everything. 12 of the vendor 16: total 39970,
+	 * average 3330.83 -> 3331, high index 8 (3336), low index 0 (3325),
+	 * delta 11. */
+	{ "--cells 12", 12, 0, 16, vendor_cells16_mv, 12, CG_WIRED_OPTION, 0,
+	  12, 39970, 3331, 8, 0, 11 },
+	/* --cells 4 on the old frame: channel 4 reads 0 mV, an open lead. */
+	{ "--cells 4 with an open lead", 4, 0, 16, vendor_cells_old_mv, 4,
+	  CG_WIRED_OPTION, 1u << 3, 3, 11822, 3941, 1, 0, 16 },
+	/* The 0x58 count comes next. 16 on the old frame: channels 4-16 are
+	 * wired but read a few mV, so all 13 are open leads. */
+	{ "0x58 count before the cells", 0, 16, 16, vendor_cells_old_mv, 16,
+	  CG_WIRED_IMPEDANCE, 0xFFF8, 3, 11822, 3941, 1, 0, 16 },
+	/* A wired count larger than the channels the frame carries is cut to
+	 * them. 8 of the vendor 16: total 26645, average 3331, high index 6,
+	 * low index 0, delta 9. */
+	{ "--cells 24 on 16 channels", 24, 0, 16, vendor_cells16_mv, 16,
+	  CG_WIRED_OPTION, 0, 16, 53294, 3331, 14, 13, 20 },
+	{ "0x58 count 24 on 8 channels", 0, 24, 8, vendor_cells16_mv, 8,
+	  CG_WIRED_IMPEDANCE, 0, 8, 26645, 3331, 6, 0, 9 },
+};
+
+static void test_wiring_and_figures(void **state)
+{
 	(void)state;
-	init_pack(&pack, 0);
-	apply_cells(&pack, 16, vendor_cells16_mv, 1000);
-	assert_true(pack.have[CG_REC_CELLS]);
-	assert_int_equal(pack.wired, 16);
-	assert_int_equal(pack.wired_source, CG_WIRED_THRESHOLD);
-	assert_int_equal(pack.open_mask, 0);
-	assert_figures(&pack, 16, 53294, 3331, 14, 13, 20);
-	for (unsigned i = 0; i < CG_MAX_CELLS; i++)
-		assert_int_equal(cg_pack_cell_counted(&pack, i), i < 16);
-	assert_int_equal(pack.cells.count, 16);
-	assert_memory_equal(pack.cells.mv, vendor_cells16_mv,
-			    sizeof(vendor_cells16_mv));
-	assert_int_equal(pack.cells.energy_mwh, 47578742);
+	for (size_t i = 0; i < sizeof(wiring_cases) / sizeof(wiring_cases[0]);
+	     i++) {
+		const struct wiring_case *c = &wiring_cases[i];
+		struct cg_pack pack;
+
+		print_message("%s\n", c->what);
+		init_pack(&pack, c->option);
+		if (c->impedance)
+			apply_impedance(&pack, c->impedance, 500);
+		apply_cells(&pack, c->n, c->mv, 1000);
+		assert_true(pack.have[CG_REC_CELLS]);
+		assert_int_equal(pack.cells.count, c->n);
+		assert_memory_equal(pack.cells.mv, c->mv, c->n * sizeof(c->mv[0]));
+		assert_int_equal(pack.cells.energy_mwh, 47578742);
+		assert_int_equal(pack.wired, c->wired);
+		assert_int_equal(pack.wired_source, c->source);
+		assert_int_equal(pack.open_mask, c->open_mask);
+		assert_figures(&pack, c->counted, c->total, c->average, c->high,
+			       c->low, c->delta);
+		for (unsigned ch = 0; ch < CG_MAX_CELLS; ch++)
+			assert_int_equal(cg_pack_cell_counted(&pack, ch),
+					 ch < c->wired &&
+						 !(c->open_mask >> ch & 1u));
+	}
 }
 
-/*
- * Old-firmware vendor frame: channels 1-3 read 3932 3948 3942, the rest a
- * few mV, so the threshold finds 3 wired cells and no open lead.
- * Total 11822, average 3940.67 -> 3941, high index 1, low index 0, delta 16.
- */
-static void test_old_firmware_threshold(void **state)
-{
-	struct cg_pack pack;
-
-	(void)state;
-	init_pack(&pack, 0);
-	apply_cells(&pack, 16, vendor_cells_old_mv, 1000);
-	assert_int_equal(pack.wired, 3);
-	assert_int_equal(pack.wired_source, CG_WIRED_THRESHOLD);
-	assert_int_equal(pack.open_mask, 0);
-	assert_figures(&pack, 3, 11822, 3941, 1, 0, 16);
-	assert_true(cg_pack_cell_counted(&pack, 0));
-	assert_true(cg_pack_cell_counted(&pack, 2));
-	assert_false(cg_pack_cell_counted(&pack, 3));
-	assert_false(cg_pack_cell_counted(&pack, 15));
-}
-
-/*
- * Threshold with a dead channel in the middle: wired up to the highest
- * channel reading >= 1000 mV (exactly 1000 counts); the ones below 1000
- * inside that range are open leads, left out of the figures.
- */
-static void test_threshold_with_open_leads(void **state)
-{
-	static const uint16_t mv[8] = { 3500, 999, 3600, 5, 1000, 0, 7, 0 };
-	struct cg_pack pack;
-
-	(void)state;
-	init_pack(&pack, 0);
-	apply_cells(&pack, 8, mv, 1000);
-	assert_int_equal(pack.wired, 5);
-	assert_int_equal(pack.wired_source, CG_WIRED_THRESHOLD);
-	assert_int_equal(pack.open_mask, (1u << 1) | (1u << 3));
-	/* 3500 + 3600 + 1000 = 8100, / 3 = 2700. */
-	assert_figures(&pack, 3, 8100, 2700, 2, 4, 2600);
-	assert_true(cg_pack_cell_counted(&pack, 0));
-	assert_false(cg_pack_cell_counted(&pack, 1));
-	assert_true(cg_pack_cell_counted(&pack, 2));
-	assert_false(cg_pack_cell_counted(&pack, 3));
-	assert_true(cg_pack_cell_counted(&pack, 4));
-	assert_false(cg_pack_cell_counted(&pack, 5));
-	assert_false(cg_pack_cell_counted(&pack, 6));
-}
-
-/*
- * --cells wins over everything. 12 of the vendor 16: total 39970,
- * average 3330.83 -> 3331, high index 8 (3336), low index 0 (3325), delta 11.
- */
-static void test_option_wins(void **state)
+/* --cells holds against a later 0x58 count, frame after frame. */
+static void test_option_wins_over_impedance(void **state)
 {
 	struct cg_pack pack;
 
 	(void)state;
 	init_pack(&pack, 12);
 	apply_cells(&pack, 16, vendor_cells16_mv, 1000);
-	assert_int_equal(pack.wired, 12);
-	assert_int_equal(pack.wired_source, CG_WIRED_OPTION);
-	assert_int_equal(pack.open_mask, 0);
 	assert_figures(&pack, 12, 39970, 3331, 8, 0, 11);
-	assert_true(cg_pack_cell_counted(&pack, 11));
-	assert_false(cg_pack_cell_counted(&pack, 12));
 
 	/* A 0x58 saying 16 does not override the option. */
 	apply_impedance(&pack, 16, 2000);
@@ -213,41 +216,6 @@ static void test_option_wins(void **state)
 	assert_int_equal(pack.wired, 12);
 	assert_int_equal(pack.wired_source, CG_WIRED_OPTION);
 	assert_figures(&pack, 12, 39970, 3331, 8, 0, 11);
-}
-
-/* --cells 4 on the old frame: channel 4 reads 0 mV, so it is an open lead. */
-static void test_option_with_open_lead(void **state)
-{
-	struct cg_pack pack;
-
-	(void)state;
-	init_pack(&pack, 4);
-	apply_cells(&pack, 16, vendor_cells_old_mv, 1000);
-	assert_int_equal(pack.wired, 4);
-	assert_int_equal(pack.wired_source, CG_WIRED_OPTION);
-	assert_int_equal(pack.open_mask, 1u << 3);
-	assert_figures(&pack, 3, 11822, 3941, 1, 0, 16);
-	assert_false(cg_pack_cell_counted(&pack, 3));
-}
-
-/*
- * The 0x58 count comes next. 16 on the old frame: channels 4-16 are wired
- * but read a few mV, so all 13 are open leads and the figures keep 3 cells.
- */
-static void test_impedance_count_before_cells(void **state)
-{
-	struct cg_pack pack;
-
-	(void)state;
-	init_pack(&pack, 0);
-	apply_impedance(&pack, 16, 500);
-	apply_cells(&pack, 16, vendor_cells_old_mv, 1000);
-	assert_int_equal(pack.wired, 16);
-	assert_int_equal(pack.wired_source, CG_WIRED_IMPEDANCE);
-	assert_int_equal(pack.open_mask, 0xFFF8);
-	assert_figures(&pack, 3, 11822, 3941, 1, 0, 16);
-	for (unsigned i = 3; i < 16; i++)
-		assert_false(cg_pack_cell_counted(&pack, i));
 }
 
 /* A 0x58 arriving after the cells re-derives the wired count at once. */
@@ -276,48 +244,31 @@ static void test_impedance_count_after_cells(void **state)
 	assert_figures(&pack, 8, 26645, 3331, 6, 0, 9);
 }
 
-/* A wired count larger than the channels the frame carries is cut to them. */
-static void test_wired_never_beyond_channels(void **state)
-{
-	struct cg_pack pack;
-
-	(void)state;
-	init_pack(&pack, 24);
-	apply_cells(&pack, 16, vendor_cells16_mv, 1000);
-	assert_int_equal(pack.wired, 16);
-	assert_figures(&pack, 16, 53294, 3331, 14, 13, 20);
-	assert_false(cg_pack_cell_counted(&pack, 16));
-
-	init_pack(&pack, 0);
-	apply_impedance(&pack, 24, 500);
-	apply_cells(&pack, 8, vendor_cells16_mv, 1000);
-	assert_int_equal(pack.wired, 8);
-	assert_int_equal(pack.wired_source, CG_WIRED_IMPEDANCE);
-	assert_int_equal(pack.open_mask, 0);
-	assert_figures(&pack, 8, 26645, 3331, 6, 0, 9);
-}
-
 /* Round half up: x.5 goes up, x.33 down, x.67 up. */
 static void test_average_rounding(void **state)
 {
 	static const uint16_t half[2] = { 3300, 3301 };
 	static const uint16_t third[3] = { 3300, 3300, 3301 };
 	static const uint16_t two_thirds[3] = { 3300, 3301, 3301 };
+	static const struct {
+		const uint16_t *mv;
+		unsigned n;
+		uint32_t total;
+		unsigned average;
+	} cases[] = {
+		{ half, 2, 6601, 3301 },
+		{ third, 3, 9901, 3300 },
+		{ two_thirds, 3, 9902, 3301 },
+	};
 	struct cg_pack pack;
 
 	(void)state;
-	init_pack(&pack, 0);
-	apply_cells(&pack, 2, half, 1000);
-	assert_int_equal(pack.total_mv, 6601);
-	assert_int_equal(pack.average_mv, 3301);
-
-	init_pack(&pack, 0);
-	apply_cells(&pack, 3, third, 1000);
-	assert_int_equal(pack.average_mv, 3300);
-
-	init_pack(&pack, 0);
-	apply_cells(&pack, 3, two_thirds, 1000);
-	assert_int_equal(pack.average_mv, 3301);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		init_pack(&pack, 0);
+		apply_cells(&pack, cases[i].n, cases[i].mv, 1000);
+		assert_int_equal(pack.total_mv, cases[i].total);
+		assert_int_equal(pack.average_mv, cases[i].average);
+	}
 }
 
 /* 24 cells near 4.2 V: the total no longer fits in 16 bits. */
@@ -516,14 +467,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_knows_nothing),
 		cmocka_unit_test(test_freshness_clock_read_before_frame),
-		cmocka_unit_test(test_vendor16_figures),
-		cmocka_unit_test(test_old_firmware_threshold),
-		cmocka_unit_test(test_threshold_with_open_leads),
-		cmocka_unit_test(test_option_wins),
-		cmocka_unit_test(test_option_with_open_lead),
-		cmocka_unit_test(test_impedance_count_before_cells),
+		cmocka_unit_test(test_wiring_and_figures),
+		cmocka_unit_test(test_option_wins_over_impedance),
 		cmocka_unit_test(test_impedance_count_after_cells),
-		cmocka_unit_test(test_wired_never_beyond_channels),
 		cmocka_unit_test(test_average_rounding),
 		cmocka_unit_test(test_24_cells_total),
 		cmocka_unit_test(test_freshness_boundaries),
