@@ -9,10 +9,10 @@
  * chart shows a gap rather than a false dip; an open sense lead is empty too.
  *
  * The formatting half is pure (cg_csv_header, cg_csv_row). The file half
- * (cg_csvlog_*) writes each line with one write(2) on an O_APPEND
- * descriptor: whatever kills the program, the file holds whole rows only.
- * It calls fdatasync at most every CG_CSVLOG_SYNC_MS while rows are being
- * written and on close, to spare SD cards. Functions that can fail return
+ * (cg_csvlog_*) appends each line whole through appendfile.h: whatever
+ * kills the program, the file holds whole rows only. It calls fdatasync at
+ * most every CG_CSVLOG_SYNC_MS while rows are being written and on close,
+ * to spare SD cards. Functions that can fail return
  * 0, or -1 with the <sysexits.h> code and what to do in *err (error.h).
  */
 #ifndef CG_CSVLOG_H
@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "appendfile.h"
 #include "error.h"
 #include "pack.h"
 
@@ -43,15 +44,13 @@ size_t cg_csv_row(char *out, size_t cap, const struct cg_pack *pack,
 		  unsigned columns, const char *iso_time, uint64_t now_ms);
 
 struct cg_csvlog {
-	int fd; /* -1 when closed */
+	struct cg_appendfile file; /* fd (-1 when closed), unsynced,
+				    * synced_at_ms: see appendfile.h */
 	const char *path; /* as given; must outlive the log */
 	unsigned columns; /* cell columns of the file's header; 0 = not yet */
 	bool header_on_file; /* false: the first row brings the header */
 	bool need_newline;   /* the file ends in a cut line: end it first */
 	uint64_t rows;       /* rows written by us */
-	bool unsynced;       /* rows written since the last fdatasync */
-	bool sync_clock_set;
-	uint64_t synced_at_ms;
 };
 
 /*

@@ -94,4 +94,12 @@ static inline bool cg_frame_length_allowed(uint8_t cmd, uint8_t len)
 /* The 8-bit sum of the first n bytes: what a frame's last byte must be. */
 uint8_t cg_checksum(const uint8_t *bytes, size_t n);
 
+/* Bytes the framer has read past the frame it last returned and will scan
+ * again (a rejected frame's tail): they come after that frame in the
+ * stream. */
+static inline size_t cg_framer_rescan_pending(const struct cg_framer *f)
+{
+	return (size_t)(f->replay_len - f->replay_pos);
+}
+
 #endif

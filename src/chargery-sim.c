@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "baud.h"
 #include "framer.h"
 #include "sim.h"
 
@@ -130,24 +131,6 @@ static double parse_number(const char *option, const char *arg, double min,
 	return value;
 }
 
-static speed_t speed_constant(int baud)
-{
-	static const struct {
-		int baud;
-		speed_t constant;
-	} speeds[] = {
-		{ 1200, B1200 },     { 2400, B2400 },     { 4800, B4800 },
-		{ 9600, B9600 },     { 19200, B19200 },   { 38400, B38400 },
-		{ 57600, B57600 },   { 115200, B115200 }, { 230400, B230400 },
-		{ 460800, B460800 }, { 921600, B921600 },
-	};
-
-	for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++)
-		if (speeds[i].baud == baud)
-			return speeds[i].constant;
-	return B0;
-}
-
 static void parse_options(int argc, char **argv, struct options *opt)
 {
 	enum {
@@ -236,7 +219,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
 		case OPT_BAUD:
 			opt->baud = (int)parse_ulong("--baud", optarg, 1,
 						     4000000);
-			opt->baud_constant = speed_constant(opt->baud);
+			opt->baud_constant = cg_baud_speed(opt->baud);
 			if (opt->baud_constant == B0)
 				die_usage("--baud '%s' is not a standard rate (9600, 19200, 38400, 57600, 115200, 230400, ...).",
 					  optarg);

@@ -28,6 +28,7 @@
 #include "decoder.h"
 #include "demo.h"
 #include "doctor.h"
+#include "eventlog.h"
 #include "events.h"
 #include "framer.h"
 #include "json.h"
@@ -76,7 +77,8 @@ struct app {
 	uint64_t data_wall_ms; /* when the bytes being decoded were received */
 	struct cg_alarms alarms;
 	struct cg_events events;
-	int events_fd; /* --events file, -1 if none */
+	struct cg_eventlog eventlog; /* --events file */
+	bool writing_events;
 	struct cg_inspect inspect;
 	char firmware[96];
 	bool fw_cells_known, fw_cells_energy;
@@ -132,18 +134,15 @@ static void note_event(struct app *a, const char *text)
 {
 	cg_events_add(&a->events, a->data_wall_ms, text);
 	a->dirty = true;
-	if (a->events_fd < 0)
+	if (!a->writing_events)
 		return;
 
-	char when[CG_ISO_TIME_MAX], line[CG_ISO_TIME_MAX + CG_EVENT_TEXT_MAX + 2];
-	cg_clock_format_iso8601(a->data_wall_ms, when);
-	int n = snprintf(line, sizeof(line), "%s %s\n", when, text);
-	/* One write per line: a signal or a crash never leaves half a line. */
-	if (n > 0 && write(a->events_fd, line, (size_t)n) != n) {
-		snprintf(a->link_detail, sizeof(a->link_detail),
-			 "cannot write the events file: %s", strerror(errno));
-		close(a->events_fd);
-		a->events_fd = -1;
+	struct cg_error err, ignored;
+	if (cg_eventlog_write(&a->eventlog, a->data_wall_ms, text, &err) < 0) {
+		snprintf(a->link_detail, sizeof(a->link_detail), "%.1000s",
+			 err.message);
+		cg_eventlog_close(&a->eventlog, &ignored);
+		a->writing_events = false;
 	}
 }
 
@@ -637,6 +636,18 @@ static int run(struct app *a, const sigset_t *wait_mask)
 				if (cg_recorder_tick(&a->recorder, now, &err) < 0)
 					stop_recording(a, &err);
 			}
+			if (a->writing_events) {
+				struct cg_error eerr, ignored;
+				if (cg_eventlog_sync_due(&a->eventlog, now,
+							 &eerr) < 0) {
+					snprintf(a->link_detail,
+						 sizeof(a->link_detail),
+						 "%.1000s", eerr.message);
+					cg_eventlog_close(&a->eventlog,
+							  &ignored);
+					a->writing_events = false;
+				}
+			}
 			if (a->logging &&
 			    cg_csvlog_sync_due(&a->log, now, &a->fatal_error) < 0)
 				return a->fatal_error.exit_code;
@@ -720,13 +731,9 @@ static int open_outputs(struct app *a, struct cg_error *err)
 		a->recording = true;
 	}
 	if (a->opt.events_path) {
-		a->events_fd = open(a->opt.events_path,
-				    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-		if (a->events_fd < 0)
-			return cg_error_set(err, errno == EACCES ? EX_NOPERM : EX_CANTCREAT,
-					    "cannot open the events file %s: %s",
-					    a->opt.events_path, strerror(errno)),
-			       err->exit_code;
+		if (cg_eventlog_open(&a->eventlog, a->opt.events_path, err) < 0)
+			return err->exit_code;
+		a->writing_events = true;
 	}
 	if (a->opt.log_path) {
 		if (cg_csvlog_open(&a->log, a->opt.log_path,
@@ -793,9 +800,10 @@ static int finish(struct app *a, int rc)
 		if (rc == EX_OK)
 			rc = err.exit_code;
 	}
-	if (a->events_fd >= 0) {
-		fsync(a->events_fd);
-		close(a->events_fd);
+	if (a->writing_events) {
+		struct cg_error eerr;
+		if (cg_eventlog_close(&a->eventlog, &eerr) < 0)
+			fprintf(stderr, PROGRAM ": %s\n", eerr.message);
 	}
 	if (a->logging && cg_csvlog_close(&a->log, &err) < 0 && !a->fatal) {
 		fprintf(stderr, PROGRAM ": %s\n", err.message);
@@ -825,7 +833,6 @@ int main(int argc, char **argv)
 	sigset_t wait_mask;
 	int rc;
 
-	a->events_fd = -1;
 	if ((rc = cg_options_parse(argc, argv, &a->opt)) >= 0)
 		return rc;
 	if (a->opt.list)

@@ -90,52 +90,14 @@ size_t cg_csv_row(char *out, size_t cap, const struct cg_pack *pack,
 	return finish(&l);
 }
 
-static int open_error(const char *path, int e, struct cg_error *err)
-{
-	switch (e) {
-	case ENOENT:
-	case ENOTDIR:
-		return cg_error_set(err, EX_CANTCREAT, "cannot create %s: its "
-				    "directory does not exist; create the "
-				    "directory or log somewhere else", path);
-	case EACCES:
-	case EPERM:
-		return cg_error_set(err, EX_NOPERM, "cannot write %s: "
-				    "permission denied; log to a directory "
-				    "you own (e.g. your home) or fix its "
-				    "permissions", path);
-	case EISDIR:
-		return cg_error_set(err, EX_CANTCREAT, "%s is a directory: "
-				    "name a file in it, such as "
-				    "%s/chargery.csv", path, path);
-	case EROFS:
-		return cg_error_set(err, EX_CANTCREAT, "cannot write %s: the "
-				    "file system is read-only; log somewhere "
-				    "else", path);
-	case ENOSPC:
-	case EDQUOT:
-		return cg_error_set(err, EX_CANTCREAT, "cannot create %s: "
-				    "disk full; free some space or log to "
-				    "another disk", path);
-	default:
-		return cg_error_set(err, EX_CANTCREAT, "cannot open %s: %s",
-				    path, strerror(e));
-	}
-}
-
-static int write_error(const char *path, int e, struct cg_error *err)
-{
-	if (e == ENOSPC || e == EDQUOT)
-		return cg_error_set(err, EX_IOERR, "cannot write %s: disk "
-				    "full; free some space or log to another "
-				    "disk", path);
-	if (e == EFBIG)
-		return cg_error_set(err, EX_IOERR, "cannot write %s: the file "
-				    "is as large as this file system allows; "
-				    "log to a new file", path);
-	return cg_error_set(err, EX_IOERR, "cannot write %s: %s", path,
-			    strerror(e));
-}
+static const struct cg_appendfile_kind csv_file = {
+	.option = "--log",
+	.verb = "log",
+	.example = "chargery.csv",
+	.stopped = "",
+	.sync_ms = CG_CSVLOG_SYNC_MS,
+	.flags = 0,
+};
 
 /* Which of our headers line is, as its cell count; 0 if none. */
 static unsigned header_columns(const char *line, size_t len)
@@ -200,63 +162,21 @@ static int check_existing(struct cg_csvlog *log, off_t size,
 int cg_csvlog_open(struct cg_csvlog *log, const char *path,
 		   unsigned cells_hint, struct cg_error *err)
 {
-	struct stat st;
+	struct cg_error ignored;
 	int rc;
 
 	memset(log, 0, sizeof(*log));
-	log->fd = -1;
 	log->path = path;
-
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return open_error(path, errno, err);
-	if (fstat(fd, &st) < 0) {
-		rc = cg_error_set(err, EX_IOERR, "cannot stat %s: %s", path,
-				  strerror(errno));
-		close(fd);
-		return rc;
-	}
-	log->fd = fd;
+	if (cg_appendfile_open(&log->file, path, &csv_file, err) < 0)
+		return -1;
 	/* A pipe or terminal (--log /dev/stdout) has no header to check. */
-	if (S_ISREG(st.st_mode) && st.st_size > 0) {
-		rc = check_existing(log, st.st_size, cells_hint, err);
+	if (log->file.regular && log->file.size > 0) {
+		rc = check_existing(log, (off_t)log->file.size, cells_hint,
+				    err);
 		if (rc) {
-			close(fd);
-			log->fd = -1;
+			cg_appendfile_close(&log->file, &ignored);
 			return rc;
 		}
-	}
-	return 0;
-}
-
-/*
- * Writes all of buf. One write(2) nearly always does it; if it comes up
- * short (a full disk) the part already written is cut off again, so the
- * file never keeps half a row.
- */
-static int append(struct cg_csvlog *log, const char *buf, size_t len,
-		  struct cg_error *err)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = write(log->fd, buf + done, len - done);
-		if (n > 0) {
-			done += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		int e = n < 0 ? errno : ENOSPC;
-		struct stat st;
-		if (done && fstat(log->fd, &st) == 0 && S_ISREG(st.st_mode) &&
-		    (uint64_t)st.st_size >= done) {
-			if (ftruncate(log->fd, st.st_size - (off_t)done) < 0) {
-				/* Then a cut row stays; the next open sees
-				 * it and ends it before appending. */
-			}
-		}
-		return write_error(log->path, e, err);
 	}
 	return 0;
 }
@@ -268,7 +188,7 @@ int cg_csvlog_write(struct cg_csvlog *log, const struct cg_pack *pack,
 	char buf[2 * CG_CSV_LINE_MAX + 1];
 	size_t len = 0;
 
-	if (log->fd < 0)
+	if (log->file.fd < 0)
 		return cg_error_set(err, EX_SOFTWARE, "%s is not open",
 				    log->path ? log->path : "the log");
 	if (!pack->have[CG_REC_CELLS] || pack->wired == 0)
@@ -296,51 +216,22 @@ int cg_csvlog_write(struct cg_csvlog *log, const struct cg_pack *pack,
 				    "in %zu bytes", sizeof(buf));
 	len += row;
 
-	int rc = append(log, buf, len, err);
+	int rc = cg_appendfile_write(&log->file, buf, len, err);
 	if (rc)
 		return rc;
 	log->need_newline = false;
 	log->header_on_file = true;
 	log->rows++;
-	log->unsynced = true;
 	return 0;
-}
-
-static int sync_now(struct cg_csvlog *log, struct cg_error *err)
-{
-	log->unsynced = false;
-	if (fdatasync(log->fd) == 0)
-		return 0;
-	/* Pipes, terminals and /dev/null cannot be synced, nor need it. */
-	if (errno == EINVAL || errno == EROFS)
-		return 0;
-	return write_error(log->path, errno, err);
 }
 
 int cg_csvlog_sync_due(struct cg_csvlog *log, uint64_t now_ms,
 		       struct cg_error *err)
 {
-	if (log->fd < 0 || !log->unsynced)
-		return 0;
-	/* The first rows are synced at once; after that every 10 s. */
-	if (log->sync_clock_set &&
-	    now_ms - log->synced_at_ms < CG_CSVLOG_SYNC_MS)
-		return 0;
-	log->sync_clock_set = true;
-	log->synced_at_ms = now_ms;
-	return sync_now(log, err);
+	return cg_appendfile_sync_due(&log->file, now_ms, err);
 }
 
 int cg_csvlog_close(struct cg_csvlog *log, struct cg_error *err)
 {
-	int rc = 0;
-
-	if (log->fd < 0)
-		return 0;
-	if (log->unsynced)
-		rc = sync_now(log, err);
-	if (close(log->fd) < 0 && !rc)
-		rc = write_error(log->path, errno, err);
-	log->fd = -1;
-	return rc;
+	return cg_appendfile_close(&log->file, err);
 }

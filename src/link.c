@@ -1,7 +1,6 @@
 /*
  * link: opens the byte source the user named and reads it without ever
- * blocking. Most of this file is about failing well: every way a serial
- * port can refuse to open has a message that says what to do about it.
+ * blocking. Why a port refuses to open is portdiag's to say (portdiag.c).
  *
  * Exit codes (sysexits.h):
  *   EX_NOINPUT     the port does not exist (with the list of ports there are)
@@ -15,29 +14,24 @@
  */
 #include "link.h"
 
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sysexits.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <libserialport.h>
 
+#include "baud.h"
+#include "portdiag.h"
 #include "ports.h"
-
-#define UDEV_RULE "udev/99-chargery.rules"
 
 /* How much of the error to build: the first open explains at length, the
  * once-a-second reopen only needs a status line. */
@@ -53,266 +47,6 @@ static void copy_path(char *to, size_t cap, const char *from)
 	to[length] = '\0';
 }
 
-static void chomp(char *text)
-{
-	size_t length = strlen(text);
-
-	while (length > 0 && isspace((unsigned char)text[length - 1]))
-		text[--length] = '\0';
-}
-
-/* ---- why a port cannot be opened ---------------------------------------- */
-
-/* A /proc entry or fd name: all digits, else -1. */
-static long parse_number(const char *name)
-{
-	char *end;
-	long value;
-
-	if (!isdigit((unsigned char)name[0]))
-		return -1;
-	value = strtol(name, &end, 10);
-	return *end ? -1 : value;
-}
-
-static bool read_comm(long pid, char *comm, size_t cap)
-{
-	char path[64];
-	FILE *file;
-	bool ok;
-
-	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-	file = fopen(path, "r");
-	if (!file)
-		return false;
-	ok = fgets(comm, (int)cap, file) != NULL;
-	fclose(file);
-	if (ok)
-		chomp(comm);
-	return ok;
-}
-
-static bool process_holds_device(long pid, dev_t device)
-{
-	char fd_dir_path[64];
-	DIR *fd_dir;
-	struct dirent *entry;
-	bool holds = false;
-
-	snprintf(fd_dir_path, sizeof(fd_dir_path), "/proc/%ld/fd", pid);
-	/* Other users' processes are not readable unless we are root; the
-	 * message says how to look with more rights when nothing is found. */
-	fd_dir = opendir(fd_dir_path);
-	if (!fd_dir)
-		return false;
-	while (!holds && (entry = readdir(fd_dir))) {
-		long fd = parse_number(entry->d_name);
-		char fd_path[96];
-		struct stat target;
-
-		if (fd < 0)
-			continue;
-		snprintf(fd_path, sizeof(fd_path), "/proc/%ld/fd/%ld", pid, fd);
-		/* stat() follows the magic link without opening anything. */
-		if (stat(fd_path, &target) == 0 && S_ISCHR(target.st_mode) &&
-		    target.st_rdev == device)
-			holds = true;
-	}
-	closedir(fd_dir);
-	return holds;
-}
-
-/* Adds "name (pid N)" to the list of holders in err; found: named so far. */
-static void append_holder(struct cg_error *err, long pid, int found)
-{
-	char comm[64];
-
-	if (!read_comm(pid, comm, sizeof(comm)))
-		snprintf(comm, sizeof(comm), "%s", "?");
-	cg_error_append(err, "%s%s (pid %ld)", found ? ", " : "", comm, pid);
-}
-
-/* Names, in err, the programs that have device open. Returns how many. */
-static int append_holders(struct cg_error *err, dev_t device)
-{
-	DIR *proc = opendir("/proc");
-	struct dirent *entry;
-	int found = 0;
-
-	if (!proc)
-		return 0;
-	while ((entry = readdir(proc))) {
-		long pid = parse_number(entry->d_name);
-
-		if (pid <= 0 || !process_holds_device(pid, device))
-			continue;
-		append_holder(err, pid, found++);
-	}
-	closedir(proc);
-	return found;
-}
-
-/*
- * When flock() refused us, /proc/locks says exactly who holds the lock;
- * the /proc/PID/fd scan would also list a socat or a simulator that merely
- * keeps the pty open. Lines look like
- * "1: FLOCK  ADVISORY  WRITE 5774 00:18:4 0 EOF" (device of the file system
- * in hex, then the inode). Returns how many holders were named.
- */
-static int append_lock_holders(struct cg_error *err,
-			       const struct stat *node)
-{
-	FILE *locks = fopen("/proc/locks", "r");
-	char line[256];
-	int found = 0;
-
-	if (!locks)
-		return 0;
-	while (fgets(line, sizeof(line), locks)) {
-		char type[16];
-		unsigned int major_number, minor_number;
-		unsigned long inode;
-		long pid;
-
-		if (sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%lu", type, &pid,
-			   &major_number, &minor_number, &inode) != 5 ||
-		    strcmp(type, "FLOCK") || pid <= 0 ||
-		    major_number != major(node->st_dev) ||
-		    minor_number != minor(node->st_dev) ||
-		    inode != (unsigned long)node->st_ino)
-			continue;
-		append_holder(err, pid, found++);
-	}
-	fclose(locks);
-	return found;
-}
-
-/* locked: flock() refused (else open() said EBUSY, from TIOCEXCL). */
-static int fail_busy(struct cg_link *link, struct cg_error *err,
-		     bool locked)
-{
-	struct stat device;
-
-	cg_error_set(err, EX_UNAVAILABLE, "%s is in use by ", link->path);
-	if (stat(link->resolved, &device) == 0 && S_ISCHR(device.st_mode) &&
-	    ((locked && append_lock_holders(err, &device) > 0) ||
-	     append_holders(err, device.st_rdev) > 0)) {
-		cg_error_append(err, ". Close it, or stop ModemManager if it "
-				"is probing the port (sudo systemctl stop "
-				"ModemManager).");
-		return -1;
-	}
-	return cg_error_set(err, EX_UNAVAILABLE, "%s is in use by another "
-			    "program. Close it (see which with: sudo lsof "
-			    "%s), or stop ModemManager if it is probing the "
-			    "port (sudo systemctl stop ModemManager).",
-			    link->path, link->resolved);
-}
-
-static int fail_missing(struct cg_link *link, struct cg_error *err,
-			enum verbosity verbosity)
-{
-	struct cg_port_info ports[CG_PORTS_MAX];
-	size_t used;
-	FILE *table;
-	int count;
-
-	cg_error_set(err, EX_NOINPUT, "no such port %s", link->path);
-	if (verbosity == QUIET)
-		return -1;
-	cg_error_append(err, ". Check that the adapter is plugged in (dmesg "
-			"shows it), then name one of these:\n");
-	count = cg_ports_list(ports, CG_PORTS_MAX);
-	used = strlen(err->message);
-	/* The table goes straight into what is left of the message. */
-	table = fmemopen(err->message + used, sizeof(err->message) - used,
-			 "w");
-	if (!table)
-		return -1;
-	cg_ports_print(table, ports, count);
-	fclose(table);
-	chomp(err->message);
-	return -1;
-}
-
-static bool in_group(gid_t group)
-{
-	gid_t groups[256];
-	int count = getgroups(256, groups);
-
-	if (getegid() == group)
-		return true;
-	for (int i = 0; i < count; i++)
-		if (groups[i] == group)
-			return true;
-	return false;
-}
-
-static int fail_permission(struct cg_link *link, struct cg_error *err)
-{
-	struct passwd *user = getpwuid(getuid());
-	const char *user_name = user ? user->pw_name : "$USER";
-	struct stat device;
-	struct group *group;
-	char group_name[64];
-
-	if (stat(link->resolved, &device) != 0)
-		return cg_error_set(err, EX_NOPERM, "permission denied on %s: "
-				    "%s. Ask the owner of the path for access.",
-				    link->path, strerror(errno));
-	group = getgrgid(device.st_gid);
-	if (group)
-		snprintf(group_name, sizeof(group_name), "%s", group->gr_name);
-	else
-		snprintf(group_name, sizeof(group_name), "%u",
-			 (unsigned)device.st_gid);
-
-	cg_error_set(err, EX_NOPERM, "permission denied on %s (owner group "
-		     "%s, mode %03o). ", link->path, group_name,
-		     (unsigned)device.st_mode & 0777u);
-	if (device.st_gid == 0 || !(device.st_mode & S_IRGRP)) {
-		/* Joining root's group, or a group without read access,
-		 * would not help: the device's permissions must change. */
-		cg_error_append(err, "Install the udev rule that gives USB "
-				"serial adapters to group dialout: see the "
-				"comments in %s.", UDEV_RULE);
-	} else if (in_group(device.st_gid)) {
-		cg_error_append(err, "You are in group %s, so another rule "
-				"must be denying access: check with ls -l %s, "
-				"or install the udev rule in %s.", group_name,
-				link->resolved, UDEV_RULE);
-	} else {
-		cg_error_append(err, "Add yourself to that group:\n    sudo "
-				"usermod -aG %s %s\nthen log out and back in "
-				"(or run: newgrp %s). The udev rule in %s "
-				"also stops ModemManager from probing the "
-				"port.", group_name, user_name, group_name,
-				UDEV_RULE);
-	}
-	return -1;
-}
-
-/* Classifies a failed open()/realpath() into the right message. */
-static int fail_errno(struct cg_link *link, struct cg_error *err,
-		      int error, enum verbosity verbosity)
-{
-	switch (error) {
-	case ENOENT:
-	case ENOTDIR:
-	case ENXIO:
-	case ENODEV:
-		return fail_missing(link, err, verbosity);
-	case EACCES:
-	case EPERM:
-		return fail_permission(link, err);
-	case EBUSY:
-		return fail_busy(link, err, false);
-	default:
-		return cg_error_set(err, EX_IOERR, "cannot open %s: %s",
-				    link->path, strerror(error));
-	}
-}
-
 /* ---- opening ------------------------------------------------------------ */
 
 static int set_nonblocking(int fd)
@@ -324,35 +58,10 @@ static int set_nonblocking(int fd)
 	return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
-static speed_t baud_constant(int baud)
-{
-	static const struct {
-		int baud;
-		speed_t constant;
-	} speeds[] = {
-		{ 1200, B1200 },       { 1800, B1800 },
-		{ 2400, B2400 },       { 4800, B4800 },
-		{ 9600, B9600 },       { 19200, B19200 },
-		{ 38400, B38400 },     { 57600, B57600 },
-		{ 115200, B115200 },   { 230400, B230400 },
-		{ 460800, B460800 },   { 500000, B500000 },
-		{ 576000, B576000 },   { 921600, B921600 },
-		{ 1000000, B1000000 }, { 1152000, B1152000 },
-		{ 1500000, B1500000 }, { 2000000, B2000000 },
-		{ 2500000, B2500000 }, { 3000000, B3000000 },
-		{ 3500000, B3500000 }, { 4000000, B4000000 },
-	};
-
-	for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++)
-		if (speeds[i].baud == baud)
-			return speeds[i].constant;
-	return B0;
-}
-
 /* 8N1 raw through termios, for ttys libserialport will not open. */
 static int configure_tty(struct cg_link *link, struct cg_error *err)
 {
-	speed_t speed = baud_constant(link->baud);
+	speed_t speed = cg_baud_speed(link->baud);
 	struct termios settings;
 
 	if (speed == B0)
@@ -416,7 +125,7 @@ static int lock_port(struct cg_link *link, struct cg_error *err)
 	if (errno == EWOULDBLOCK) {
 		/* Close first so that our own descriptor is not listed. */
 		cg_link_close(link);
-		return fail_busy(link, err, true);
+		return cg_portdiag_busy(link->path, link->resolved, true, err);
 	}
 	cg_error_set(err, EX_IOERR, "cannot lock %s: %s", link->path,
 		     strerror(errno));
@@ -488,7 +197,8 @@ static int open_tty(struct cg_link *link, struct cg_error *err,
 	int fd = open(link->resolved, O_RDONLY | O_NOCTTY | O_NONBLOCK);
 
 	if (fd < 0)
-		return fail_errno(link, err, errno, verbosity);
+		return cg_portdiag_errno(link->path, link->resolved, errno,
+					 verbosity == VERBOSE, err);
 	if (!isatty(fd)) {
 		close(fd);
 		return cg_error_set(err, EX_USAGE, "%s is not a serial port, "
@@ -513,7 +223,8 @@ static int open_file(struct cg_link *link, struct cg_error *err,
 	int fd = open(link->resolved, O_RDONLY | O_NOCTTY);
 
 	if (fd < 0)
-		return fail_errno(link, err, errno, verbosity);
+		return cg_portdiag_errno(link->path, link->resolved, errno,
+					 verbosity == VERBOSE, err);
 	link->fd = fd;
 	link->kind = CG_LINK_FILE;
 	return 0;
@@ -544,10 +255,12 @@ static int open_path(struct cg_link *link, struct cg_error *err,
 	 */
 	if (!realpath(link->path, link->resolved)) {
 		copy_path(link->resolved, sizeof(link->resolved), link->path);
-		return fail_errno(link, err, errno, verbosity);
+		return cg_portdiag_errno(link->path, link->resolved, errno,
+					 verbosity == VERBOSE, err);
 	}
 	if (stat(link->resolved, &info) != 0)
-		return fail_errno(link, err, errno, verbosity);
+		return cg_portdiag_errno(link->path, link->resolved, errno,
+					 verbosity == VERBOSE, err);
 	if (S_ISREG(info.st_mode))
 		return open_file(link, err, verbosity);
 	if (S_ISDIR(info.st_mode))

@@ -266,7 +266,7 @@ static void test_file_created_with_mode(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_size, 0);
 	cg_csvlog_close(&log, &err);
-	assert_int_equal(log.fd, -1);
+	assert_int_equal(log.file.fd, -1);
 	assert_int_equal(cg_csvlog_close(&log, &err), 0);
 	unlink(path);
 }
@@ -290,7 +290,7 @@ static void test_file_mismatch_refused(void **state)
 	snprintf(want, sizeof(want), "%s has columns for 16 cells but --cells "
 		 "says 12: log to a new file or pass --cells 16", t.path);
 	assert_string_equal(err.message, want);
-	assert_int_equal(log.fd, -1);
+	assert_int_equal(log.file.fd, -1);
 
 	/* No --cells: opens, and the first row finds 12 wired. */
 	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
@@ -489,25 +489,25 @@ static void test_sync_at_most_every_10s(void **state)
 	vendor_pack(&pack, 0);
 	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
 	cg_csvlog_write(&log, &pack, ISO, NOW, &err);
-	assert_true(log.unsynced);
+	assert_true(log.file.unsynced);
 	/* An hour of recorded time later: still the tick's business. */
 	cg_csvlog_write(&log, &pack, ISO, NOW + 3600000, &err);
-	assert_true(log.unsynced);
+	assert_true(log.file.unsynced);
 
 	/* The first tick with rows waiting syncs them and starts the clock. */
 	assert_int_equal(cg_csvlog_sync_due(&log, 500, &err), 0);
-	assert_false(log.unsynced);
-	assert_int_equal(log.synced_at_ms, 500);
+	assert_false(log.file.unsynced);
+	assert_int_equal(log.file.synced_at_ms, 500);
 
 	cg_csvlog_write(&log, &pack, ISO, NOW, &err);
 	assert_int_equal(cg_csvlog_sync_due(&log, 10499, &err), 0);
-	assert_true(log.unsynced);
+	assert_true(log.file.unsynced);
 	assert_int_equal(cg_csvlog_sync_due(&log, 10500, &err), 0);
-	assert_false(log.unsynced);
-	assert_int_equal(log.synced_at_ms, 10500);
+	assert_false(log.file.unsynced);
+	assert_int_equal(log.file.synced_at_ms, 10500);
 	/* Nothing new written: no sync however late. */
 	cg_csvlog_sync_due(&log, 60000, &err);
-	assert_int_equal(log.synced_at_ms, 10500);
+	assert_int_equal(log.file.synced_at_ms, 10500);
 	assert_int_equal(cg_csvlog_close(&log, &err), 0);
 	unlink(t.path);
 }

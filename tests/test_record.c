@@ -285,7 +285,7 @@ static void test_record_replay_matches_wire(void **state)
 						   &err), 0);
 	}
 	/* At most one fdatasync() a second of recording. */
-	assert_true(rec.syncs >= 100 && rec.syncs <= 121);
+	assert_true(rec.file.syncs >= 100 && rec.file.syncs <= 121);
 	assert_int_equal(rec.blocks, session.chunks);
 	assert_int_equal(rec.bytes, session.len);
 	assert_int_equal(cg_recorder_close(&rec, &err), 0);
@@ -449,7 +449,7 @@ static void test_reopen_torn_recording_appends(void **state)
 	/* Reopen: the torn block is cut, new blocks follow the good ones. */
 	assert_int_equal(cg_recorder_open(&rec, path, 0, &err), 0);
 	assert_int_equal(rec.cut_bytes, 5);
-	assert_int_equal(rec.size, offsets[half]);
+	assert_int_equal(rec.file.size, offsets[half]);
 	assert_int_equal(cg_recorder_close(&rec, &err), 0);
 	record_chunks(path, &session, half, session.chunks);
 
@@ -585,7 +585,7 @@ static void test_write_error_leaves_clean_file(void **state)
 	signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
 	limit = old;
-	limit.rlim_cur = (rlim_t)rec.size + 1000;
+	limit.rlim_cur = (rlim_t)rec.file.size + 1000;
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &limit), 0);
 	int rc = cg_recorder_write(&rec, big, sizeof(big), BASE_US + 1, 10,
 				   &err);

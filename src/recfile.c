@@ -1,0 +1,178 @@
+/*
+ * recfile: CRC-32, blocks and the scan of a file image.
+ *
+ * A reader decides "torn tail" versus "damage" by whether any good block
+ * follows the bad one, so a crash costs the tail and never the rest.
+ */
+#include "recfile.h"
+
+#include <string.h>
+
+/* Times outside 2000..2100 are not a real receipt time: used only to skip
+ * candidate blocks quickly while looking for a good block after damage. */
+#define PLAUSIBLE_MIN_US 946684800000000ULL
+#define PLAUSIBLE_MAX_US 4102444800000000ULL
+
+/* Reflected CRC-32 (polynomial 0xEDB88320) four bits at a time: a table of
+ * 16 is small enough to write out and fast enough for tens of MB. */
+static const uint32_t crc_nibble[16] = {
+	0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac,
+	0x76dc4190, 0x6b6b51f4, 0x4db26158, 0x5005713c,
+	0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
+	0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c,
+};
+
+uint32_t cg_crc32(uint32_t crc, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	crc = ~crc;
+	for (size_t i = 0; i < len; i++) {
+		crc ^= p[i];
+		crc = (crc >> 4) ^ crc_nibble[crc & 0x0f];
+		crc = (crc >> 4) ^ crc_nibble[crc & 0x0f];
+	}
+	return ~crc;
+}
+
+static void put_le(uint8_t *out, uint64_t value, unsigned bytes)
+{
+	for (unsigned i = 0; i < bytes; i++)
+		out[i] = (uint8_t)(value >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *in, unsigned bytes)
+{
+	uint64_t value = 0;
+
+	for (unsigned i = 0; i < bytes; i++)
+		value |= (uint64_t)in[i] << (8 * i);
+	return value;
+}
+
+size_t cg_rec_encode_block(uint8_t tag, uint64_t time_us, const uint8_t *data,
+			   size_t len, uint8_t *out, size_t cap)
+{
+	size_t size = CG_REC_OVERHEAD + len;
+
+	if (len > CG_REC_DATA_MAX || cap < size)
+		return 0;
+	out[0] = tag;
+	put_le(out + 1, time_us, 8);
+	put_le(out + 9, len, 2);
+	if (len)
+		memcpy(out + CG_REC_HEADER_LEN, data, len);
+	put_le(out + CG_REC_HEADER_LEN + len,
+	       cg_crc32(0, out, CG_REC_HEADER_LEN + len), 4);
+	return size;
+}
+
+enum cg_rec_decode_result cg_rec_decode_block(const uint8_t *buf, size_t avail,
+					      struct cg_rec_block *out)
+{
+	if (avail < CG_REC_HEADER_LEN)
+		return CG_REC_BLOCK_SHORT;
+	size_t len = (size_t)get_le(buf + 9, 2);
+	if (avail < CG_REC_OVERHEAD + len)
+		return CG_REC_BLOCK_SHORT;
+	uint32_t want = (uint32_t)get_le(buf + CG_REC_HEADER_LEN + len, 4);
+	if (cg_crc32(0, buf, CG_REC_HEADER_LEN + len) != want)
+		return CG_REC_BLOCK_BAD_CRC;
+
+	out->tag = buf[0];
+	out->time_us = get_le(buf + 1, 8);
+	out->len = (uint16_t)len;
+	out->data = buf + CG_REC_HEADER_LEN;
+	out->size = CG_REC_OVERHEAD + len;
+	return CG_REC_BLOCK_OK;
+}
+
+static enum cg_rec_file_kind classify(const uint8_t *file, size_t size)
+{
+	const size_t stem = sizeof(CG_REC_MAGIC_STEM) - 1;
+
+	if (size == 0)
+		return CG_REC_FILE_EMPTY;
+	if (size < CG_REC_MAGIC_LEN)
+		return memcmp(file, CG_REC_MAGIC, size) == 0 ?
+			CG_REC_FILE_TORN_MAGIC : CG_REC_FILE_OTHER;
+	if (memcmp(file, CG_REC_MAGIC, CG_REC_MAGIC_LEN) == 0)
+		return CG_REC_FILE_RECORDING;
+	if (memcmp(file, CG_REC_MAGIC_STEM, stem) == 0 &&
+	    file[stem] >= '1' && file[stem] <= '9')
+		return CG_REC_FILE_NEWER;
+	return CG_REC_FILE_OTHER;
+}
+
+/* The offset of the first good data block after a bad one at pos, or 0.
+ * Only 'B' blocks with a plausible time are tried, so garbage costs a byte
+ * compare per offset rather than a CRC. */
+static size_t good_block_after(const uint8_t *file, size_t size, size_t pos,
+			       cg_rec_walked_fn *walked, void *ctx)
+{
+	struct cg_rec_block block;
+
+	for (size_t q = pos + 1; q + CG_REC_OVERHEAD <= size; q++) {
+		if (walked && q % CG_REC_WALK_STEP == 0)
+			walked(ctx, q);
+		if (file[q] != CG_REC_TAG_BYTES)
+			continue;
+		uint64_t t = get_le(file + q + 1, 8);
+		if (t < PLAUSIBLE_MIN_US || t > PLAUSIBLE_MAX_US)
+			continue;
+		if (cg_rec_decode_block(file + q, size - q, &block) ==
+		    CG_REC_BLOCK_OK)
+			return q;
+	}
+	return 0;
+}
+
+static void scan_image(const uint8_t *file, size_t size,
+		       struct cg_rec_scan *out, cg_rec_walked_fn *walked, void *ctx)
+{
+	struct cg_rec_block block;
+	size_t told = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = classify(file, size);
+	if (out->kind == CG_REC_FILE_TORN_MAGIC)
+		out->ignored = size;
+	if (out->kind != CG_REC_FILE_RECORDING)
+		return;
+
+	size_t pos = CG_REC_MAGIC_LEN;
+	while (pos < size) {
+		if (walked && pos - told >= CG_REC_WALK_STEP) {
+			walked(ctx, pos);
+			told = pos;
+		}
+		if (cg_rec_decode_block(file + pos, size - pos, &block) !=
+		    CG_REC_BLOCK_OK) {
+			out->good_after = good_block_after(file, size, pos,
+							   walked, ctx);
+			out->damaged = out->good_after != 0;
+			out->ignored = size - pos;
+			break;
+		}
+		out->blocks++;
+		if (block.tag == CG_REC_TAG_BYTES) {
+			if (out->data_blocks++ == 0)
+				out->first_us = block.time_us;
+			out->last_us = block.time_us;
+		}
+		pos += block.size;
+	}
+	out->end = pos;
+}
+
+
+void cg_rec_scan(const uint8_t *file, size_t size, struct cg_rec_scan *out)
+{
+	scan_image(file, size, out, NULL, NULL);
+}
+
+void cg_rec_scan_walk(const uint8_t *file, size_t size, struct cg_rec_scan *out,
+		      cg_rec_walked_fn *walked, void *ctx)
+{
+	scan_image(file, size, out, walked, ctx);
+}
