@@ -14,7 +14,7 @@ bench:
 	B=$(B) PORTABLE_BENCH=build/portable/bench/bench_framer tests/bench.sh
 
 $(B)/bench/%: tests/%.c $(OBJ) | $(B)/bench
-	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
+	$(CC) $(WARN) $(ALL_CPPFLAGS) $(CFLAGS) -o $@ $< $(OBJ) $(TOP_LIBS) $(LDLIBS)
 
 $(B)/bench:
 	mkdir -p $@
