@@ -23,20 +23,40 @@ MAN1DIR ?= $(MANDIR)/man1
 UDEVDIR ?= $(PREFIX)/lib/udev/rules.d
 INSTALL ?= install
 
+# The user's CPPFLAGS, CFLAGS, LDFLAGS and LDLIBS are theirs: the project's
+# own flags live in CG_* variables and go around them, never over them.
+# -Werror is on by default; a distribution with a newer compiler builds
+# with `make WERROR=`.
 CC ?= cc
+PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
-WARN := -std=c11 -Wall -Wextra -Werror
-CPPFLAGS += -Iinclude -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=600 \
-	-DCG_VERSION='"$(VERSION)"'
+WERROR ?= -Werror
+WARN := -std=c11 -Wall -Wextra $(WERROR)
 PKG_LIBS := libserialport ncursesw
-LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -lutil
-TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+CG_CPPFLAGS := -Iinclude -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=600 \
+	-DCG_VERSION='"$(VERSION)"' \
+	$(shell $(PKG_CONFIG) --cflags $(PKG_LIBS) 2>/dev/null)
+ALL_CPPFLAGS = $(CG_CPPFLAGS) $(CPPFLAGS)
+ALL_CFLAGS = $(WARN) $(CFLAGS)
+# -MMD -MP: each object notes the headers it included in a .d file beside
+# it, so a changed header rebuilds exactly what uses it.
+DEPFLAGS := -MMD -MP
+# What each program links: chargery-top the serial port, the terminal and
+# openpty (the demo); chargery-sim only openpty; the unit tests everything
+# and cmocka.
+TOP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKG_LIBS) 2>/dev/null) -lutil
+SIM_LIBS := -lutil
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) $(TOP_LIBS)
+TEST_CPPFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 
-# Every src/*.c but the two programs is a module; programs and unit tests
-# link them all. Which modules are pure is said in each header.
+# Every src/*.c but the two programs is a module. The programs link the
+# modules through an archive, so each takes only the modules it calls (and
+# chargery-sim none of the terminal or serial code); unit tests link them
+# all. Which modules are pure is said in each header.
 MAINS := chargery-top chargery-sim
 MODULES := $(filter-out $(MAINS),$(basename $(notdir $(wildcard src/*.c))))
 OBJ := $(MODULES:%=$(B)/%.o)
+LIB := $(B)/libchargery.a
 PROGRAMS := $(B)/chargery-top $(B)/chargery-sim
 UNIT_TESTS := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 
@@ -50,18 +70,22 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: $(PROGRAMS)
 
-$(B)/%.o: src/%.c $(wildcard include/*.h) | $(B)
-	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(B)/%.o: src/%.c Makefile | $(B)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(B)/chargery-top: $(B)/chargery-top.o $(OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(LIB): $(OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(OBJ)
 
-$(B)/chargery-sim: $(B)/chargery-sim.o $(OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/chargery-top: $(B)/chargery-top.o $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TOP_LIBS) $(LDLIBS)
 
-$(B)/tests/%: tests/%.c $(OBJ) $(wildcard tests/*.h) | $(B)/tests
-	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(OBJ) \
-		$(TEST_LDLIBS) $(LDLIBS)
+$(B)/chargery-sim: $(B)/chargery-sim.o $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(SIM_LIBS) $(LDLIBS)
+
+$(B)/tests/%: tests/%.c $(OBJ) | $(B)/tests
+	$(CC) $(ALL_CPPFLAGS) $(TEST_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) \
+		$(LDFLAGS) -o $@ $< $(OBJ) $(TEST_LIBS) $(LDLIBS)
 
 $(B) $(B)/tests:
 	mkdir -p $@
@@ -177,9 +201,12 @@ check-32: deps deps-32
 	@$(MAKE) --no-print-directory $(CHECK32_OBJ)
 	@echo "check-32: $(words $(CHECK32_OBJ)) files compile warning-free for $(ARCH32)"
 
-$(B)/$(ARCH32)/%.o: %.c $(wildcard include/*.h tests/*.h)
+$(B)/$(ARCH32)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC_32) $(WARN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC_32) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+# The header dependencies -MMD wrote (none before the first build).
+-include $(OBJ:.o=.d) $(MAINS:%=$(B)/%.d) $(UNIT_TESTS:=.d) $(CHECK32_OBJ:.o=.d)
 
 # Fragments for the bigger jobs (fuzzing, benchmarks, the virtual adapter
 # harness) live beside the tests they serve.

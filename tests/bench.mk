@@ -11,7 +11,7 @@ bench:
 	B=$(B) tests/bench.sh
 
 $(B)/bench/%: tests/%.c $(OBJ) | $(B)/bench
-	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
+	$(CC) $(WARN) $(ALL_CPPFLAGS) $(CFLAGS) -o $@ $< $(OBJ) $(TOP_LIBS) $(LDLIBS)
 
 $(B)/bench:
 	mkdir -p $@

@@ -85,7 +85,8 @@ check "--list exits 0" [ $? -eq 0 ]
 check "--list prints a table with VID:PID and SERIAL columns, or says there are none" \
 	grep -Eq '^PORT .*VID:PID.*SERIAL|no serial ports found' "$E2E_TMP/list.txt"
 if grep -q '^/dev/ttyUSB\|^/dev/ttyACM' "$E2E_TMP/list.txt"; then
-	echo "# skipped: choosing the only USB port cannot be checked: this machine has USB serial ports"
+	skip "no PORT and no USB serial port: exits 64" "this machine has USB serial ports"
+	skip "... and says to plug in the adapter or try --demo" "this machine has USB serial ports"
 else
 	"$TOP" --json </dev/null >/dev/null 2>"$E2E_TMP/noport.txt"
 	check "no PORT and no USB serial port: exits 64" [ $? -eq 64 ]

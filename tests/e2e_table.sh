@@ -4,6 +4,7 @@ set -u
 cd "$(dirname "$0")/.."
 . tests/lib_e2e.sh
 e2e_setup
+e2e_require tmux tmux "the live table in tmux"
 
 LINK=$E2E_TMP/ttyV0
 CELL_ROW='^ ?[0-9]{1,2} [0-9]\.[0-9]{3} '
@@ -87,7 +88,7 @@ tmux_kill
 # --- SIGTERM restores the terminal -----------------------------------------------
 tmux_start 80 24 "$TOP $LINK; echo EXIT=\$?"
 check "SIGTERM run: cells arrive" wait_screen 10 "$CELL_ROW"
-pkill -TERM -f "^$TOP $LINK\$"
+kill -TERM $(pids_of "^$TOP $LINK\$")
 check "SIGTERM: exits 143 (128+15)" wait_screen 5 'EXIT=143'
 check "SIGTERM: alternate screen left" [ "$(alternate_on)" = 0 ]
 tmux_kill
@@ -95,10 +96,9 @@ tmux_kill
 # --- the terminal vanishes (an SSH drop): the program must not linger --------------
 tmux_start 80 24 "$TOP $LINK; echo EXIT=\$?"
 check "hang-up run: cells arrive" wait_screen 10 "$CELL_ROW"
-pid=$(pgrep -f "^$TOP $LINK\$" | head -n 1)
+pid=$(pids_of "^$TOP $LINK\$" | head -n 1)
 tmux_kill
-gone() { local i; for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
-check "terminal hang-up: chargery-top exits within 3 s" gone
+check "terminal hang-up: chargery-top exits within 3 s" wait_for 3 gone "$pid"
 check "terminal hang-up: no process spins on after it" sh -c "! kill -0 $pid 2>/dev/null"
 kill -9 "$pid" 2>/dev/null
 
@@ -146,9 +146,17 @@ tmux_kill
 tmux_start 80 24 "$TOP --demo; echo EXIT=\$?"
 check "--demo: simulated cells on screen" wait_screen 10 "$CELL_ROW"
 check "--demo: status line says demo and connected" wait_screen 5 'demo.*connected'
+# The demo's processes (chargery-top and the simulator it forks) in this
+# pane, not those another script may run at the same time.
+demo_pids=$(for p in $(children_of "$(tmux -L "$TMUX_SOCK" display-message -p '#{pane_pid}')"); do
+	echo "$p"; children_of "$p"; done)
+echo "# demo processes: $(echo $demo_pids)"
+all_gone() { local p; for p in $demo_pids; do gone "$p" || return 1; done; }
 tmux_keys q
 check "--demo: q quits with 0" wait_screen 5 'EXIT=0'
-check "--demo: no simulator left running" sh -c "sleep 0.5; ! pgrep -f '^$TOP --demo\$' >/dev/null"
+check "--demo: the simulator ran beside it (2 processes in the pane)" \
+	[ "$(echo $demo_pids | wc -w)" -ge 2 ]
+check "--demo: no simulator left running, within 2 s" wait_for 2 all_gone
 tmux_kill
 
 # --- colour: on by default, off with NO_COLOR or --no-color, 8 colours work ----------

@@ -11,6 +11,7 @@ set -u
 cd "$(dirname "$0")/.."
 . tests/lib_e2e.sh
 e2e_setup
+e2e_require tmux tmux "signals, a full disk and odd terminals, in tmux"
 
 D=$E2E_TMP
 LINK=$D/ttyV0
@@ -20,20 +21,12 @@ rows_shown() { screen | grep -Eo '(^|  )( ?[0-9]{1,2}) [0-9]\.[0-9]{3} ' | wc -l
 # csv_rows FILE: data rows in a CSV log (0 if it is not there yet).
 csv_rows() { [ -f "$1" ] && echo $(($(wc -l <"$1") - 1)) || echo 0; }
 # wait_true SECONDS COMMAND...: polls COMMAND until it succeeds.
-wait_true() {
-	local deadline=$((SECONDS + $1)); shift
-	while [ $SECONDS -le $deadline ]; do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_true() { wait_for "$@"; }
 rows_at_least() { [ "$(csv_rows "$1")" -ge "$2" ]; }
 alive() { kill -0 "$1" 2>/dev/null; }
-gone() { ! kill -0 "$1" 2>/dev/null; }
 sixteen_rows() { [ "$(rows_shown)" -eq 16 ]; }
 # top_pid PATTERN: the chargery-top whose command line starts with PATTERN.
-top_pid() { pgrep -f "^$TOP $1" | head -n 1; }
+top_pid() { pids_of "^$TOP $1" | head -n 1; }
 # whole_rows CSV: every line has the header's field count and the file
 # ends in a newline.
 whole_rows() {

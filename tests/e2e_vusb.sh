@@ -23,7 +23,7 @@ GROUPS_OF_CHECKS=(
 if ! vusb_enter "$0" "$@"; then
 	echo "# e2e_vusb: the virtual adapter harness cannot run here: $VUSB_SKIP_REASON"
 	for group in "${GROUPS_OF_CHECKS[@]}"; do
-		echo "# skipped: $group ($VUSB_SKIP_REASON)"
+		echo "ok - $group # SKIP $VUSB_SKIP_REASON"
 	done
 	exit 0
 fi
@@ -49,27 +49,30 @@ fed() { vusb_attach "$1" "$2" -- "$SIM" --stdout --seed "$3" --cells 16; }
 silent() { vusb_attach "$1" "$2" -- sleep 300; }
 # json_frames FILE: how many decoded-frame lines FILE has.
 json_frames() { grep -Ec "$JSON_FRAME" "$1"; }
-# wait_for SECONDS COMMAND...: true once COMMAND is.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -gt "$deadline" ] && return 1
-		sleep 0.1
-	done
+# read_until N SECONDS OUT ERR COMMAND...: runs a reader writing JSON to OUT
+# until OUT holds N decoded frames (at most SECONDS), then stops it.
+read_until() {
+	local n=$1 secs=$2 out=$3 err=$4 pid
+	shift 4
+	"$@" >"$out" 2>"$err" &
+	pid=$!
+	wait_for "$secs" has_frames "$n" "$out"
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
 }
+has_frames() { [ -f "$2" ] && [ "$(json_frames "$2")" -ge "$1" ]; }
 has_lines() { [ -f "$2" ] && [ "$(grep -c . "$2")" -ge "$1" ]; }
 show() { sed 's/^/#   /' "$@"; }
 
 # --- the libserialport path -----------------------------------------------------
 echo "# ${GROUPS_OF_CHECKS[0]}"
 fed 0 ftdi 3
-timeout -s TERM 3 "${RUN_TOP[@]}" --json /dev/ttyUSB0 >"$E2E_TMP/one.json" 2>"$E2E_TMP/one.err"
+read_until 2 10 "$E2E_TMP/one.json" "$E2E_TMP/one.err" "${RUN_TOP[@]}" --json /dev/ttyUSB0
 check "a fed ttyUSB0 gives frames" [ "$(json_frames "$E2E_TMP/one.json")" -ge 2 ]
 check "libserialport opened it (the shim answered its TIOCMGET on /dev/ttyUSB0)" \
 	grep -q 'TIOCMGET /dev/ttyUSB0' "$SHIM_LOG"
 : >"$SHIM_LOG"
-timeout -s TERM 3 "$TOP" --json /dev/ttyUSB0 >"$E2E_TMP/noshim.json" 2>&1
+read_until 2 10 "$E2E_TMP/noshim.json" "$E2E_TMP/noshim.err" "$TOP" --json /dev/ttyUSB0
 check "without the shim the termios fallback still reads the pty" \
 	[ "$(json_frames "$E2E_TMP/noshim.json")" -ge 2 ]
 
@@ -100,7 +103,7 @@ check "--list: the silent ones say silent" \
 # --- auto-selection ------------------------------------------------------------
 echo "# ${GROUPS_OF_CHECKS[2]}"
 vusb_detach 2
-timeout -s TERM 7 "${RUN_TOP[@]}" --json >"$E2E_TMP/two.json" 2>"$E2E_TMP/two.err"
+read_until 2 15 "$E2E_TMP/two.json" "$E2E_TMP/two.err" "${RUN_TOP[@]}" --json
 show "$E2E_TMP/two.err"
 check "two adapters: says it found frames on ttyUSB1 and uses it" \
 	grep -q '2 USB serial ports; Chargery frames found on /dev/ttyUSB1, using it' "$E2E_TMP/two.err"
@@ -115,7 +118,7 @@ check "two silent adapters: says none carries frames and lists them" \
 vusb_detach 0
 vusb_detach 1
 fed 0 cp210x 5
-timeout -s TERM 3 "${RUN_TOP[@]}" --json >"$E2E_TMP/only.json" 2>"$E2E_TMP/only.err"
+read_until 2 10 "$E2E_TMP/only.json" "$E2E_TMP/only.err" "${RUN_TOP[@]}" --json
 check "one adapter: used without asking" [ "$(json_frames "$E2E_TMP/only.json")" -ge 2 ]
 vusb_detach 0
 "${RUN_TOP[@]}" --json >/dev/null 2>"$E2E_TMP/zero.err"
@@ -128,7 +131,7 @@ echo "# ${GROUPS_OF_CHECKS[3]}"
 fed 0 ftdi 6
 : >"$SHIM_LOG"
 check "udev-style by-id link made" [ "$(readlink "$FTDI_BY_ID")" = ../../ttyUSB0 ]
-timeout -s TERM 3 "${RUN_TOP[@]}" --json "$FTDI_BY_ID" >"$E2E_TMP/byid.json" 2>"$E2E_TMP/byid.err"
+read_until 2 10 "$E2E_TMP/byid.json" "$E2E_TMP/byid.err" "${RUN_TOP[@]}" --json "$FTDI_BY_ID"
 check "by-id: frames arrive" [ "$(json_frames "$E2E_TMP/byid.json")" -ge 2 ]
 check "by-id: opened through libserialport (resolved to /dev/ttyUSB0)" \
 	grep -q 'TIOCMGET /dev/ttyUSB0' "$SHIM_LOG"
@@ -138,12 +141,20 @@ echo "# ${GROUPS_OF_CHECKS[4]}"
 # Real root, not root of a user namespace: only it can become nobody.
 if [ "$(awk 'NR == 1 { print $1 ":" $2 }' /proc/self/uid_map)" != 0:0 ] ||
 	[ "$(id -u)" -ne 0 ] || ! getent group dialout >/dev/null; then
-	echo "# skipped: ${GROUPS_OF_CHECKS[4]} (needs real root to switch to user nobody, and a dialout group)"
+	skip "${GROUPS_OF_CHECKS[4]}" "needs real root to switch to user nobody, and a dialout group"
+elif ! needs setpriv util-linux; then
+	skip "${GROUPS_OF_CHECKS[4]}" "$NEEDS"
 else
 	check "the fake ttyUSB0 is crw-rw---- root dialout, as udev leaves it" \
 		[ "$(stat -c '%A %U %G' /dev/ttyUSB0)" = "crw-rw---- root dialout" ]
+	# What nobody runs is copied where nobody can reach it: the checkout
+	# may sit under a directory it cannot enter (a 0700 home, /root).
+	chmod 711 "$E2E_TMP"
+	mkdir -m 755 "$E2E_TMP/nobody"
+	cp "$TOP" "$VUSB_SHIM" "$E2E_TMP/nobody/"
+	chmod 755 "$E2E_TMP/nobody/"*
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		env "$VUSB_ENV" "$TOP" --json /dev/ttyUSB0 >/dev/null 2>"$E2E_TMP/perm.err" </dev/null
+		env "LD_PRELOAD=$E2E_TMP/nobody/${VUSB_SHIM##*/}" "$E2E_TMP/nobody/${TOP##*/}" --json /dev/ttyUSB0 >/dev/null 2>"$E2E_TMP/perm.err" </dev/null
 	rc=$?
 	show "$E2E_TMP/perm.err"
 	check "as nobody: exits 77 (EX_NOPERM)" [ "$rc" -eq 77 ]
@@ -167,6 +178,10 @@ check "held by another chargery-top: names it and its pid" \
 check "the first reader keeps reading" kill -0 "$holder"
 kill "$holder"
 wait "$holder" 2>/dev/null
+if ! needs flock util-linux; then
+	skip "held by flock(1): exits 69" "$NEEDS"
+	skip "held by flock(1): names flock and its pid" "$NEEDS"
+else
 flock -x /dev/ttyUSB0 sleep 30 &
 locker=$!
 E2E_PIDS+=("$locker")
@@ -176,8 +191,9 @@ rc=$?
 check "held by flock(1): exits 69" [ "$rc" -eq 69 ]
 check "held by flock(1): names flock and its pid" grep -q "in use by flock (pid $locker)" "$E2E_TMP/busy2.err"
 # flock(1) runs its command as a child, which shares the lock: stop both.
-kill $(pgrep -P "$locker") "$locker" 2>/dev/null
+kill $(children_of "$locker") "$locker" 2>/dev/null
 wait "$locker" 2>/dev/null
+fi
 
 # --- unplug during a frame, replug under a new name: headless log ---------------
 echo "# ${GROUPS_OF_CHECKS[6]}"

@@ -28,11 +28,11 @@ $(FUZZ_DIR):
 
 $(FUZZ_DIR)/fuzz_protocol: tests/fuzz_protocol.c $(FUZZ_SRCS) \
 		$(wildcard include/*.h) | $(FUZZ_DIR)
-	$(FUZZ_CC) $(WARN) $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRCS)
+	$(FUZZ_CC) $(WARN) $(ALL_CPPFLAGS) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRCS)
 
 $(FUZZ_DIR)/fuzz_seeds: tests/fuzz_seeds.c $(SEED_SRCS) tests/frames.h \
 		$(wildcard include/*.h) | $(FUZZ_DIR)
-	$(FUZZ_CC) $(WARN) $(CPPFLAGS) -O1 -g -o $@ $< $(SEED_SRCS)
+	$(FUZZ_CC) $(WARN) $(ALL_CPPFLAGS) -O1 -g -o $@ $< $(SEED_SRCS)
 
 fuzz-build: $(FUZZ_DIR)/fuzz_protocol $(FUZZ_DIR)/fuzz_seeds
 	$(FUZZ_DIR)/fuzz_seeds $(FUZZ_DIR)/seeds

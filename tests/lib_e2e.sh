@@ -26,12 +26,26 @@ e2e_cleanup() {
 
 e2e_setup() {
 	trap e2e_cleanup EXIT
-	command -v tmux >/dev/null || { echo "not ok - tmux is not installed (make deps)"; exit 1; }
 	[ -x "$TOP" ] && [ -x "$SIM" ] || { echo "not ok - build first: $TOP"; exit 1; }
 }
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; e2e_failures=$((e2e_failures + 1)); }
+# skip NAME REASON: a check this machine cannot run, counted as skipped.
+skip() { echo "ok - $1 # SKIP $2"; }
+
+# have TOOL: true if TOOL is installed.
+have() { command -v "$1" >/dev/null 2>&1; }
+# needs TOOL PACKAGE: the reason a check is skipped when TOOL is missing,
+# e.g. "needs tmux from tmux"; empty (and true) when TOOL is there.
+needs() { have "$1" && { NEEDS=; return 0; }; NEEDS="needs $1 from $2"; return 1; }
+# e2e_require TOOL PACKAGE WHAT: for a script that is all about TOOL (the
+# table in tmux): without it, one visible skip for the whole script.
+e2e_require() {
+	needs "$1" "$2" && return 0
+	skip "$3" "$NEEDS"
+	exit 0
+}
 
 # check NAME COMMAND...: one assertion.
 check() {
@@ -77,13 +91,51 @@ wait_screen() {
 }
 
 # wait_file SECONDS PATH: true once PATH exists.
-wait_file() {
-	local deadline=$((SECONDS + $1))
-	while [ $SECONDS -le $deadline ]; do
-		[ -e "$2" ] && return 0
+wait_file() { wait_for "$1" test -e "$2"; }
+
+# wait_for SECONDS COMMAND...: true once COMMAND succeeds, polled every
+# 0.1 s. After SECONDS in vain it says what it waited for and fails, so
+# the check around it fails with that message.
+wait_for() {
+	local secs=$1 deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		if [ $SECONDS -gt $deadline ]; then
+			echo "# waited $secs s in vain for: $*"
+			return 1
+		fi
 		sleep 0.1
 	done
-	return 1
+}
+
+# Evidence to wait for.
+# lines_at_least N FILE: FILE has N lines or more.
+lines_at_least() { [ -f "$2" ] && [ "$(wc -l <"$2")" -ge "$1" ]; }
+# matches_at_least N REGEX FILE: N lines or more of FILE match REGEX.
+matches_at_least() { [ -f "$3" ] && [ "$(grep -Ec -- "$2" "$3")" -ge "$1" ]; }
+# gone PID: the process has ended.
+gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# pids_of REGEX: the processes whose command line (arguments joined by
+# spaces) matches REGEX, read from /proc, so that procps is not needed.
+pids_of() {
+	local d args cmd
+	for d in /proc/[0-9]*; do
+		mapfile -d "" -t args 2>/dev/null <"$d/cmdline" || continue
+		cmd="${args[*]}"
+		[ -n "$cmd" ] && [[ $cmd =~ $1 ]] && echo "${d#/proc/}"
+	done
+	return 0
+}
+# children_of PID: its child processes, from /proc.
+children_of() {
+	local d stat fields
+	for d in /proc/[0-9]*; do
+		read -r stat 2>/dev/null <"$d/stat" || continue
+		read -r -a fields <<<"${stat##*) }"
+		[ "${fields[1]}" = "$1" ] && echo "${d#/proc/}"
+	done
+	return 0
 }
 
 # sim_start ARGS...: a simulator in the background; its pid is in SIM_PID.

@@ -15,10 +15,10 @@ VUSB := $(VUSB_DIR)/vusb-shim.so $(VUSB_DIR)/vusb-feed
 vusb: $(VUSB)
 
 $(VUSB_DIR)/vusb-shim.so: tests/vusb/vusb-shim.c | $(VUSB_DIR)
-	$(CC) $(WARN) $(CPPFLAGS) -O2 -g -fPIC -shared -o $@ $< -ldl
+	$(CC) $(WARN) $(ALL_CPPFLAGS) -O2 -g -fPIC -shared -o $@ $< -ldl
 
 $(VUSB_DIR)/vusb-feed: tests/vusb/vusb-feed.c | $(VUSB_DIR)
-	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(WARN) $(ALL_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(VUSB_DIR):
 	mkdir -p $@
