@@ -6,6 +6,7 @@
 #include "clock.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 uint64_t cg_clock_ms(void)
@@ -39,6 +40,32 @@ void cg_clock_format_iso8601(uint64_t wall_ms, char out[CG_ISO_TIME_MAX])
 	}
 	snprintf(out, CG_ISO_TIME_MAX, "%s.%03uZ", seconds,
 		 (unsigned)(wall_ms % 1000u));
+}
+
+/* Offset of the milliseconds in "YYYY-MM-DDTHH:MM:SS.mmmZ". */
+#define ISO_MS_AT 20
+
+const char *cg_clock_iso8601_cached(struct cg_iso_cache *cache,
+				    uint64_t wall_ms)
+{
+	uint64_t second = wall_ms / 1000u;
+	unsigned ms = (unsigned)(wall_ms % 1000u);
+
+	if (!cache->set || cache->second != second) {
+		cg_clock_format_iso8601(wall_ms, cache->text);
+		cache->set = true;
+		cache->second = second;
+		/* The fallback text says .000 whatever the milliseconds;
+		 * no time since 1970 is in the year 0000 otherwise. */
+		cache->fixed = memcmp(cache->text, "0000-", 5) == 0;
+		return cache->text;
+	}
+	if (!cache->fixed) {
+		cache->text[ISO_MS_AT] = (char)('0' + ms / 100u);
+		cache->text[ISO_MS_AT + 1] = (char)('0' + ms / 10u % 10u);
+		cache->text[ISO_MS_AT + 2] = (char)('0' + ms % 10u);
+	}
+	return cache->text;
 }
 
 void cg_clock_iso8601(char out[CG_ISO_TIME_MAX])
