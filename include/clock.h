@@ -23,14 +23,14 @@ void cg_clock_format_iso8601(uint64_t wall_ms, char out[CG_ISO_TIME_MAX]);
 
 /*
  * The same text for a stream of times, at the cost of one calendar
- * conversion per second of data: the date and time of the last second
- * are kept and only the milliseconds are written again. Owned by the
- * caller, zeroed to start (nothing cached). Pure: no I/O, no globals.
+ * conversion per day of data: the date of the last day is kept and the
+ * time of day and milliseconds are written again from integers. Owned by
+ * the caller, zeroed to start (nothing cached). Pure: no I/O, no globals.
  */
 struct cg_iso_cache {
-	bool set;          /* text holds the second below */
+	bool set;          /* text holds a time of the day below */
 	bool fixed;        /* the "0000-..." text of an unformattable year */
-	uint64_t second;   /* wall_ms / 1000 of text */
+	uint64_t day;      /* wall_ms / 86,400,000 of text */
 	char text[CG_ISO_TIME_MAX];
 };
 

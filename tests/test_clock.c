@@ -1,6 +1,6 @@
 /*
  * Unit tests for clock's ISO-8601 cache: the text is exactly what
- * cg_clock_format_iso8601 writes, across second, minute, day, month,
+ * cg_clock_format_iso8601 (gmtime, strftime) writes, across second, minute, day, month,
  * year and leap-day boundaries, with time going back, and at the year
  * 10000 fallback.
  */
@@ -68,6 +68,24 @@ static void test_every_millisecond(void **state)
 	}
 }
 
+/* Every second of two days (and a leap day), at changing milliseconds:
+ * the time of day written from integers is gmtime's. */
+static void test_every_second_of_two_days(void **state)
+{
+	struct cg_iso_cache cache = { 0 };
+	char plain[CG_ISO_TIME_MAX];
+	const uint64_t start = 1835308800000ull; /* 2028-02-28T00:00:00Z */
+	(void)state;
+
+	for (uint64_t s = 0; s < 2 * 86400u; s++) {
+		uint64_t t = start + s * 1000u + (s * 7u) % 1000u;
+
+		cg_clock_format_iso8601(t, plain);
+		assert_string_equal(cg_clock_iso8601_cached(&cache, t), plain);
+	}
+	assert_string_equal(cache.text, "2028-02-29T23:59:59.593Z");
+}
+
 /* Past year 9999 the text says so, with no made-up milliseconds. */
 static void test_year_10000(void **state)
 {
@@ -85,6 +103,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_boundaries),
 		cmocka_unit_test(test_every_millisecond),
+		cmocka_unit_test(test_every_second_of_two_days),
 		cmocka_unit_test(test_year_10000),
 	};
 
