@@ -51,7 +51,9 @@ void cg_alarms_init(struct cg_alarms *alarms);
 
 /* Re-evaluates counted cells of the pack. Writes what changed into out (at
  * most cap; a full array drops the rest, never overflows) and returns the
- * number written. */
+ * number written, in cell order (high before low), delta last. Costs a few
+ * compares while the pack's high and low cells are inside the limits and
+ * no alarm is up; otherwise it looks at the cells that may change. */
 size_t cg_alarms_update(struct cg_alarms *alarms,
 			const struct cg_alarm_config *config,
 			const struct cg_pack *pack, struct cg_alarm_change *out,

@@ -2,17 +2,12 @@
  * csvlog: the --log FILE.csv spreadsheet log, one row per cell-voltage
  * frame with the latest measurements.
  *
- * Columns: time,pack_v,current_a,soc_pct,t1_c,t2_c,high_v,low_v,delta_mv,
- * cell1_v..cellN_v for the N wired cells. Volts carry 3 decimals, amps and
- * degrees 1, printed from the integers the BMS sent. A value not known, or
- * no longer fresh (cg_pack_freshness), is an empty field, never 0, so a
- * chart shows a gap rather than a false dip; an open sense lead is empty too.
- *
- * The formatting half is pure (cg_csv_header, cg_csv_row). The file half
- * (cg_csvlog_*) appends each line whole through appendfile.h: whatever
- * kills the program, the file holds whole rows only. It calls fdatasync at
- * most every CG_CSVLOG_SYNC_MS while rows are being written and on close,
- * to spare SD cards. Functions that can fail return
+ * The columns and their text are csv.h's (cg_csv_header, cg_csv_row: pure,
+ * shared with --once --csv). This module (cg_csvlog_*) appends each line
+ * whole through appendfile.h: whatever kills the program, the file holds
+ * whole rows only. It calls fdatasync at most every CG_CSVLOG_SYNC_MS while
+ * rows are being written and on close, to spare SD cards. Functions that
+ * can fail return
  * 0, or -1 with the <sysexits.h> code and what to do in *err (error.h).
  */
 #ifndef CG_CSVLOG_H
@@ -23,25 +18,11 @@
 #include <stdint.h>
 
 #include "appendfile.h"
+#include "csv.h"
 #include "error.h"
 #include "pack.h"
 
-#define CG_CSV_LINE_MAX 512 /* header or row for 24 cells, with room */
 #define CG_CSVLOG_SYNC_MS 10000
-
-/* The header line for cells cell columns, ending in '\n'. Returns its
- * length, or 0 (and out = "") if cap is too small. */
-size_t cg_csv_header(char *out, size_t cap, unsigned cells);
-
-/*
- * One row from the pack's latest data, ending in '\n', with columns cell
- * columns (usually pack->wired; cells past pack->wired are empty).
- * iso_time is the time column as given (ISO-8601 UTC). now_ms, on the
- * pack's monotonic clock, decides freshness. Returns the length, or 0 if
- * cap is too small.
- */
-size_t cg_csv_row(char *out, size_t cap, const struct cg_pack *pack,
-		  unsigned columns, const char *iso_time, uint64_t now_ms);
 
 struct cg_csvlog {
 	struct cg_appendfile file; /* fd (-1 when closed), unsynced,

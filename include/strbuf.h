@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 struct cg_strbuf {
 	char *buf;
@@ -23,6 +24,28 @@ void cg_strbuf_init(struct cg_strbuf *sb, char *buf, size_t cap);
 
 void cg_strbuf_printf(struct cg_strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* len bytes of text as they are: the formatters' hot path, no printf. */
+static inline void cg_strbuf_put(struct cg_strbuf *sb, const char *text,
+				 size_t len)
+{
+	if (sb->overflow || sb->cap - sb->len <= len) {
+		sb->overflow = true;
+		return;
+	}
+	memcpy(sb->buf + sb->len, text, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+}
+
+/* A string literal, its length known at compile time. */
+#define CG_STRBUF_LIT(sb, lit) cg_strbuf_put((sb), "" lit, sizeof(lit) - 1)
+
+/* A NUL-terminated string. */
+void cg_strbuf_str(struct cg_strbuf *sb, const char *text);
+
+/* An unsigned integer in decimal, without printf. */
+void cg_strbuf_uint(struct cg_strbuf *sb, unsigned long value);
 
 /* A value the BMS sends in tenths: -12 -> "-1.2". Printed from integers,
  * so it never gains digits it does not have nor turns into "-0.0". */

@@ -66,44 +66,72 @@ static bool low_cleared(uint16_t mv, uint16_t limit)
 	return (uint32_t)mv >= (uint32_t)limit + CG_ALARM_HYSTERESIS_MV;
 }
 
-static void update_cells(struct cg_alarms *a, const struct cg_pack *pack,
-			 struct changes *c)
+/* The full rule for one counted cell: raise at the limit, clear past the
+ * hysteresis. Cells are visited in order, high before low, so events come
+ * in the same order however many cells are looked at. */
+static void update_cell(struct cg_alarms *a, unsigned i, uint16_t mv,
+			struct changes *c)
 {
-	for (unsigned i = 0; i < CG_MAX_CELLS; i++) {
-		uint32_t bit = UINT32_C(1) << i;
-		uint16_t mv = pack->cells.mv[i];
+	uint32_t bit = UINT32_C(1) << i;
 
-		/*
-		 * A cell that left the figures (open lead, fewer wired) or a
-		 * limit no longer known ends its alarm without an event: there
-		 * is no reading that "came back inside", and the table already
-		 * shows the open lead.
-		 */
-		if (!cg_pack_cell_counted(pack, i)) {
-			a->high_mask &= ~bit;
-			a->low_mask &= ~bit;
-			continue;
-		}
-
-		if (!a->high_mv) {
-			a->high_mask &= ~bit;
-		} else if (!(a->high_mask & bit) && mv >= a->high_mv) {
+	/* A limit of 0 is not known: it neither raises nor keeps one (the
+	 * caller has cleared its mask). */
+	if (a->high_mv) {
+		if (!(a->high_mask & bit) && mv >= a->high_mv) {
 			a->high_mask |= bit;
 			note(c, CG_ALARM_HIGH, (int)i, true, mv, a->high_mv);
-		} else if ((a->high_mask & bit) && high_cleared(mv, a->high_mv)) {
+		} else if ((a->high_mask & bit) &&
+			   high_cleared(mv, a->high_mv)) {
 			a->high_mask &= ~bit;
 			note(c, CG_ALARM_HIGH, (int)i, false, mv, a->high_mv);
 		}
-
-		if (!a->low_mv) {
-			a->low_mask &= ~bit;
-		} else if (!(a->low_mask & bit) && mv <= a->low_mv) {
+	}
+	if (a->low_mv) {
+		if (!(a->low_mask & bit) && mv <= a->low_mv) {
 			a->low_mask |= bit;
 			note(c, CG_ALARM_LOW, (int)i, true, mv, a->low_mv);
 		} else if ((a->low_mask & bit) && low_cleared(mv, a->low_mv)) {
 			a->low_mask &= ~bit;
 			note(c, CG_ALARM_LOW, (int)i, false, mv, a->low_mv);
 		}
+	}
+}
+
+/*
+ * Only the cells that can change are looked at: those with an alarm (they
+ * may clear) and, when the pack's high or low cell is past a limit, the
+ * counted cells (one may be raised). A pack well inside its limits, the
+ * usual case, costs a few compares whatever its size.
+ */
+static void update_cells(struct cg_alarms *a, const struct cg_pack *pack,
+			 struct changes *c)
+{
+	uint32_t counted = 0;
+
+	if (pack->have[CG_REC_CELLS] && pack->wired)
+		counted = (UINT32_C(0xffffffff) >> (32 - pack->wired)) &
+			  ~pack->open_mask;
+	/*
+	 * A cell that left the figures (open lead, fewer wired) or a limit
+	 * no longer known ends its alarm without an event: there is no
+	 * reading that "came back inside", and the table already shows the
+	 * open lead.
+	 */
+	a->high_mask &= a->high_mv ? counted : 0;
+	a->low_mask &= a->low_mv ? counted : 0;
+
+	uint32_t visit = a->high_mask | a->low_mask;
+	if (pack->counted > 0) {
+		const uint16_t *mv = pack->cells.mv;
+		if ((a->high_mv && mv[pack->high_index] >= a->high_mv) ||
+		    (a->low_mv && mv[pack->low_index] <= a->low_mv))
+			visit |= counted;
+	}
+	while (visit) {
+		unsigned i = (unsigned)__builtin_ctz(visit); /* lowest first */
+
+		visit &= visit - 1;
+		update_cell(a, i, pack->cells.mv[i], c);
 	}
 }
 

@@ -75,6 +75,7 @@ struct app {
 	pid_t demo_pid;
 
 	uint64_t data_wall_ms; /* when the bytes being decoded were received */
+	struct cg_iso_cache stamp; /* data_wall_ms as text, for JSON and --log */
 	struct cg_alarms alarms;
 	struct cg_events events;
 	struct cg_eventlog eventlog; /* --events file */
@@ -213,14 +214,15 @@ static void note_changes(struct app *a, const struct cg_record *rec,
 	}
 }
 
-static int emit_json(const struct app *a, const struct cg_record *rec)
+/* Into stdout's buffer: run() flushes it before the loop waits, so a
+ * replay writes in big blocks and a live line still leaves this turn. */
+static int emit_json(struct app *a, const struct cg_record *rec)
 {
 	char line[CG_JSON_LINE_MAX];
-	char when[CG_ISO_TIME_MAX];
+	const char *when = cg_clock_iso8601_cached(&a->stamp, a->data_wall_ms);
 
-	cg_clock_format_iso8601(a->data_wall_ms, when);
 	size_t n = cg_json_format(line, sizeof(line), rec, when);
-	if (n == 0 || fwrite(line, 1, n, stdout) != n || fflush(stdout) != 0)
+	if (n == 0 || fwrite(line, 1, n, stdout) != n)
 		return -1;
 	return 0;
 }
@@ -246,8 +248,8 @@ static int use_frame(struct app *a, const struct cg_frame *frame,
 	note_changes(a, &rec, had_status ? &before : NULL);
 	a->dirty = true;
 	if (a->logging && rec.type == CG_REC_CELLS) {
-		char when[CG_ISO_TIME_MAX];
-		cg_clock_format_iso8601(a->data_wall_ms, when);
+		const char *when = cg_clock_iso8601_cached(&a->stamp,
+							   a->data_wall_ms);
 		if (cg_csvlog_write(&a->log, &a->pack, when, data_ms,
 				    &a->fatal_error) < 0)
 			return a->fatal_error.exit_code;
@@ -569,6 +571,10 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			key_slot = (int)nfds;
 			fds[nfds++] = (struct pollfd){ .fd = a->key_fd, .events = POLLIN };
 		}
+		/* --json lines of the last turn go out before the loop waits
+		 * (or ends): one write(2) per turn, not per line. */
+		if (a->opt.json && (fflush(stdout) != 0 || ferror(stdout)))
+			return EX_IOERR;
 		if (!a->tui && a->ended)
 			/* --json on a capture: done at EOF */
 			return a->opt.once ? print_once(a) : EX_OK;
@@ -766,6 +772,11 @@ static void init_state(struct app *a)
  * code. */
 static int start_view(struct app *a, struct cg_error *err)
 {
+	if (a->opt.json && !a->opt.once) {
+		static char json_buffer[64 * 1024];
+		setvbuf(stdout, json_buffer, _IOFBF, sizeof(json_buffer));
+		return -1;
+	}
 	if (a->opt.json || a->opt.once || a->opt.headless) {
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		return -1;

@@ -6,6 +6,7 @@
 #include "clock.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 uint64_t cg_clock_ms(void)
@@ -39,6 +40,45 @@ void cg_clock_format_iso8601(uint64_t wall_ms, char out[CG_ISO_TIME_MAX])
 	}
 	snprintf(out, CG_ISO_TIME_MAX, "%s.%03uZ", seconds,
 		 (unsigned)(wall_ms % 1000u));
+}
+
+/* Where the time of day starts in "YYYY-MM-DDTHH:MM:SS.mmmZ". */
+#define ISO_HOUR_AT 11
+
+static void two_digits(char *at, unsigned value)
+{
+	at[0] = (char)('0' + value / 10u);
+	at[1] = (char)('0' + value % 10u);
+}
+
+const char *cg_clock_iso8601_cached(struct cg_iso_cache *cache,
+				    uint64_t wall_ms)
+{
+	uint64_t day = wall_ms / 86400000u;
+	unsigned ms_of_day = (unsigned)(wall_ms % 86400000u);
+
+	/* UTC days are all 86,400 s long (gmtime knows no leap seconds), so
+	 * within a day the time of day is plain arithmetic. */
+	if (!cache->set || cache->day != day) {
+		cg_clock_format_iso8601(wall_ms, cache->text);
+		cache->set = true;
+		cache->day = day;
+		/* The fallback text says 00:00:00.000 whatever the time; no
+		 * time since 1970 is in the year 0000 otherwise. */
+		cache->fixed = memcmp(cache->text, "0000-", 5) == 0;
+		return cache->text;
+	}
+	if (!cache->fixed) {
+		char *t = cache->text + ISO_HOUR_AT;
+		unsigned ms = ms_of_day % 1000u, s = ms_of_day / 1000u;
+
+		two_digits(t, s / 3600u);
+		two_digits(t + 3, s / 60u % 60u);
+		two_digits(t + 6, s % 60u);
+		t[9] = (char)('0' + ms / 100u);
+		two_digits(t + 10, ms % 100u);
+	}
+	return cache->text;
 }
 
 void cg_clock_iso8601(char out[CG_ISO_TIME_MAX])

@@ -1,10 +1,5 @@
 /*
- * csvlog: spreadsheet rows, formatted from integers and appended whole.
- *
- * Line ends are '\n' alone: LibreOffice and Excel both read them, and
- * every Unix tool (grep, awk, tail -f, gnuplot) handles them without the
- * stray '\r' a CRLF file leaves in the last column. No field ever needs
- * quoting: the time and numbers hold no comma, quote or newline.
+ * csvlog: spreadsheet rows (formatted by csv.c) appended whole.
  */
 #include "csvlog.h"
 
@@ -17,78 +12,6 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "strbuf.h"
-
-/* Fixed columns before the cells; their order is the file format. */
-static const char fixed_columns[] =
-	"time,pack_v,current_a,soc_pct,t1_c,t2_c,high_v,low_v,delta_mv";
-
-/* -12 -> ",-1.2": integer arithmetic, so never "-0.0" nor 0.30000001. */
-static void add_tenths(struct cg_strbuf *l, long tenths)
-{
-	cg_strbuf_printf(l, ",");
-	cg_strbuf_tenths(l, tenths);
-}
-
-static void add_volts(struct cg_strbuf *l, unsigned long mv)
-{
-	cg_strbuf_printf(l, ",");
-	cg_strbuf_thousandths(l, mv);
-}
-
-static size_t finish(struct cg_strbuf *l)
-{
-	cg_strbuf_printf(l, "\n");
-	return cg_strbuf_finish(l);
-}
-
-size_t cg_csv_header(char *out, size_t cap, unsigned cells)
-{
-	struct cg_strbuf l = { .buf = out, .cap = cap };
-
-	cg_strbuf_printf(&l, "%s", fixed_columns);
-	for (unsigned i = 1; i <= cells; i++)
-		cg_strbuf_printf(&l, ",cell%u_v", i);
-	return finish(&l);
-}
-
-size_t cg_csv_row(char *out, size_t cap, const struct cg_pack *pack,
-		  unsigned columns, const char *iso_time, uint64_t now_ms)
-{
-	struct cg_strbuf l = { .buf = out, .cap = cap };
-	bool cells = cg_pack_freshness(pack, CG_REC_CELLS, now_ms) == CG_FRESH;
-	bool status = cg_pack_freshness(pack, CG_REC_STATUS, now_ms) == CG_FRESH;
-	bool figures = cells && pack->counted > 0;
-	const struct cg_status *s = &pack->status;
-
-	cg_strbuf_printf(&l, "%s", iso_time ? iso_time : "");
-	if (figures)
-		add_volts(&l, pack->total_mv);
-	else
-		cg_strbuf_printf(&l, ",");
-	if (status) {
-		add_tenths(&l, s->current_da);
-		cg_strbuf_printf(&l, ",%u", s->soc_pct);
-		add_tenths(&l, s->t1_dc);
-		add_tenths(&l, s->t2_dc);
-	} else {
-		cg_strbuf_printf(&l, ",,,,");
-	}
-	if (figures) {
-		add_volts(&l, pack->cells.mv[pack->high_index]);
-		add_volts(&l, pack->cells.mv[pack->low_index]);
-		cg_strbuf_printf(&l, ",%u", pack->delta_mv);
-	} else {
-		cg_strbuf_printf(&l, ",,,");
-	}
-	for (unsigned i = 0; i < columns; i++) {
-		if (cells && cg_pack_cell_counted(pack, i))
-			add_volts(&l, pack->cells.mv[i]);
-		else
-			cg_strbuf_printf(&l, ",");
-	}
-	return finish(&l);
-}
 
 static const struct cg_appendfile_kind csv_file = {
 	.option = "--log",

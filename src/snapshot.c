@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "csvlog.h"
+#include "csv.h"
 #include "strbuf.h"
 
 static bool have_figures(const struct cg_pack *p)
@@ -210,16 +210,28 @@ size_t cg_snapshot_text(char *out, size_t cap, const struct cg_pack *pack,
 	return cg_strbuf_finish(&t);
 }
 
-static const char *json_bool(bool value)
+#define LIT(o, text) CG_STRBUF_LIT(o, text)
+
+static void json_bool(struct cg_strbuf *t, bool value)
 {
-	return value ? "true" : "false";
+	if (value)
+		LIT(t, "true");
+	else
+		LIT(t, "false");
 }
 
+/* ,"key":value for an unsigned integer; key as a literal with quotes. */
+#define JSON_UINT(t, key, value) do { \
+		LIT(t, key ":"); \
+		cg_strbuf_uint(t, value); \
+	} while (0)
+
+/* The JSON snapshot, printf-free like json.c (monitoring polls it often). */
 size_t cg_snapshot_json(char *out, size_t cap, const struct cg_pack *pack,
 			const struct cg_alarms *alarms, const char *iso_time,
 			uint64_t now_ms)
 {
-	struct cg_strbuf t = { .buf = out, .cap = cap };
+	struct cg_strbuf t;
 	const struct cg_pack *p = pack;
 	const struct cg_status *s = &p->status;
 	const struct cg_cells *c = &p->cells;
@@ -228,59 +240,80 @@ size_t cg_snapshot_json(char *out, size_t cap, const struct cg_pack *pack,
 	bool energy = p->have[CG_REC_CELLS] && c->has_energy;
 	char lines[2 * CG_MAX_CELLS + 1][CG_SNAPSHOT_ALARM_TEXT_MAX];
 
-	cg_strbuf_printf(&t, "{\"time\":\"%s\",\"cells_mv\":[", iso_time ? iso_time : "");
+	cg_strbuf_init(&t, out, cap);
+	LIT(&t, "{\"time\":\"");
+	if (iso_time)
+		cg_strbuf_str(&t, iso_time);
+	LIT(&t, "\",\"cells_mv\":[");
 	for (unsigned i = 0; p->have[CG_REC_CELLS] && i < p->wired; i++) {
+		if (i)
+			LIT(&t, ",");
 		if (cg_pack_cell_counted(p, i))
-			cg_strbuf_printf(&t, "%s%u", i ? "," : "", c->mv[i]);
+			cg_strbuf_uint(&t, c->mv[i]);
 		else
-			cg_strbuf_printf(&t, "%snull", i ? "," : "");
+			LIT(&t, "null");
 	}
-	cg_strbuf_printf(&t, "],");
-	if (have_figures(p))
-		cg_strbuf_printf(&t, "\"total_mv\":%lu,\"average_mv\":%u,\"high_cell\":%u,"
-		    "\"low_cell\":%u,\"delta_mv\":%u,",
-		    (unsigned long)p->total_mv, p->average_mv,
-		    p->high_index + 1u, p->low_index + 1u, p->delta_mv);
-	else
-		cg_strbuf_printf(&t, "\"total_mv\":null,\"average_mv\":null,"
-		    "\"high_cell\":null,\"low_cell\":null,\"delta_mv\":null,");
-	if (status) {
-		cg_strbuf_printf(&t, "\"mode\":\"%s\",\"current_a\":", cg_mode_name(s->mode));
-		cg_strbuf_tenths(&t, s->current_da);
-		cg_strbuf_printf(&t, ",\"soc_pct\":%u,\"t1_c\":", s->soc_pct);
-		cg_strbuf_tenths(&t, s->t1_dc);
-		cg_strbuf_printf(&t, ",\"t2_c\":");
-		cg_strbuf_tenths(&t, s->t2_dc);
-		cg_strbuf_printf(&t, ",\"charge_end_mv\":%u,", s->charge_end_mv);
+	LIT(&t, "],");
+	if (have_figures(p)) {
+		JSON_UINT(&t, "\"total_mv\"", p->total_mv);
+		JSON_UINT(&t, ",\"average_mv\"", p->average_mv);
+		JSON_UINT(&t, ",\"high_cell\"", p->high_index + 1u);
+		JSON_UINT(&t, ",\"low_cell\"", p->low_index + 1u);
+		JSON_UINT(&t, ",\"delta_mv\"", p->delta_mv);
+		LIT(&t, ",");
 	} else {
-		cg_strbuf_printf(&t, "\"mode\":null,\"current_a\":null,\"soc_pct\":null,"
+		LIT(&t, "\"total_mv\":null,\"average_mv\":null,"
+		    "\"high_cell\":null,\"low_cell\":null,\"delta_mv\":null,");
+	}
+	if (status) {
+		LIT(&t, "\"mode\":\"");
+		cg_strbuf_str(&t, cg_mode_name(s->mode));
+		LIT(&t, "\",\"current_a\":");
+		cg_strbuf_tenths(&t, s->current_da);
+		JSON_UINT(&t, ",\"soc_pct\"", s->soc_pct);
+		LIT(&t, ",\"t1_c\":");
+		cg_strbuf_tenths(&t, s->t1_dc);
+		LIT(&t, ",\"t2_c\":");
+		cg_strbuf_tenths(&t, s->t2_dc);
+		JSON_UINT(&t, ",\"charge_end_mv\"", s->charge_end_mv);
+		LIT(&t, ",");
+	} else {
+		LIT(&t, "\"mode\":null,\"current_a\":null,\"soc_pct\":null,"
 		    "\"t1_c\":null,\"t2_c\":null,\"charge_end_mv\":null,");
 	}
-	if (protection)
-		cg_strbuf_printf(&t, "\"discharge_end_mv\":%u,\"charge_protect\":%s,"
-		    "\"discharge_protect\":%s,", s->discharge_end_mv,
-		    json_bool(s->charge_protect),
-		    json_bool(s->discharge_protect));
-	else
-		cg_strbuf_printf(&t, "\"discharge_end_mv\":null,\"charge_protect\":null,"
+	if (protection) {
+		JSON_UINT(&t, "\"discharge_end_mv\"", s->discharge_end_mv);
+		LIT(&t, ",\"charge_protect\":");
+		json_bool(&t, s->charge_protect);
+		LIT(&t, ",\"discharge_protect\":");
+		json_bool(&t, s->discharge_protect);
+		LIT(&t, ",");
+	} else {
+		LIT(&t, "\"discharge_end_mv\":null,\"charge_protect\":null,"
 		    "\"discharge_protect\":null,");
-	cg_strbuf_printf(&t, "\"wh\":");
-	if (energy)
+	}
+	if (energy) {
+		LIT(&t, "\"wh\":");
 		cg_strbuf_thousandths(&t, c->energy_mwh);
-	else
-		cg_strbuf_printf(&t, "null");
-	cg_strbuf_printf(&t, ",\"ah\":");
-	if (energy)
+		LIT(&t, ",\"ah\":");
 		cg_strbuf_thousandths(&t, c->charge_mah);
-	else
-		cg_strbuf_printf(&t, "null");
-	cg_strbuf_printf(&t, ",\"alarms\":[");
+	} else {
+		LIT(&t, "\"wh\":null,\"ah\":null");
+	}
+	LIT(&t, ",\"alarms\":[");
 	size_t n = cg_snapshot_alarm_lines(p, alarms, lines,
 					   sizeof(lines) / sizeof(lines[0]));
 	/* Alarm texts hold only letters, digits, spaces, '.', ':' and '()'. */
-	for (size_t i = 0; i < n; i++)
-		cg_strbuf_printf(&t, "%s\"%s\"", i ? "," : "", lines[i]);
-	cg_strbuf_printf(&t, "],\"fresh\":%s}\n", json_bool(data_fresh(p, now_ms)));
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			LIT(&t, ",");
+		LIT(&t, "\"");
+		cg_strbuf_str(&t, lines[i]);
+		LIT(&t, "\"");
+	}
+	LIT(&t, "],\"fresh\":");
+	json_bool(&t, data_fresh(p, now_ms));
+	LIT(&t, "}\n");
 	return cg_strbuf_finish(&t);
 }
 

@@ -169,6 +169,31 @@ median_burst=$(median < "$W/steady_bursts")
 paint_ratio=$(calc %.3f "$per_cell_frame / $full_paint")
 quarter=$(calc %.0f "$full_paint / 4")
 
+# ---- 6. Output: --json, and replays with --log ------------------------------
+# The same 10 MB capture through chargery-top --json and through the
+# decoding loop of a forum Python reader (tests/bench_forum.py).
+say "bench: --json on a 10 MB capture (median of 5), and the forum script on it"
+"$SIM" --stdout --speed 1000000 --duration 250000 > "$W/cap10.bin"
+cap_bytes=$(stat -c %s "$W/cap10.bin")
+for i in 1 2 3 4 5; do
+	"$BIN/bench_run" -- sh -c "exec '$TOP' --json '$W/cap10.bin' >/dev/null" > "$W/json.$i"
+done
+json_s=$(for i in 1 2 3 4 5; do key "$W/json.$i" wall_s; done | median)
+json_mbs=$(calc %.1f "$cap_bytes / $json_s / 1e6")
+forum_s=n/a forum_x=n/a
+if command -v python3 >/dev/null; then
+	"$BIN/bench_run" -- sh -c "exec python3 tests/bench_forum.py '$W/cap10.bin' >/dev/null 2>&1" > "$W/forum"
+	forum_s=$(key "$W/forum" wall_s)
+	forum_x=$(calc %.0f "$forum_s / $json_s")
+fi
+# The day's replay of section 2, as throughput.
+replay_mbs=$(calc %.1f "$(stat -c %s "$W/day.rec") / $replay_s / 1e6")
+# The day's recording as one large write (dd with a block bigger than the
+# file): the page cache may hold it in large folios.
+dd if="$W/day.rec" of="$W/one.rec" bs=64M 2>/dev/null
+"$BIN/bench_run" -- "$TOP" --headless --replay "$W/one.rec" > "$W/one"
+one_rss=$(key "$W/one" maxrss_kb)
+
 # ---- Report ---------------------------------------------------------------
 peak_rss=$(printf '%s\n' "$rss_headless" "$rss_tui" | sort -g | tail -n 1)
 mib() { calc %.2f "$1 / 1024"; }
@@ -193,6 +218,10 @@ Rerun \`make bench\` to measure your own machine; it rewrites this file (about t
 | peak RSS (VmHWM), live: headless / table | < 4 MiB | $(mib "$rss_headless") / $(mib "$rss_tui") MiB | $(verdict "$peak_rss" "<" 4096) |
 | peak RSS, replay of the day ($(mib "$day_kb") MiB recording) | < 4 MiB | $(mib "$replay_rss") MiB | $(verdict "$replay_rss" "<" 4096) |
 | start to first screen (live port) | < 20 ms | $start_ms ms (median of 10) | $(verdict "$start_ms" "<" 20) |
+| --json on a 10 MB simulator capture ($(mib $((cap_bytes / 1024))) MiB) | | $json_mbs MB/s ($json_s s, median of 5) | |
+| ... against a forum Python reader's loop on the same capture (tests/bench_forum.py) | >= 50x faster | $forum_x x (the script: $forum_s s) | $(verdict "$forum_x" ">=" 50) |
+| replay with --headless --log, the day above | >= 100 MB/s | $replay_mbs MB/s | $(verdict "$replay_mbs" ">=" 100) |
+| peak RSS, replay of the day written in one large write | < 4 MiB | $(mib "$one_rss") MiB | $(verdict "$one_rss" "<" 4096) |
 
 The replay reader (src/record.c) maps the recording read-only and hands the pages behind its read
 position back to the kernel in 256 KiB steps, so a replay's memory does not grow with the recording's

@@ -72,6 +72,31 @@ check "old firmware: cells lines say wh and ah are null" \
 check "old firmware: status lines say protection is null" \
 	grep -q '"charge_protect":null,"discharge_protect":null}$' "$E2E_TMP/old.json"
 
+# Output is written in blocks, yet a live line must leave in the loop turn
+# its frame came in; and a write that fails still ends the run with 74.
+"$TOP" --json "$E2E_TMP/old.bin" >/dev/full 2>"$E2E_TMP/full.txt"
+check "--json to a full disk (/dev/full) exits 74 (EX_IOERR)" [ $? -eq 74 ]
+"$TOP" --json "$E2E_TMP/hour.bin" 2>/dev/null | head -n 1 >/dev/null
+check "--json into a pipe closed early exits 74" [ "${PIPESTATUS[0]}" -eq 74 ]
+sim_start --link "$E2E_TMP/live_bms"
+wait_file 5 "$E2E_TMP/live_bms"
+"$TOP" --json "$E2E_TMP/live_bms" >"$E2E_TMP/live.json" 2>/dev/null &
+live_pid=$!
+E2E_PIDS+=("$live_pid")
+# A line within a few seconds: the BMS sends a frame a second, and a
+# buffer held until full would take minutes.
+live_line() {
+	local deadline=$((SECONDS + 8))
+	while [ $SECONDS -le $deadline ]; do
+		grep -qs '"frame":"status".*}$' "$E2E_TMP/live.json" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "--json live: each line is written out as its frame arrives" live_line
+kill "$live_pid" 2>/dev/null
+wait "$live_pid" 2>/dev/null
+
 # Usage errors and missing ports: exit codes from sysexits.h.
 "$TOP" --cells 99 --json "$cap" >/dev/null 2>&1
 check "--cells 99 is a usage error (64)" [ $? -eq 64 ]

@@ -276,6 +276,146 @@ static void test_changes_capped(void **state)
 	assert_false(cg_alarms_any(&f.alarms));
 }
 
+/*
+ * The rule as first written, one pass over every channel: the model the
+ * update must match event for event, whichever cells it chooses to visit.
+ */
+static void model_update(struct cg_alarms *a, const struct cg_alarm_config *cfg,
+			 const struct cg_pack *p, struct cg_alarm_change *out,
+			 size_t *n)
+{
+	const struct cg_status *s = &p->status;
+	bool st = p->have[CG_REC_STATUS];
+
+	*n = 0;
+	a->high_mv = cfg->high_mv ? cfg->high_mv : st ? s->charge_end_mv : 0;
+	a->low_mv = cfg->low_mv ? cfg->low_mv :
+		    st && s->has_protection ? s->discharge_end_mv : 0;
+	a->delta_mv = cfg->delta_mv ? cfg->delta_mv : CG_ALARM_DELTA_DEFAULT_MV;
+	for (unsigned i = 0; i < CG_MAX_CELLS; i++) {
+		uint32_t bit = UINT32_C(1) << i;
+		uint16_t mv = p->cells.mv[i];
+
+		if (!cg_pack_cell_counted(p, i)) {
+			a->high_mask &= ~bit;
+			a->low_mask &= ~bit;
+			continue;
+		}
+		if (!a->high_mv) {
+			a->high_mask &= ~bit;
+		} else if (!(a->high_mask & bit) && mv >= a->high_mv) {
+			a->high_mask |= bit;
+			out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_HIGH,
+				(int)i, true, mv, a->high_mv };
+		} else if ((a->high_mask & bit) &&
+			   (a->high_mv < CG_ALARM_HYSTERESIS_MV ||
+			    mv <= a->high_mv - CG_ALARM_HYSTERESIS_MV)) {
+			a->high_mask &= ~bit;
+			out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_HIGH,
+				(int)i, false, mv, a->high_mv };
+		}
+		if (!a->low_mv) {
+			a->low_mask &= ~bit;
+		} else if (!(a->low_mask & bit) && mv <= a->low_mv) {
+			a->low_mask |= bit;
+			out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_LOW,
+				(int)i, true, mv, a->low_mv };
+		} else if ((a->low_mask & bit) &&
+			   (uint32_t)mv >= (uint32_t)a->low_mv + CG_ALARM_HYSTERESIS_MV) {
+			a->low_mask &= ~bit;
+			out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_LOW,
+				(int)i, false, mv, a->low_mv };
+		}
+	}
+	if (!p->have[CG_REC_CELLS] || p->counted < 2) {
+		a->delta = false;
+	} else if (!a->delta && p->delta_mv >= a->delta_mv) {
+		a->delta = true;
+		out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_DELTA, -1, true,
+			p->delta_mv, a->delta_mv };
+	} else if (a->delta && (a->delta_mv < CG_ALARM_HYSTERESIS_MV ||
+				p->delta_mv <= a->delta_mv - CG_ALARM_HYSTERESIS_MV)) {
+		a->delta = false;
+		out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_DELTA, -1, false,
+			p->delta_mv, a->delta_mv };
+	}
+}
+
+/*
+ * One cell at a time, over and back across every limit and into open
+ * leads, with status frames (and so the limits) changing in between: the
+ * same masks and the same events, in the same order, as the model.
+ */
+static void test_one_cell_at_a_time(void **state)
+{
+	struct fixture f;
+	struct cg_alarms model;
+	struct cg_alarm_change want[CG_MAX_CELLS * 2 + 1];
+	uint32_t seed = 12345;
+	unsigned raised = 0, cleared = 0;
+	(void)state;
+
+	setup(&f, 0);
+	cg_alarms_init(&model);
+	for (unsigned step = 0; step < 200000; step++) {
+		seed = seed * 1103515245u + 12345u;
+		unsigned r = seed >> 8;
+
+		if (step % 5000 == 0)
+			/* Now and then a user limit, or the BMS's own. */
+			f.config = (struct cg_alarm_config){
+				.high_mv = (uint16_t)(r % 3 ? 0 : 3500 + r % 200),
+				.low_mv = (uint16_t)(r % 4 ? 0 : 3000 + r % 200),
+				.delta_mv = (uint16_t)(r % 5 ? 0 : 5 + r % 300),
+			};
+		if (r % 7 == 0) {
+			struct cg_record rec = { .type = CG_REC_STATUS };
+			rec.u.status.charge_end_mv = (uint16_t)(r % 50 ? 3550 + r % 100 : r % 8);
+			rec.u.status.has_protection = (r >> 4) % 3 != 0;
+			rec.u.status.discharge_end_mv = (uint16_t)(3000 + (r >> 6) % 100);
+			cg_pack_apply(&f.pack, &rec, NOW);
+		} else {
+			unsigned cell = (r >> 3) % f.count;
+			uint16_t mv = f.mv[cell];
+			int step_mv = (int)((r >> 10) % 41) - 20;
+			static const int edge[] = { -10, -9, -1, 0, 1, 9, 10 };
+			uint16_t limit = (r >> 14) % 2 ? model.high_mv : model.low_mv;
+
+			if ((r >> 20) % 200 == 0)
+				mv = (uint16_t)((r >> 12) % 2 ? 0 : 3300); /* lead off, back */
+			else if ((r >> 20) % 8 == 1 && limit > 100)
+				/* Right on a limit or its hysteresis, or one off. */
+				mv = (uint16_t)(limit + edge[(r >> 15) % 7]);
+			else
+				mv = (uint16_t)(mv + step_mv < 2900 ? 2900 :
+						mv + step_mv > 3800 ? 3800 : mv + step_mv);
+			set_cell(&f, cell, mv);
+		}
+		size_t n = update(&f), m;
+		model_update(&model, &f.config, &f.pack, want, &m);
+		assert_int_equal(n, m);
+		for (size_t i = 0; i < n; i++) {
+			assert_int_equal(f.out[i].kind, want[i].kind);
+			assert_int_equal(f.out[i].cell, want[i].cell);
+			assert_int_equal(f.out[i].raised, want[i].raised);
+			assert_int_equal(f.out[i].value_mv, want[i].value_mv);
+			assert_int_equal(f.out[i].limit_mv, want[i].limit_mv);
+		}
+		assert_int_equal(f.alarms.high_mask, model.high_mask);
+		assert_int_equal(f.alarms.low_mask, model.low_mask);
+		assert_int_equal(f.alarms.delta, model.delta);
+		assert_int_equal(f.alarms.high_mv, model.high_mv);
+		assert_int_equal(f.alarms.low_mv, model.low_mv);
+		for (size_t i = 0; i < n; i++) {
+			raised += f.out[i].raised;
+			cleared += !f.out[i].raised;
+		}
+	}
+	/* The walk did cross the limits, many times each way. */
+	assert_true(raised > 100);
+	assert_true(cleared > 100);
+}
+
 static void test_text_truncates(void **state)
 {
 	struct cg_alarm_change c = {
@@ -300,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_open_leads_ignored),
 		cmocka_unit_test(test_changes_capped),
 		cmocka_unit_test(test_text_truncates),
+		cmocka_unit_test(test_one_cell_at_a_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

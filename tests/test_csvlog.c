@@ -153,6 +153,50 @@ static void test_row_unknown_and_stale_are_empty(void **state)
 	assert_string_equal(buf, ISO ",,,,,,,,,,\n");
 }
 
+/* Each number at its type's edge: the largest cell, zero and tiny negative
+ * current, the coldest and hottest int16 temperatures, a full byte of SOC. */
+static void test_row_edge_values(void **state)
+{
+	static const uint16_t mv[2] = { 65535, 1000 };
+	struct cg_pack pack;
+	char buf[CG_CSV_LINE_MAX];
+	struct cg_record rec = { .type = CG_REC_STATUS };
+	(void)state;
+
+	cg_pack_init(&pack, NULL);
+	apply_cells(&pack, mv, 2, NOW);
+	rec.u.status.current_da = -1;
+	rec.u.status.t1_dc = 0;
+	rec.u.status.t2_dc = -32768;
+	rec.u.status.soc_pct = 255;
+	cg_pack_apply(&pack, &rec, NOW);
+	assert_int_equal(cg_csv_row(buf, sizeof(buf), &pack, 2, ISO, NOW),
+			 strlen(ISO ",66.535,-0.1,255,0.0,-3276.8,65.535,1.000,"
+				"64535,65.535,1.000\n"));
+	assert_string_equal(buf, ISO ",66.535,-0.1,255,0.0,-3276.8,65.535,"
+			    "1.000,64535,65.535,1.000\n");
+
+	rec.u.status.current_da = 0;
+	rec.u.status.t1_dc = 32767;
+	rec.u.status.t2_dc = -5;
+	rec.u.status.soc_pct = 0;
+	cg_pack_apply(&pack, &rec, NOW);
+	cg_csv_row(buf, sizeof(buf), &pack, 2, NULL, NOW);
+	assert_string_equal(buf, ",66.535,0.0,0,3276.7,-0.5,65.535,1.000,"
+			    "64535,65.535,1.000\n");
+
+	/* Nothing known at all: the time, then every field empty. */
+	cg_pack_init(&pack, NULL);
+	cg_csv_row(buf, sizeof(buf), &pack, 3, ISO, NOW);
+	assert_string_equal(buf, ISO ",,,,,,,,,,,\n");
+
+	/* The widest header: 24 cells, each name in full. */
+	size_t n = cg_csv_header(buf, sizeof(buf), 24);
+	assert_int_equal(n, strlen(buf));
+	assert_non_null(strstr(buf, ",cell9_v,cell10_v,"));
+	assert_non_null(strstr(buf, ",cell23_v,cell24_v\n"));
+}
+
 static void test_row_open_lead_and_extra_columns(void **state)
 {
 	struct cg_pack pack;
@@ -520,6 +564,7 @@ int main(void)
 		cmocka_unit_test(test_row_negative_current),
 		cmocka_unit_test(test_row_unknown_and_stale_are_empty),
 		cmocka_unit_test(test_row_open_lead_and_extra_columns),
+		cmocka_unit_test(test_row_edge_values),
 		cmocka_unit_test(test_file_new_then_append),
 		cmocka_unit_test(test_file_created_with_mode),
 		cmocka_unit_test(test_file_mismatch_refused),

@@ -220,6 +220,60 @@ static void test_three_decimal_edges(void **state)
 			  "\"cells_mv\":[3300],\"wh\":10.050,\"ah\":0.999}\n");
 }
 
+/*
+ * The integer formatting at the limits of each field's type: the most
+ * negative and largest current, zero everywhere, the largest u16 cell and
+ * limit, a cells frame of no cells, and both protection flags each way.
+ */
+static void test_integer_edges(void **state)
+{
+	static const uint16_t mv[3] = { 0, 65535, 10 };
+	struct cg_record rec;
+
+	(void)state;
+	rec_status(&rec, 65535, CG_MODE_DISCHARGE, INT32_MIN, -32768, 32767,
+		   255);
+	rec.u.status.has_protection = true;
+	rec.u.status.discharge_end_mv = 0;
+	rec.u.status.charge_protect = true;
+	assert_json(&rec,
+		    "{\"time\":\"" T "\",\"frame\":\"status\","
+		    "\"charge_end_mv\":65535,\"discharge_end_mv\":0,"
+		    "\"mode\":\"discharge\",\"current_a\":-214748364.8,"
+		    "\"t1_c\":-3276.8,\"t2_c\":3276.7,\"soc_pct\":255,"
+		    "\"charge_protect\":true,\"discharge_protect\":false}\n");
+
+	rec_status(&rec, 0, CG_MODE_CHARGE, INT32_MAX, 0, -1, 0);
+	rec.u.status.has_protection = true;
+	rec.u.status.discharge_end_mv = 65535;
+	rec.u.status.discharge_protect = true;
+	assert_json(&rec,
+		    "{\"time\":\"" T "\",\"frame\":\"status\","
+		    "\"charge_end_mv\":0,\"discharge_end_mv\":65535,"
+		    "\"mode\":\"charge\",\"current_a\":214748364.7,"
+		    "\"t1_c\":0.0,\"t2_c\":-0.1,\"soc_pct\":0,"
+		    "\"charge_protect\":false,\"discharge_protect\":true}\n");
+
+	rec_cells(&rec, mv, 3, true, 0, 0);
+	assert_json(&rec, "{\"time\":\"" T "\",\"frame\":\"cells\","
+			  "\"cells_mv\":[0,65535,10],\"wh\":0.000,"
+			  "\"ah\":0.000}\n");
+	rec_cells(&rec, mv, 0, false, 0, 0);
+	assert_json(&rec, "{\"time\":\"" T "\",\"frame\":\"cells\","
+			  "\"cells_mv\":[],\"wh\":null,\"ah\":null}\n");
+
+	static const uint16_t dmohm[2] = { 0, 65535 };
+
+	rec_impedance(&rec, CG_MODE_CHARGE, 0, dmohm, 2);
+	assert_json(&rec, "{\"time\":\"" T "\",\"frame\":\"impedance\","
+			  "\"mode\":\"charge\",\"current_a\":0.0,"
+			  "\"impedance_mohm\":[0.0,6553.5]}\n");
+	rec_impedance(&rec, CG_MODE_DISCHARGE, INT32_MIN, dmohm, 0);
+	assert_json(&rec, "{\"time\":\"" T "\",\"frame\":\"impedance\","
+			  "\"mode\":\"discharge\",\"current_a\":-214748364.8,"
+			  "\"impedance_mohm\":[]}\n");
+}
+
 /* The largest line there is fits in CG_JSON_LINE_MAX. */
 static void test_longest_lines_fit(void **state)
 {
@@ -320,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_status_v126),
 		cmocka_unit_test(test_one_decimal_edges),
 		cmocka_unit_test(test_three_decimal_edges),
+		cmocka_unit_test(test_integer_edges),
 		cmocka_unit_test(test_longest_lines_fit),
 		cmocka_unit_test(test_small_cap),
 		cmocka_unit_test(test_vendor_frames_decoded),

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "csvlog.h"
+#include "csv.h"
 #include "frames.h"
 #include "snapshot.h"
 
@@ -151,6 +151,40 @@ static void test_json_open_lead_is_null(void **state)
 			       "\"high_cell\":2,\"low_cell\":1,\"delta_mv\":16,"));
 }
 
+/* Numbers at their edges in the JSON snapshot: zero current, negative
+ * tenths under one, the largest cell reading, protection on. */
+static void test_json_edge_values(void **state)
+{
+	struct fixture f;
+	struct cg_record rec = { .type = CG_REC_STATUS };
+	uint16_t mv[16] = { 65535, 1000 };
+	(void)state;
+
+	memset(&f, 0, sizeof(f));
+	struct cg_pack_config config = { .cells = 2 };
+	cg_pack_init(&f.pack, &config);
+	apply_cells(&f.pack, mv);
+	rec.u.status.mode = CG_MODE_DISCHARGE;
+	rec.u.status.current_da = 0;
+	rec.u.status.t1_dc = -9;
+	rec.u.status.t2_dc = -32768;
+	rec.u.status.soc_pct = 255;
+	rec.u.status.charge_end_mv = 65535;
+	rec.u.status.has_protection = true;
+	rec.u.status.discharge_protect = true;
+	cg_pack_apply(&f.pack, &rec, NOW);
+	cg_snapshot_json(f.out, sizeof(f.out), &f.pack, NULL, NULL, NOW);
+	assert_string_equal(f.out,
+		"{\"time\":\"\",\"cells_mv\":[65535,1000],\"total_mv\":66535,"
+		"\"average_mv\":33268,\"high_cell\":1,\"low_cell\":2,"
+		"\"delta_mv\":64535,\"mode\":\"discharge\",\"current_a\":0.0,"
+		"\"soc_pct\":255,\"t1_c\":-0.9,\"t2_c\":-3276.8,"
+		"\"charge_end_mv\":65535,\"discharge_end_mv\":0,"
+		"\"charge_protect\":false,\"discharge_protect\":true,"
+		"\"wh\":47578.742,\"ah\":922.723,\"alarms\":[],"
+		"\"fresh\":true}\n");
+}
+
 static void test_text_vendor_pack(void **state)
 {
 	struct fixture f;
@@ -264,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_json_v126_and_alarms),
 		cmocka_unit_test(test_json_nothing_known),
 		cmocka_unit_test(test_json_open_lead_is_null),
+		cmocka_unit_test(test_json_edge_values),
 		cmocka_unit_test(test_text_vendor_pack),
 		cmocka_unit_test(test_text_nothing_and_stale),
 		cmocka_unit_test(test_csv),
