@@ -98,6 +98,27 @@ replay_rss=$(for i in 1 2 3 4 5; do key "$W/replay.$i" maxrss_kb; done | median)
 rows_day=$(($(wc -l < "$W/day.csv") - 1))
 day_kb=$(($(stat -c %s "$W/day.rec") / 1024))
 
+# ---- 2b. A year of daily recordings ---------------------------------------
+# 365 daily recordings (the day above, played 365 times: what a Pi that
+# records a file a day holds after a year) through one CSV log.
+say "bench: a year of daily recordings through --replay --headless --log"
+rm -f "$W/year.csv"
+year_t0=$(date +%s.%N)
+for d in $(seq 365); do
+	"$TOP" --headless --log "$W/year.csv" --replay "$W/day.rec" ||
+		{ say "bench: the year's replay $d failed"; exit 1; }
+done
+year_s=$(calc %.1f "$(date +%s.%N) - $year_t0")
+rows_year=$(($(wc -l < "$W/year.csv") - 1))
+rm -f "$W/year.csv"
+
+# ---- 2c. Latency: a frame's last byte on the port to the screen ------------
+say "bench: latency from the port to the screen (40 frames)"
+"$BIN/bench_latency" -n 40 -- "$TOP" > "$W/latency" ||
+	{ say "bench: the latency run failed"; exit 1; }
+latency_ms=$(key "$W/latency" median_ms)
+latency_p90=$(key "$W/latency" p90_ms)
+
 # ---- 3. Start to first screen --------------------------------------------
 say "bench: start to first screen (median of 10)"
 start_sim "$W/start"
@@ -217,6 +238,8 @@ Rerun \`make bench\` to measure your own machine; it rewrites this file (about t
 | bytes to the terminal per cell-frame update | <= 1/4 of a full 80x24 paint ($full_paint B): $quarter B | $per_cell_frame B (ratio $paint_ratio); median single update $median_burst B | $(verdict "$paint_ratio" "<=" 0.25) |
 | peak RSS (VmHWM), live: headless / table | < 4 MiB | $(mib "$rss_headless") / $(mib "$rss_tui") MiB | $(verdict "$peak_rss" "<" 4096) |
 | peak RSS, replay of the day ($(mib "$day_kb") MiB recording) | < 4 MiB | $(mib "$replay_rss") MiB | $(verdict "$replay_rss" "<" 4096) |
+| a year of daily recordings (365 x the day above) through \`--replay --headless --log\` | < 30 s | $year_s s ($rows_year CSV rows) | $(verdict "$year_s" "<" 30) |
+| latency: a frame's last byte on the port to the screen update written | median < 1 ms | $latency_ms ms median, $latency_p90 ms p90 (40 frames) | $(verdict "$latency_ms" "<" 1) |
 | start to first screen (live port) | < 20 ms | $start_ms ms (median of 10) | $(verdict "$start_ms" "<" 20) |
 | --json on a 10 MB simulator capture ($(mib $((cap_bytes / 1024))) MiB) | | $json_mbs MB/s ($json_s s, median of 5) | |
 | ... against a forum Python reader's loop on the same capture (tests/bench_forum.py) | >= 50x faster | $forum_x x (the script: $forum_s s) | $(verdict "$forum_x" ">=" 50) |
@@ -269,6 +292,14 @@ case row feeds nothing but plausible headers that never sum right.
   Per cell-frame update: all bytes written after the first 5 s of the live run (so the 0x57 updates and
   the ages that move every second are included) divided by the 0x56 frames sent meanwhile.
 - **Peak RSS**: \`ru_maxrss\` from \`wait4()\`, which is VmHWM at exit.
+- **A year of recordings**: the day's recording replayed 365 times in a row, one process each, all
+  appending to one CSV log (as a year of daily files would be); wall time for all 365.
+- **Latency** (\`tests/bench_latency.c\`): the table on an 80x24 pty reads a second, raw pty as its
+  port. After the first screen settles, a 0x57 frame with a new current is written to the port every
+  250-450 ms (random gaps, so frames fall anywhere in the 1 s tick); the time from the write returning
+  to the first byte on the terminal, terminal output drained between frames. 40 frames; the median is
+  the budget (a frame that lands within 100 ms after a redraw waits for the redraw coalescing, which the
+  p90 shows).
 - **Start to first screen**: from fork() to the first byte chargery-top writes to the pty, on a live
   simulator link; median of 10.
 EOF
