@@ -3,7 +3,7 @@
  * packs into lines (screens.h): voltages, current, SOC, temperatures,
  * protection, ages, the bar scale, impedances, limits.
  */
-#include "screens.h"
+#include "figures.h"
 
 #include <string.h>
 

@@ -2,7 +2,7 @@
  * screen_events: key e, what happened (link, mode, protection, alarms),
  * newest first, with the local time of day (screens.h).
  */
-#include "screens.h"
+#include "screen_events.h"
 
 #include <string.h>
 

@@ -2,7 +2,7 @@
  * screen_help: key ? or h, the keys and the markers, in a box centred over
  * whatever screen is shown (screens.h).
  */
-#include "screens.h"
+#include "screen_help.h"
 
 void cg_screen_help_draw(void)
 {

@@ -5,7 +5,7 @@
  * fields the decoder read from it, all from the inspection module
  * (inspect.h). A 24-cell unit's frames do not fit 24 lines, so it scrolls.
  */
-#include "screens.h"
+#include "screen_inspector.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -20,7 +20,7 @@ static struct {
 	int scroll;
 	int scroll_max;
 	int scroll_page;
-} tui;
+} insp;
 
 static struct cg_item *count_item(struct cg_items *it, bool new_line,
 			       const wchar_t *label, uint64_t n)
@@ -255,27 +255,27 @@ void cg_screen_inspector_draw(const struct cg_view *v, int bottom)
 	/* Measure first (nothing drawn), so the scroll can be clamped. */
 	cg_crt_clip(0, 0, 0);
 	total = inspector_body(v, 1) - 1;
-	tui.scroll_page = bottom - 1 > 1 ? bottom - 1 : 1;
-	tui.scroll_max = total > tui.scroll_page ? total - tui.scroll_page : 0;
-	if (tui.scroll > tui.scroll_max)
-		tui.scroll = tui.scroll_max;
+	insp.scroll_page = bottom - 1 > 1 ? bottom - 1 : 1;
+	insp.scroll_max = total > insp.scroll_page ? total - insp.scroll_page : 0;
+	if (insp.scroll > insp.scroll_max)
+		insp.scroll = insp.scroll_max;
 
-	cg_crt_clip(tui.scroll, 1, bottom);
+	cg_crt_clip(insp.scroll, 1, bottom);
 	inspector_body(v, 1);
 	cg_crt_unclip();
 
-	if (tui.scroll_max == 0)
+	if (insp.scroll_max == 0)
 		swprintf(title, CG_TEXT_MAX, L"Inspector (i to return)");
 	else
 		swprintf(title, CG_TEXT_MAX, L"Inspector (i to return; lines %d-%d "
 			 "of %d: arrows, PgUp/PgDn, g/G scroll)",
-			 tui.scroll + 1, tui.scroll + tui.scroll_page, total);
+			 insp.scroll + 1, insp.scroll + insp.scroll_page, total);
 	cg_crt_put(0, 0, cg_crt_cols(), CG_A_BOLD, 0, title);
 }
 
 bool cg_screen_inspector_key(enum cg_key_action action)
 {
-	int to = tui.scroll;
+	int to = insp.scroll;
 
 	switch (action) {
 	case CG_KEY_LINE_UP:
@@ -285,20 +285,20 @@ bool cg_screen_inspector_key(enum cg_key_action action)
 		to++;
 		break;
 	case CG_KEY_PAGE_UP:
-		to -= tui.scroll_page;
+		to -= insp.scroll_page;
 		break;
 	case CG_KEY_PAGE_DOWN:
-		to += tui.scroll_page;
+		to += insp.scroll_page;
 		break;
 	case CG_KEY_TOP:
 		to = 0;
 		break;
 	case CG_KEY_BOTTOM:
-		to = tui.scroll_max;
+		to = insp.scroll_max;
 		break;
 	default:
 		return false;
 	}
-	tui.scroll = to < 0 ? 0 : to > tui.scroll_max ? tui.scroll_max : to;
+	insp.scroll = to < 0 ? 0 : to > insp.scroll_max ? insp.scroll_max : to;
 	return true;
 }

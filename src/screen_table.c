@@ -2,7 +2,10 @@
  * screen_table: the cells, one row each with a bar, under the pack
  * figures; in as many columns as the terminal needs (screens.h).
  */
-#include "screens.h"
+#include "screen_table.h"
+
+#include "figures.h"
+#include "statusbar.h"
 
 #include <string.h>
 

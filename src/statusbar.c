@@ -3,7 +3,7 @@
  * rates, rejects, cells; pieces shorten and give way on narrow screens)
  * and the link doctor's advice above it (screens.h).
  */
-#include "screens.h"
+#include "statusbar.h"
 
 #include <string.h>
 

@@ -8,7 +8,12 @@
  */
 #include "tui.h"
 
+#include "screen_events.h"
+#include "screen_help.h"
+#include "screen_inspector.h"
+#include "screen_table.h"
 #include "screens.h"
+#include "statusbar.h"
 
 enum screen {
 	SCREEN_TABLE,
