@@ -10,6 +10,7 @@
 #define CG_DECODER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "framer.h"
@@ -97,5 +98,23 @@ const char *cg_mode_name(enum cg_mode mode);
 
 /* Short English name of a decode result, for counters and messages. */
 const char *cg_decode_result_name(enum cg_decode_result result);
+
+/* What the frame lengths say about the firmware: 0x56 carries Wh/Ah from
+ * V1.24 on (an odd length), 0x57 the protection fields from V1.26 on (19
+ * bytes instead of 15). */
+struct cg_firmware_seen {
+	bool seen;              /* a good frame of any kind */
+	bool cells_known;       /* a 0x56 seen */
+	bool cells_energy;      /* ... with Wh/Ah */
+	bool status_known;      /* a 0x57 seen */
+	bool status_protection; /* ... of 19 bytes */
+};
+
+/* Takes in one good frame; returns true when what *fw says changed. Pure.
+ * cg_firmware_text() says it in words, e.g. "V1.26 or later (0x56 with
+ * Wh/Ah, 0x57 of 19 bytes)", "" before any frame; returns its length,
+ * cut to cap - 1. */
+bool cg_decode_firmware(const struct cg_frame *frame, struct cg_firmware_seen *fw);
+size_t cg_firmware_text(const struct cg_firmware_seen *fw, char *buf, size_t cap);
 
 #endif

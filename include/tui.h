@@ -1,11 +1,14 @@
 /*
- * tui: the live table, drawn with ncurses (wide-character build).
+ * tui: the live view, drawn with ncurses (wide-character build).
  *
  * A view only: it reads a snapshot of the state (struct cg_view) and draws
- * it; it owns no data. It draws eighth-block bars in UTF-8 locales and ASCII
- * elsewhere, honours NO_COLOR and --no-color, keeps the terminal's own
- * background, and marks the high and low cells with an attribute and a
- * marker as well as colour so they stand out on monochrome screens.
+ * it; it owns no data. It picks the screen (the cell table, the event list,
+ * the inspector, help over any of them; see screens.h) and routes the keys
+ * that belong to the screens; the terminal itself is crt's (crt.h). It
+ * draws eighth-block bars in UTF-8 locales and ASCII elsewhere, honours
+ * NO_COLOR and --no-color, keeps the terminal's own background, and marks
+ * the high and low cells with an attribute and a marker as well as colour
+ * so they stand out on monochrome screens.
  */
 #ifndef CG_TUI_H
 #define CG_TUI_H
@@ -14,19 +17,13 @@
 #include <stdint.h>
 
 #include "alarm.h"
+#include "crt.h"
 #include "doctor.h"
 #include "error.h"
 #include "events.h"
 #include "framer.h"
+#include "inspect.h"
 #include "pack.h"
-
-/* What the inspector (key i) shows besides the framer's counters. */
-struct cg_inspect {
-	uint64_t rejected_by[5];  /* indexed by -cg_decode_result */
-	const char *firmware;     /* e.g. "V1.26 (0x56 with Wh/Ah, 0x57 of 19 bytes)" */
-	struct cg_frame last[CG_REC_TYPES]; /* last good frame of each type */
-	bool have_last[CG_REC_TYPES];
-};
 
 /* A replay in progress (--replay); NULL in the view when live. */
 struct cg_replay_view {
@@ -47,8 +44,6 @@ struct cg_view {
 	const char *link_detail; /* e.g. the last error; may be NULL */
 	double frames_per_s;
 	bool paused;
-	bool zoom;
-	bool help;
 	uint64_t now_ms;
 
 	/* Field troubleshooting. Any pointer may be NULL: not shown. */
@@ -58,33 +53,11 @@ struct cg_view {
 	const struct cg_inspect *inspect;
 	const struct cg_replay_view *replay;
 	uint64_t worst_delta_wall_ms;     /* wall time of the worst delta */
-	bool show_events;       /* key e: the event list instead of the cells */
-	bool show_inspector;    /* key i: the inspector instead of the cells */
 };
 
 struct cg_tui_options {
 	bool ascii;    /* force ASCII bars */
 	bool no_color; /* --no-color; NO_COLOR is read by cg_tui_start */
-};
-
-enum cg_key_action {
-	CG_KEY_NONE,
-	CG_KEY_QUIT,
-	CG_KEY_HELP,
-	CG_KEY_PAUSE,
-	CG_KEY_RESET,
-	CG_KEY_ZOOM,
-	CG_KEY_RESIZE,
-	CG_KEY_EVENTS,    /* e */
-	CG_KEY_INSPECTOR, /* i */
-	CG_KEY_FASTER,    /* + or > (replay) */
-	CG_KEY_SLOWER,    /* - or < (replay) */
-	CG_KEY_LINE_UP,   /* arrows, page keys, Home and End: scroll the */
-	CG_KEY_LINE_DOWN, /* inspector when it is longer than the screen */
-	CG_KEY_PAGE_UP,
-	CG_KEY_PAGE_DOWN,
-	CG_KEY_TOP,
-	CG_KEY_BOTTOM,
 };
 
 /* Takes over the terminal. Uses /dev/tty when stdin is not a terminal (PORT
@@ -95,13 +68,12 @@ int cg_tui_start(const struct cg_tui_options *options, struct cg_error *err);
 /* Draws the view; only what changed reaches the terminal. */
 void cg_tui_draw(const struct cg_view *view);
 
-/* Reads one pending key (call when the key fd is readable). */
+/* Reads one pending key (call when the key fd is readable). The keys
+ * that only change what is shown are acted on here: ? and h (help), e (the
+ * event list), i (the inspector, from its top), z (zoom) and the scroll
+ * keys. Every key is returned, so the caller redraws and acts on the rest
+ * (q, p, r, + and -); CG_KEY_NONE when none is pending. */
 enum cg_key_action cg_tui_key(void);
-
-/* Scrolls the inspector by one of the CG_KEY_LINE_UP .. CG_KEY_BOTTOM
- * actions, within what the last draw showed; CG_KEY_TOP also on opening
- * it. Redraw afterwards. */
-void cg_tui_scroll(enum cg_key_action action);
 
 /* Rings the terminal's bell (or flashes it): once per new alarm. */
 void cg_tui_bell(void);

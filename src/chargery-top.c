@@ -67,7 +67,7 @@ struct app {
 
 	bool tui;
 	int key_fd;
-	bool paused, zoom, help, show_events, show_inspector;
+	bool paused;
 	struct cg_pack frozen;  /* what the paused table shows */
 	uint64_t paused_at_ms;
 	bool dirty;
@@ -81,9 +81,6 @@ struct app {
 	struct cg_eventlog eventlog; /* --events file */
 	bool writing_events;
 	struct cg_inspect inspect;
-	char firmware[96];
-	bool fw_cells_known, fw_cells_energy;
-	bool fw_status_known, fw_status_protection;
 	uint16_t worst_delta_seen_mv;
 	uint64_t worst_delta_wall_ms;
 	bool bell_due;
@@ -147,45 +144,6 @@ static void note_event(struct app *a, const char *text)
 	}
 }
 
-/* What the frame lengths say about the firmware, for the inspector. */
-static void note_firmware(struct app *a, const struct cg_frame *frame)
-{
-	bool cells_known = a->fw_cells_known, energy = a->fw_cells_energy;
-	bool status_known = a->fw_status_known, protection = a->fw_status_protection;
-
-	if (frame->bytes[2] == CG_CMD_CELLS) {
-		cells_known = true;
-		energy = frame->len % 2 == 1;
-	} else if (frame->bytes[2] == CG_CMD_STATUS) {
-		status_known = true;
-		protection = frame->len == 19;
-	}
-	/* Per frame this is a compare; the text changes once or twice. */
-	if (a->inspect.firmware && cells_known == a->fw_cells_known &&
-	    energy == a->fw_cells_energy && status_known == a->fw_status_known &&
-	    protection == a->fw_status_protection)
-		return;
-	a->fw_cells_known = cells_known;
-	a->fw_cells_energy = energy;
-	a->fw_status_known = status_known;
-	a->fw_status_protection = protection;
-
-	const char *version = "unknown yet";
-	if (a->fw_status_known && a->fw_status_protection)
-		version = "V1.26 or later";
-	else if (a->fw_cells_known && a->fw_cells_energy)
-		version = "V1.24 or V1.25";
-	else if (a->fw_cells_known || a->fw_status_known)
-		version = "before V1.24";
-	snprintf(a->firmware, sizeof(a->firmware), "%s (0x56 %s, 0x57 %s)",
-		 version,
-		 !a->fw_cells_known ? "not seen" :
-		 a->fw_cells_energy ? "with Wh/Ah" : "without Wh/Ah",
-		 !a->fw_status_known ? "not seen" :
-		 a->fw_status_protection ? "of 19 bytes" : "of 15 bytes");
-	a->inspect.firmware = a->firmware;
-}
-
 /* Mode and protection changes, alarms raised and cleared, the bell. */
 static void note_changes(struct app *a, const struct cg_record *rec,
 			 const struct cg_status *before)
@@ -236,15 +194,13 @@ static int use_frame(struct app *a, const struct cg_frame *frame,
 
 	if (r != CG_DECODE_OK) {
 		a->implausible++;
-		a->inspect.rejected_by[-r]++;
+		cg_inspect_reject(&a->inspect, r);
 		return 0;
 	}
 	struct cg_status before = a->pack.status;
 	bool had_status = a->pack.have[CG_REC_STATUS];
 	cg_pack_apply(&a->pack, &rec, data_ms);
-	a->inspect.last[rec.type] = *frame;
-	a->inspect.have_last[rec.type] = true;
-	note_firmware(a, frame);
+	cg_inspect_frame(&a->inspect, frame, &rec);
 	note_changes(a, &rec, had_status ? &before : NULL);
 	a->dirty = true;
 	if (a->logging && rec.type == CG_REC_CELLS) {
@@ -403,14 +359,10 @@ static void draw(struct app *a, uint64_t now)
 		.diagnosis = a->doctoring ? cg_doctor_text(&a->doctor) : NULL,
 		.frames_per_s = rate_per_s(&a->rate),
 		.paused = a->paused,
-		.zoom = a->zoom,
-		.help = a->help,
 		.alarms = &a->alarms,
 		.events = &a->events,
 		.inspect = &a->inspect,
 		.worst_delta_wall_ms = a->worst_delta_wall_ms,
-		.show_events = a->show_events,
-		.show_inspector = a->show_inspector,
 		/* Paused ages stay as they were when p was pressed. */
 		.now_ms = a->paused ? a->paused_at_ms : now,
 	};
@@ -449,9 +401,6 @@ static bool handle_keys(struct app *a)
 			return false;
 		case CG_KEY_QUIT:
 			return true;
-		case CG_KEY_HELP:
-			a->help = !a->help;
-			break;
 		case CG_KEY_PAUSE:
 			if (a->src->ops->pause) { /* pause the replay, not the view */
 				a->src->ops->pause(a->src, cg_clock_ms());
@@ -466,27 +415,6 @@ static bool handle_keys(struct app *a)
 			a->worst_delta_seen_mv = 0;
 			a->worst_delta_wall_ms = 0;
 			break;
-		case CG_KEY_ZOOM:
-			a->zoom = !a->zoom;
-			break;
-		case CG_KEY_EVENTS:
-			a->show_events = !a->show_events;
-			a->show_inspector = false;
-			break;
-		case CG_KEY_INSPECTOR:
-			a->show_inspector = !a->show_inspector;
-			a->show_events = false;
-			cg_tui_scroll(CG_KEY_TOP);
-			break;
-		case CG_KEY_LINE_UP:
-		case CG_KEY_LINE_DOWN:
-		case CG_KEY_PAGE_UP:
-		case CG_KEY_PAGE_DOWN:
-		case CG_KEY_TOP:
-		case CG_KEY_BOTTOM:
-			if (a->show_inspector)
-				cg_tui_scroll(action);
-			break;
 		case CG_KEY_FASTER:
 		case CG_KEY_SLOWER:
 			if (a->src->ops->speed_step)
@@ -494,7 +422,7 @@ static bool handle_keys(struct app *a)
 							action == CG_KEY_FASTER,
 							cg_clock_ms());
 			break;
-		case CG_KEY_RESIZE:
+		default: /* what is shown (help, e, i, z, scrolling): tui's */
 			break;
 		}
 		a->dirty = true;
@@ -759,6 +687,7 @@ static void init_state(struct app *a)
 	cg_framer_init(&a->framer);
 	cg_alarms_init(&a->alarms);
 	cg_events_init(&a->events);
+	cg_inspect_init(&a->inspect);
 	cg_pack_init(&a->pack, &config);
 	a->data_wall_ms = cg_clock_wall_ms();
 	snprintf(text, sizeof(text), "opened %.80s",

@@ -236,3 +236,56 @@ const char *cg_decode_result_name(enum cg_decode_result result)
 	}
 	return "unknown";
 }
+
+/* Appended on its own, apart from the decoding above. */
+#include <stdio.h>
+
+bool cg_decode_firmware(const struct cg_frame *frame, struct cg_firmware_seen *fw)
+{
+	struct cg_firmware_seen now = *fw;
+
+	now.seen = true;
+	if (frame->len > 2 && frame->bytes[2] == CG_CMD_CELLS) {
+		now.cells_known = true;
+		now.cells_energy = frame->len % 2 == 1;
+	} else if (frame->len > 2 && frame->bytes[2] == CG_CMD_STATUS) {
+		now.status_known = true;
+		now.status_protection = frame->len == 19;
+	}
+	if (now.seen == fw->seen && now.cells_known == fw->cells_known &&
+	    now.cells_energy == fw->cells_energy &&
+	    now.status_known == fw->status_known &&
+	    now.status_protection == fw->status_protection)
+		return false;
+	*fw = now;
+	return true;
+}
+
+size_t cg_firmware_text(const struct cg_firmware_seen *fw, char *buf, size_t cap)
+{
+	const char *version = "unknown yet";
+	int n;
+
+	if (cap == 0)
+		return 0;
+	if (!fw->seen) {
+		buf[0] = '\0';
+		return 0;
+	}
+	if (fw->status_known && fw->status_protection)
+		version = "V1.26 or later";
+	else if (fw->cells_known && fw->cells_energy)
+		version = "V1.24 or V1.25";
+	else if (fw->cells_known || fw->status_known)
+		version = "before V1.24";
+	n = snprintf(buf, cap, "%s (0x56 %s, 0x57 %s)", version,
+		     !fw->cells_known ? "not seen" :
+		     fw->cells_energy ? "with Wh/Ah" : "without Wh/Ah",
+		     !fw->status_known ? "not seen" :
+		     fw->status_protection ? "of 19 bytes" : "of 15 bytes");
+	if (n < 0) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return (size_t)n < cap ? (size_t)n : cap - 1;
+}

@@ -1,0 +1,140 @@
+/*
+ * layout: figures packed into lines and the cells into columns (layout.h).
+ */
+#include "layout.h"
+
+struct cg_item *cg_items_add(struct cg_items *it, int level, bool new_line,
+			     unsigned attr, int role)
+{
+	struct cg_item *i;
+
+	if (it->n >= CG_ITEMS_MAX)
+		return &it->item[CG_ITEMS_MAX - 1]; /* never: a fixed list */
+	i = &it->item[it->n++];
+	i->level = level;
+	i->new_line = new_line;
+	i->tight = false;
+	i->attr = attr;
+	i->role = role;
+	i->text[0] = L'\0';
+	return i;
+}
+
+int cg_items_flow(const struct cg_items *it, int level, int width,
+		  int line[CG_ITEMS_MAX], int col[CG_ITEMS_MAX])
+{
+	int lines = 0, x = 0;
+
+	for (int k = 0; k < it->n && k < CG_ITEMS_MAX; k++) {
+		const struct cg_item *i = &it->item[k];
+		int len = (int)wcslen(i->text);
+		int gap = i->tight ? 1 : CG_ITEM_GAP;
+
+		if (line)
+			line[k] = -1;
+		if (col)
+			col[k] = -1;
+		if (i->level > level)
+			continue;
+		if (lines == 0 || i->new_line || x + gap + len > width) {
+			lines++;
+			x = 0;
+		} else {
+			x += gap;
+		}
+		if (line)
+			line[k] = lines - 1;
+		if (col)
+			col[k] = x;
+		x += len;
+	}
+	return lines;
+}
+
+static int div_up(int a, int b)
+{
+	return (a + b - 1) / b;
+}
+
+static int max_columns(int width)
+{
+	return (width + CG_COLUMN_GAP) /
+	       (CG_ROW_FIXED + CG_BAR_MIN + CG_COLUMN_GAP);
+}
+
+/* Tries one arrangement; fills *l and returns true when it fits. */
+static bool try_layout(const struct cg_layout_need *need,
+		       const struct cg_items *it, int level, int ncols,
+		       bool unwired, int width, int height, struct cg_layout *l)
+{
+	int n = need->wired_rows + (unwired ? need->unwired_rows : 0);
+	int colw = (width - (ncols - 1) * CG_COLUMN_GAP) / ncols;
+	int extra = colw - CG_ROW_FIXED;
+
+	if (extra < CG_BAR_MIN)
+		return false;
+	l->level = level;
+	l->ncols = ncols;
+	l->colw = colw;
+	l->unwired = unwired;
+	l->rows = div_up(n, ncols);
+	l->fig_lines = cg_items_flow(it, level, width, NULL, NULL);
+	if (l->fig_lines + 1 + l->rows + 1 > height)
+		return false;
+	l->imp_col = need->have_impedance &&
+		     extra - CG_W_IMP >= CG_BAR_EXTRAS_MIN;
+	if (l->imp_col)
+		extra -= CG_W_IMP;
+	l->session_col =
+		level >= 1 && extra - CG_W_SESSION >= CG_BAR_EXTRAS_MIN;
+	if (l->session_col)
+		extra -= CG_W_SESSION;
+	l->bar_w = extra < CG_BAR_MAX ? extra : CG_BAR_MAX;
+	return true;
+}
+
+bool cg_layout_choose(const struct cg_layout_need *need,
+		      const struct cg_items *it, int width, int height,
+		      struct cg_layout *l)
+{
+	/* Richer figures first, then one column, then fewer figures. */
+	static const struct {
+		int level;
+		bool multi;
+	} order[] = { { 2, false }, { 1, false }, { 2, true },
+		      { 1, true },  { 0, false }, { 0, true } };
+	int max_cols = max_columns(width);
+
+	if (width < CG_LAYOUT_MIN_COLS || height < CG_LAYOUT_MIN_LINES)
+		return false;
+	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
+		if (!order[o].multi) {
+			if (need->unwired_rows &&
+			    try_layout(need, it, order[o].level, 1, true,
+				       width, height, l))
+				return true;
+			if (try_layout(need, it, order[o].level, 1, false,
+				       width, height, l))
+				return true;
+			continue;
+		}
+		for (int c = 2; c <= max_cols; c++)
+			if (try_layout(need, it, order[o].level, c, false,
+				       width, height, l))
+				return true;
+	}
+	return false;
+}
+
+int cg_layout_height_needed(const struct cg_layout_need *need,
+			    const struct cg_items *it, int width)
+{
+	int figs = cg_items_flow(it, 0, width, NULL, NULL);
+	int max_cols = max_columns(width);
+	int h;
+
+	if (max_cols < 1)
+		max_cols = 1;
+	h = figs + 1 + div_up(need->wired_rows, max_cols) + 1;
+	return h < CG_LAYOUT_MIN_LINES ? CG_LAYOUT_MIN_LINES : h;
+}

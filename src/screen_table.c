@@ -1,0 +1,345 @@
+/*
+ * screen_table: the cells, one row each with a bar, under the pack
+ * figures; in as many columns as the terminal needs (screens.h).
+ */
+#include "screen_table.h"
+
+#include "figures.h"
+#include "statusbar.h"
+
+#include <string.h>
+
+/* z: bars over the cells' own low..high instead of the BMS's ends. */
+static bool zoom;
+
+static bool is_open(const struct cg_pack *p, unsigned i)
+{
+	return i < 32 && (p->open_mask >> i & 1u);
+}
+
+/* The cell count and rows worth a place in the table. */
+static unsigned wired_rows(const struct cg_pack *p)
+{
+	if (!cg_view_have(p, CG_REC_CELLS) || p->wired == 0)
+		return 1; /* the "waiting" line */
+	return p->wired;
+}
+
+static unsigned unwired_rows(const struct cg_pack *p)
+{
+	if (!cg_view_have(p, CG_REC_CELLS) || p->cells.count <= p->wired)
+		return 0;
+	return p->cells.count - p->wired;
+}
+
+static struct cg_layout_need table_need(const struct cg_pack *p)
+{
+	struct cg_layout_need need = {
+		.wired_rows = (int)wired_rows(p),
+		.unwired_rows = (int)unwired_rows(p),
+		.have_impedance = cg_view_have(p, CG_REC_IMPEDANCE),
+	};
+
+	return need;
+}
+
+/* A peak-hold mark: the session minimum or maximum of one cell, drawn over
+ * the bar at its own place. A mark on the bar's tip would only hide the
+ * tip, and one off the scale (zoom) sits at the end, pointing outwards. */
+static void draw_peak_mark(int y, int x, int w, unsigned mv, int tip,
+			   const struct cg_scale *s)
+{
+	wchar_t c = cg_crt_utf8() ? 0x2503 : L'|';
+	int col;
+
+	if (mv == 0)
+		return;
+	if (mv < s->lo_mv) {
+		col = 0;
+		c = L'<';
+	} else if (mv > s->hi_mv) {
+		col = w - 1;
+		c = L'>';
+	} else {
+		col = (int)(cg_scale_eighths(mv, s, w) / 8);
+		if (col > w - 1)
+			col = w - 1;
+	}
+	if (col == tip)
+		return;
+	cg_crt_put_repeat(y, x + col, x + w, CG_A_BOLD, 0, c, 1);
+}
+
+static void draw_bar(int y, int x, int w, unsigned mv, const struct cg_scale *s,
+		     cg_attr attr, enum cg_role pair, unsigned min_mv, unsigned max_mv)
+{
+	unsigned long eighths = cg_scale_eighths(mv, s, w);
+	int full, part, tip;
+
+	tip = (int)(eighths / 8);
+	if (tip > w - 1)
+		tip = w - 1;
+	if (!cg_crt_utf8()) {
+		full = (int)((eighths + 4) / 8);
+		int bx = cg_crt_put_repeat(y, x, x + w, attr, pair, L'#', full);
+		cg_crt_put_repeat(y, bx, x + w, CG_A_DIM, 0, L'.', w - full);
+	} else {
+		full = (int)(eighths / 8);
+		part = (int)(eighths % 8);
+		int end = x + w, bx;
+		bx = cg_crt_put_repeat(y, x, end, attr, pair, 0x2588, full);
+		if (part)
+			bx = cg_crt_put_repeat(y, bx, end, attr, pair,
+					(wchar_t)(0x2590 - part), 1);
+		cg_crt_put_repeat(y, bx, end, CG_A_DIM, 0, 0x00b7, end - bx);
+	}
+	if (min_mv && max_mv && min_mv == max_mv)
+		max_mv = 0; /* one mark is enough */
+	draw_peak_mark(y, x, w, min_mv, tip, s);
+	draw_peak_mark(y, x, w, max_mv, tip, s);
+}
+
+static void draw_header(const struct cg_layout *l, int y, int x,
+			const struct cg_scale *s)
+{
+	int end = x + l->colw;
+	wchar_t lo[16], hi[16];
+	int bx = x + CG_W_INDEX + 1 + CG_W_VOLTS + 1;
+	int gap;
+
+	cg_crt_put(y, x, end, CG_A_BOLD, 0, L" # volts");
+	cg_fmt_mv(lo, 16, s->lo_mv);
+	cg_fmt_mv(hi, 16, s->hi_mv);
+	gap = l->bar_w - (int)wcslen(lo) - (int)wcslen(hi);
+	if (gap >= 1) {
+		int lx = cg_crt_put(y, bx, end, CG_A_BOLD, 0, lo);
+		cg_crt_put(y, lx + gap, end, CG_A_BOLD, 0, hi);
+		if (gap >= (int)wcslen(s->name) + 2)
+			cg_crt_put(y, lx + (gap - (int)wcslen(s->name)) / 2, end, CG_A_DIM,
+			    0, s->name);
+	}
+	x = bx + l->bar_w + 1;
+	x = cg_crt_put(y, x, end, CG_A_BOLD, 0, L"  dev mV") + 1;
+	x += CG_W_MARK;
+	if (l->imp_col)
+		x = cg_crt_put(y, x, end, CG_A_BOLD, 0,
+			cg_crt_glyph(L"     m\u03a9", L"   mOhm"));
+	if (l->session_col)
+		cg_crt_put(y, x, end, CG_A_BOLD, 0, L" session");
+}
+
+static void draw_cell(const struct cg_view *v, const struct cg_layout *l,
+		      const struct cg_scale *s, unsigned c, int y, int x)
+{
+	const struct cg_pack *p = v->pack;
+	int end = x + l->colw;
+	int bx = x + CG_W_INDEX + 1 + CG_W_VOLTS + 1;
+	bool stale = cg_view_stale(v, CG_REC_CELLS);
+	bool in_frame = c < p->cells.count;
+	bool wired = c < p->wired;
+	cg_attr base = stale ? CG_A_DIM : CG_A_NORMAL;
+	cg_attr attr = base;
+	enum cg_role pair = 0, bar_pair = CG_ROLE_BAR;
+	const wchar_t *mark = L"";
+	const wchar_t *alarm = NULL;
+	wchar_t buf[48], num[16];
+
+	if (v->alarms && c < 32 && cg_pack_cell_counted(p, c)) {
+		if (v->alarms->high_mask >> c & 1u)
+			alarm = L"!HI";
+		else if (v->alarms->low_mask >> c & 1u)
+			alarm = L"!LO";
+	}
+	if (cg_view_marks_extremes(p) && cg_pack_cell_counted(p, c)) {
+		if (c == p->high_index) {
+			attr = base | CG_A_BOLD;
+			pair = bar_pair = CG_ROLE_HIGH;
+			mark = cg_crt_glyph(L"\u25b2 high", L"^ high");
+		} else if (c == p->low_index) {
+			attr = base | CG_A_BOLD | CG_A_UNDERLINE;
+			pair = bar_pair = CG_ROLE_LOW;
+			mark = cg_crt_glyph(L"\u25bc low", L"v low");
+		}
+	}
+
+	swprintf(buf, 48, L"%2u", c + 1);
+	cg_crt_put(y, x, end, wired ? attr : CG_A_DIM, pair, buf);
+
+	if (!in_frame) {
+		cg_crt_put(y, x + CG_W_INDEX + 1, end, CG_A_DIM, 0, L"   --  no data");
+		return;
+	}
+	cg_fmt_mv(num, 16, p->cells.mv[c]);
+	if (!wired) {
+		cg_crt_put(y, x + CG_W_INDEX + 1, end, CG_A_DIM, 0, num);
+		cg_crt_put(y, bx, end, CG_A_DIM, 0, L"not connected");
+		return;
+	}
+	if (is_open(p, c) || !cg_pack_cell_counted(p, c)) {
+		/* A broken sense lead, not a flat cell: never the low one. */
+		cg_crt_put(y, x + CG_W_INDEX + 1, end, base | CG_A_BOLD, CG_ROLE_WARN, num);
+		cg_crt_put_repeat(y, bx, bx + l->bar_w, CG_A_DIM, 0, L' ', l->bar_w);
+		cg_crt_put(y, bx + l->bar_w + 1, end, base, 0, L"      --");
+		cg_crt_put(y, bx + l->bar_w + 1 + CG_W_DEV + 1, end, base | CG_A_BOLD,
+		    CG_ROLE_WARN, L"open?");
+		return;
+	}
+
+	/* A cell past a limit: reverse video and a word, seen on any screen. */
+	cg_crt_put(y, x + CG_W_INDEX + 1, end,
+	    alarm ? attr | CG_A_BOLD | CG_A_REVERSE : attr, alarm ? CG_ROLE_ALERT : pair,
+	    num);
+	draw_bar(y, bx, l->bar_w, p->cells.mv[c], s, attr, bar_pair,
+		 p->session_min_mv[c], p->session_max_mv[c]);
+	x = bx + l->bar_w + 1;
+	int dev = (int)p->cells.mv[c] - (int)p->average_mv;
+	swprintf(buf, 48, dev ? L"%+d mV" : L"%d mV", dev);
+	swprintf(num, 16, L"%*ls", CG_W_DEV, buf);
+	x = cg_crt_put(y, x, end, attr, pair, num) + 1;
+	if (alarm) {
+		/* "▲ !HI": the alarm replaces the word, the arrow stays. */
+		wchar_t arrow[3] = { mark[0], L' ', L'\0' };
+
+		if (*mark)
+			cg_crt_put(y, x, end, attr, pair, arrow);
+		cg_crt_put(y, x + 2, end, CG_A_BOLD | CG_A_REVERSE, CG_ROLE_ALERT, alarm);
+	} else {
+		cg_crt_put(y, x, end, attr, pair, mark);
+	}
+	x += CG_W_MARK;
+
+	if (l->imp_col) {
+		const struct cg_impedance *imp = &p->impedance;
+		if (c < imp->count) {
+			cg_fmt_tenths(num, 16, imp->impedance_dmohm[c], false);
+			swprintf(buf, 48, L"%*ls", CG_W_IMP, num);
+		} else {
+			swprintf(buf, 48, L"%*ls", CG_W_IMP, L"--");
+		}
+		x = cg_crt_put(y, x, end, base, 0, buf);
+	}
+	if (l->session_col) {
+		unsigned lo = p->session_min_mv[c], hi = p->session_max_mv[c];
+		wchar_t a[16], b[16];
+
+		if (lo && hi) {
+			cg_fmt_mv(a, 16, lo);
+			cg_fmt_mv(b, 16, hi);
+			swprintf(buf, 48, L" %ls-%ls", a, b);
+		} else {
+			wcscpy(buf, L"      --");
+		}
+		cg_crt_put(y, x, end, base, 0, buf);
+	}
+}
+
+static void draw_cells(const struct cg_view *v, const struct cg_layout *l,
+		       const struct cg_scale *s, int top)
+{
+	const struct cg_pack *p = v->pack;
+	unsigned n = p->wired + (l->unwired ? unwired_rows(p) : 0);
+
+	for (int col = 0; col < l->ncols; col++)
+		draw_header(l, top, col * (l->colw + CG_COLUMN_GAP), s);
+	for (unsigned c = 0; c < n; c++) {
+		int col = (int)c / l->rows, row = (int)c % l->rows;
+		draw_cell(v, l, s, c, top + 1 + row,
+			  col * (l->colw + CG_COLUMN_GAP));
+	}
+}
+
+/* Word-wraps a message into the screen, from line y. */
+static int draw_wrapped(int y, cg_attr attr, const wchar_t *msg)
+{
+	const wchar_t *s = msg;
+
+	while (*s && y < cg_crt_lines()) {
+		int len = (int)wcslen(s), cut = len;
+
+		if (len > cg_crt_cols()) {
+			cut = cg_crt_cols();
+			while (cut > 0 && s[cut] != L' ')
+				cut--;
+			if (cut == 0)
+				cut = cg_crt_cols();
+		}
+		wchar_t line[CG_TEXT_MAX];
+		swprintf(line, CG_TEXT_MAX, L"%.*ls", cut, s);
+		cg_crt_put(y++, 0, cg_crt_cols(), attr, 0, line);
+		s += cut;
+		while (*s == L' ')
+			s++;
+	}
+	return y;
+}
+
+static void draw_too_small(const struct cg_view *v, const struct cg_items *it)
+{
+	struct cg_layout_need need = table_need(v->pack);
+	unsigned n = cg_view_have(v->pack, CG_REC_CELLS) ? v->pack->wired : 0;
+	int w = cg_crt_cols() < CG_LAYOUT_MIN_COLS ? CG_LAYOUT_MIN_COLS : cg_crt_cols();
+	int h = cg_layout_height_needed(&need, it, w);
+	wchar_t msg[CG_TEXT_MAX];
+	int y;
+
+	/* A narrow terminal that needs many rows is better off wider. */
+	if (w < 80 && h > (cg_crt_lines() > 24 ? cg_crt_lines() : 24)) {
+		w = 80;
+		h = cg_layout_height_needed(&need, it, w);
+	}
+	/* The link doctor's lines above the status line. */
+	if (v->diagnosis && *v->diagnosis)
+		h += (int)strlen(v->diagnosis) > w - 2 ? CG_DIAG_LINES_MAX : 1;
+	if (n)
+		swprintf(msg, CG_TEXT_MAX,
+			 L"terminal %dx%d is too small: need at least %dx%d "
+			 L"for %u cells",
+			 cg_crt_cols(), cg_crt_lines(), w, h, n);
+	else
+		swprintf(msg, CG_TEXT_MAX,
+			 L"terminal %dx%d is too small: need at least %dx%d",
+			 cg_crt_cols(), cg_crt_lines(), w, h);
+	y = draw_wrapped(0, CG_A_BOLD, msg);
+	y = draw_wrapped(y + 1, CG_A_NORMAL, L"q quits");
+	if (v->diagnosis && *v->diagnosis) {
+		wchar_t doctor[CG_TEXT_MAX];
+
+		cg_widen_text(doctor, CG_TEXT_MAX, v->diagnosis);
+		draw_wrapped(y + 1, CG_A_BOLD, doctor);
+	}
+}
+
+bool cg_screen_table_draw(const struct cg_view *v, int diag_lines)
+{
+	static struct cg_items items; /* large; one screen at a time */
+	struct cg_layout_need need = table_need(v->pack);
+	struct cg_scale s = cg_scale_for(v->pack, zoom);
+	struct cg_layout l;
+	int top;
+
+	cg_figures_build(v, &s, &items);
+	if (!cg_layout_choose(&need, &items, cg_crt_cols(),
+			      cg_crt_lines() - diag_lines, &l)) {
+		draw_too_small(v, &items);
+		return false;
+	}
+	top = l.fig_lines;
+	/* A blank line between figures and table, when there is room. */
+	if (top > 0 && top + 1 + l.rows + 2 + diag_lines <= cg_crt_lines())
+		top++;
+	cg_screen_items(&items, l.level, 0, cg_crt_cols(), 0, cg_crt_lines());
+	if (cg_view_have(v->pack, CG_REC_CELLS) && v->pack->wired)
+		draw_cells(v, &l, &s, top);
+	else
+		cg_crt_put(top, 0, cg_crt_cols(), CG_A_DIM, 0,
+			   L"waiting for cell voltages (0x56 frames)");
+	return true;
+}
+
+bool cg_screen_table_key(enum cg_key_action action)
+{
+	if (action != CG_KEY_ZOOM)
+		return false;
+	zoom = !zoom;
+	return true;
+}

@@ -1,0 +1,242 @@
+/*
+ * statusbar: the status line in the terminal's last line (port, link,
+ * rates, rejects, cells; pieces shorten and give way on narrow screens)
+ * and the link doctor's advice above it (screens.h).
+ */
+#include "statusbar.h"
+
+#include <string.h>
+
+static const wchar_t *link_words(enum cg_link_state s)
+{
+	switch (s) {
+	case CG_LINK_STATE_WAITING:
+		return L"waiting for data";
+	case CG_LINK_STATE_CONNECTED:
+		return L"connected";
+	case CG_LINK_STATE_NO_SYNC:
+		return L"no frames in sync";
+	case CG_LINK_STATE_DISCONNECTED:
+		return L"disconnected, retrying";
+	case CG_LINK_STATE_ENDED:
+		return L"end of capture";
+	}
+	return L"--";
+}
+
+static const wchar_t *wired_words(enum cg_wired_source s)
+{
+	switch (s) {
+	case CG_WIRED_OPTION:
+		return L"from --cells";
+	case CG_WIRED_IMPEDANCE:
+		return L"from 0x58";
+	case CG_WIRED_THRESHOLD:
+		return L"reading over 1 V";
+	case CG_WIRED_UNKNOWN:
+		break;
+	}
+	return L"not known yet";
+}
+
+/* One part of the status line, with a shorter form for narrow screens. */
+struct piece {
+	wchar_t full[128];
+	wchar_t brief[48]; /* empty: dropped instead of shortened */
+	cg_attr attr;
+	enum cg_role pair;
+	bool use_brief;
+	bool dropped;
+};
+
+static int pieces_width(const struct piece *pc, int n, int sep)
+{
+	int w = 0, shown = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (pc[i].dropped)
+			continue;
+		w += (int)wcslen(pc[i].use_brief ? pc[i].brief : pc[i].full);
+		shown++;
+	}
+	return w + (shown > 1 ? (shown - 1) * sep : 0) + 1;
+}
+
+static const wchar_t *wired_brief(enum cg_wired_source s)
+{
+	switch (s) {
+	case CG_WIRED_OPTION:
+		return L"--cells";
+	case CG_WIRED_IMPEDANCE:
+		return L"0x58";
+	case CG_WIRED_THRESHOLD:
+		return L"> 1 V";
+	case CG_WIRED_UNKNOWN:
+		break;
+	}
+	return L"?";
+}
+
+void cg_statusbar_draw(const struct cg_view *v)
+{
+	enum { PAUSED, REPLAY, PORT, LINK, DETAIL, FPS, REJECTED, CELLS, HELP,
+	       N };
+	/* Which piece gives way first when the line is too long: the first
+	 * time a piece is named it takes its brief form, the next time it
+	 * goes. The link state and PAUSED never give way. */
+	static const int give_way[] = { HELP,	  PORT,	 CELLS,	 FPS,
+					REJECTED, CELLS, FPS,	 PORT,
+					DETAIL,	  REPLAY, REJECTED };
+	const struct cg_replay_view *rp = v->replay;
+	const struct cg_pack *p = v->pack;
+	const wchar_t *sep = cg_crt_glyph(L" \u2502 ", L" | ");
+	uint64_t rejected = v->implausible;
+	struct piece pc[N];
+	wchar_t port[64];
+	int y = cg_crt_lines() - 1, x = 0;
+
+	memset(pc, 0, sizeof(pc));
+	for (int i = 0; i < N; i++)
+		pc[i].attr = CG_A_REVERSE;
+	if (v->framer)
+		rejected += v->framer->bad_checksum + v->framer->bad_length +
+			    v->framer->unknown_cmd;
+	cg_widen_ascii(port, 64, v->port ? v->port : "--");
+
+	wcscpy(pc[PAUSED].full, L"PAUSED");
+	pc[PAUSED].attr = CG_A_REVERSE | CG_A_BOLD;
+	pc[PAUSED].pair = CG_ROLE_WARN;
+	pc[PAUSED].dropped = !v->paused && !(rp && rp->paused);
+
+	pc[REPLAY].dropped = !rp;
+	if (rp) {
+		wchar_t pos[16], len[16];
+
+		cg_fmt_hms(pos, 16, rp->position_s);
+		if (!rp->timestamped)
+			wcscpy(len, L"raw dump");
+		else if (rp->length_s > 0)
+			cg_fmt_hms(len, 16, rp->length_s);
+		else
+			wcscpy(len, L"--:--:--");
+		swprintf(pc[REPLAY].full, 128, L"replay %gx %ls / %ls",
+			 rp->speed, pos, len);
+		swprintf(pc[REPLAY].brief, 48, L"%gx %ls", rp->speed, pos);
+	}
+
+	swprintf(pc[PORT].full, 128, L"%ls %d baud", port, v->baud);
+	swprintf(pc[PORT].brief, 48, L"%ls %d", port, v->baud);
+
+	wcscpy(pc[LINK].full, link_words(v->link));
+	pc[LINK].attr = CG_A_REVERSE | CG_A_BOLD;
+	pc[LINK].pair = v->link == CG_LINK_STATE_CONNECTED ? 0 : CG_ROLE_WARN;
+
+	cg_widen_ascii(pc[DETAIL].full, 128, v->link_detail);
+	pc[DETAIL].dropped = !pc[DETAIL].full[0];
+
+	swprintf(pc[FPS].full, 128, L"%.1f frames/s", v->frames_per_s);
+	swprintf(pc[FPS].brief, 48, L"%.1f/s", v->frames_per_s);
+
+	swprintf(pc[REJECTED].full, 128, L"%llu rejected",
+		 (unsigned long long)rejected);
+	swprintf(pc[REJECTED].brief, 48, L"%llu rej",
+		 (unsigned long long)rejected);
+
+	if (cg_view_have(p, CG_REC_CELLS) && p->wired) {
+		swprintf(pc[CELLS].full, 128, L"%u cells (%ls)", p->wired,
+			 wired_words(p->wired_source));
+		swprintf(pc[CELLS].brief, 48, L"%u cells (%ls)", p->wired,
+			 wired_brief(p->wired_source));
+	} else {
+		wcscpy(pc[CELLS].full, L"cells not known yet");
+	}
+	wcscpy(pc[HELP].full, L"? help");
+
+	for (size_t g = 0; g < sizeof(give_way) / sizeof(give_way[0]); g++) {
+		struct piece *q = &pc[give_way[g]];
+
+		if (pieces_width(pc, N, (int)wcslen(sep)) <= cg_crt_cols())
+			break;
+		if (q->brief[0] && !q->use_brief)
+			q->use_brief = true;
+		else
+			q->dropped = true;
+	}
+
+	cg_crt_put_repeat(y, 0, cg_crt_cols(), CG_A_REVERSE, 0, L' ', cg_crt_cols());
+	x = 1;
+	for (int i = 0; i < N; i++) {
+		if (pc[i].dropped)
+			continue;
+		if (x > 1)
+			x = cg_crt_put(y, x, cg_crt_cols(), CG_A_REVERSE, 0, sep);
+		x = cg_crt_put(y, x, cg_crt_cols(), pc[i].attr, pc[i].pair,
+			pc[i].use_brief ? pc[i].brief : pc[i].full);
+	}
+}
+
+/* Cuts msg at spaces into at most max lines of width columns; text that
+ * does not fit ends the last line with an ellipsis. Returns the lines. */
+static int wrap_text(const wchar_t *msg, int width, wchar_t out[][CG_TEXT_MAX],
+		     int max)
+{
+	const wchar_t *s = msg;
+	int n = 0;
+
+	if (width > CG_TEXT_MAX - 1)
+		width = CG_TEXT_MAX - 1;
+	if (width < 4 || max < 1)
+		return 0;
+	while (*s == L' ')
+		s++;
+	while (*s && n < max) {
+		int len = (int)wcslen(s), cut = len;
+
+		if (len > width) {
+			cut = width;
+			while (cut > 0 && s[cut] != L' ')
+				cut--;
+			if (cut == 0)
+				cut = width;
+		}
+		wmemcpy(out[n], s, (size_t)cut);
+		out[n][cut] = L'\0';
+		s += cut;
+		while (*s == L' ')
+			s++;
+		n++;
+	}
+	if (*s && n > 0) {
+		const wchar_t *more = cg_crt_glyph(L"\u2026", L"...");
+		int room = width - (int)wcslen(more);
+		wchar_t *last = out[n - 1];
+
+		if ((int)wcslen(last) > room)
+			last[room] = L'\0';
+		wcscat(last, more);
+	}
+	return n;
+}
+
+/* The link doctor's words, wrapped to fit above the status line. */
+int cg_statusbar_diagnosis(const struct cg_view *v,
+			   wchar_t out[CG_DIAG_LINES_MAX][CG_TEXT_MAX])
+{
+	wchar_t msg[512];
+
+	if (!v->diagnosis || !*v->diagnosis)
+		return 0;
+	cg_widen_text(msg, 512, v->diagnosis);
+	return wrap_text(msg, cg_crt_cols() - 2, out, CG_DIAG_LINES_MAX);
+}
+
+void cg_statusbar_draw_diagnosis(int y,
+				 wchar_t lines[CG_DIAG_LINES_MAX][CG_TEXT_MAX],
+				 int n)
+{
+	for (int i = 0; i < n; i++) {
+		cg_crt_put_repeat(y + i, 0, cg_crt_cols(), CG_A_BOLD | CG_A_REVERSE, CG_ROLE_WARN, L' ',
+			   cg_crt_cols());
+		cg_crt_put(y + i, 1, cg_crt_cols(), CG_A_BOLD | CG_A_REVERSE, CG_ROLE_WARN, lines[i]);
+	}
+}
