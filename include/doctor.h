@@ -2,7 +2,8 @@
  * doctor: names what is wrong with the link in plain words for the status
  * line: no device, no permission, port busy, a port that is open but
  * silent, bytes that never make a frame (inverted signal, wrong baud),
- * frames that fail their checksum.
+ * frames that fail their checksum, frames one byte short because XON/XOFF
+ * flow control upstream ate a 0x11 or 0x13.
  *
  * Pure: no I/O, no allocation, no globals, no clock. The main loop feeds
  * it what happens (opens, open failures, the bytes read with the framer's
@@ -64,6 +65,25 @@ enum cg_diagnosis {
 	CG_DIAG_WRONG_BAUD, /* frames found at another rate (now used) */
 	CG_DIAG_NO_RATE,    /* no frames at any common rate either */
 	CG_DIAG_CHECKSUM,   /* too many frames fail their checksum */
+	CG_DIAG_XONXOFF,    /* rejected frames are one 0x11/0x13 short */
+};
+
+/*
+ * XON/XOFF upstream: a bridge (ser2net, socat, a serial server) with
+ * software flow control on strips every 0x11 and 0x13, so frames arrive one
+ * byte short. The doctor frames the bytes itself and keeps the last few
+ * frames that failed their checksum, noting for each whether it is exactly
+ * one byte short and a 0x11 or 0x13 put back would make it check.
+ */
+#define CG_DOCTOR_XONXOFF_FRAMES 8 /* recent rejected frames kept */
+#define CG_DOCTOR_XONXOFF_S 60     /* ... at most this old */
+
+struct cg_doctor_xonxoff {
+	uint8_t buf[CG_FRAME_MAX]; /* the frame being assembled */
+	uint8_t fill;
+	uint64_t at_ms[CG_DOCTOR_XONXOFF_FRAMES]; /* 0: slot empty */
+	bool one_short[CG_DOCTOR_XONXOFF_FRAMES];
+	unsigned next; /* the slot the next rejected frame goes to */
 };
 
 struct cg_doctor {
@@ -107,6 +127,8 @@ struct cg_doctor {
 	int return_baud;         /* a switch still to hand out, or 0 */
 
 	bool ended;              /* end of a capture, stdin or replay */
+
+	struct cg_doctor_xonxoff xonxoff;
 
 	enum cg_diagnosis diagnosis;
 	char text[CG_DOCTOR_TEXT_MAX];

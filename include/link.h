@@ -10,6 +10,12 @@
  *  - a regular file (a raw capture), read as fast as it decodes;
  *  - "-": standard input.
  *
+ * A serial port or tty is always raw, whatever it was set to before: no
+ * XON/XOFF (hardware or software), no CR/NL mapping, stripping, parity
+ * marking, line editing, echo or signal characters; every byte value 0..255
+ * is handed out as it arrived. Whatever the tty buffered before the open
+ * (or reopen) is dropped: bytes are only ever news.
+ *
  * Functions return 0 on success and -1 on failure, like the system calls
  * they wrap, with the exit code and what to do in a struct cg_error.
  */

@@ -58,6 +58,45 @@ static int set_nonblocking(int fd)
 	return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
+/*
+ * Raw input, whoever set the tty up before us (a getty, stty, socat, an
+ * earlier program): no XON/XOFF, which would eat every 0x11 and 0x13 the
+ * BMS sends; no CR/NL mapping, stripping, parity marking, line editing,
+ * echo or signal characters. Like cfmakeraw(), plus IXOFF and IXANY, which
+ * it leaves alone. With O_NONBLOCK, VMIN = VTIME = 0 make read() return
+ * what there is at once.
+ */
+static void make_raw(struct termios *settings)
+{
+	cfmakeraw(settings);
+	settings->c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY | ICRNL | INLCR |
+					 IGNCR | ISTRIP | PARMRK | IGNBRK |
+					 BRKINT | INPCK | IUCLC | IMAXBEL);
+	settings->c_lflag &= ~(tcflag_t)(ICANON | ECHO | ECHOE | ECHOK |
+					 ECHONL | ISIG | IEXTEN);
+	settings->c_oflag &= ~(tcflag_t)OPOST;
+	settings->c_cflag |= CLOCAL | CREAD;
+	settings->c_cc[VMIN] = 0;
+	settings->c_cc[VTIME] = 0;
+}
+
+/* The same on a port libserialport configured: it turns XON/XOFF off as
+ * asked, but leaves other input processing as it found it. Keeps the speed
+ * and framing it set. */
+static int make_fd_raw(struct cg_link *link, struct cg_error *err)
+{
+	struct termios settings;
+
+	if (tcgetattr(link->fd, &settings) != 0)
+		return cg_error_set(err, EX_IOERR, "cannot read the settings "
+				    "of %s: %s", link->path, strerror(errno));
+	make_raw(&settings);
+	if (tcsetattr(link->fd, TCSANOW, &settings) != 0)
+		return cg_error_set(err, EX_IOERR, "cannot make %s raw: %s",
+				    link->path, strerror(errno));
+	return 0;
+}
+
 /* 8N1 raw through termios, for ttys libserialport will not open. */
 static int configure_tty(struct cg_link *link, struct cg_error *err)
 {
@@ -72,13 +111,9 @@ static int configure_tty(struct cg_link *link, struct cg_error *err)
 	if (tcgetattr(link->fd, &settings) != 0)
 		return cg_error_set(err, EX_IOERR, "cannot read the settings "
 				    "of %s: %s", link->path, strerror(errno));
-	cfmakeraw(&settings);
+	make_raw(&settings);
 	settings.c_cflag &= ~(tcflag_t)(CSIZE | PARENB | CSTOPB | CRTSCTS);
-	settings.c_cflag |= CS8 | CLOCAL | CREAD;
-	settings.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY);
-	/* With O_NONBLOCK these make read() return what there is at once. */
-	settings.c_cc[VMIN] = 0;
-	settings.c_cc[VTIME] = 0;
+	settings.c_cflag |= CS8;
 	if (cfsetispeed(&settings, speed) != 0 ||
 	    cfsetospeed(&settings, speed) != 0 ||
 	    tcsetattr(link->fd, TCSANOW, &settings) != 0)
@@ -172,10 +207,13 @@ static int open_serial(struct cg_link *link, struct cg_error *err)
 	if (sp_set_bits(link->port, 8) != SP_OK ||
 	    sp_set_parity(link->port, SP_PARITY_NONE) != SP_OK ||
 	    sp_set_stopbits(link->port, 1) != SP_OK ||
-	    sp_set_flowcontrol(link->port, SP_FLOWCONTROL_NONE) != SP_OK) {
+	    sp_set_flowcontrol(link->port, SP_FLOWCONTROL_NONE) != SP_OK ||
+	    sp_set_xon_xoff(link->port, SP_XONXOFF_DISABLED) != SP_OK) {
 		fail_sp(err, EX_IOERR, "cannot set %s to %d 8N1", link);
 		goto failed;
 	}
+	if (make_fd_raw(link, err) != 0)
+		goto failed;
 	if (set_nonblocking(fd) != 0) {
 		cg_error_set(err, EX_IOERR, "cannot use %s: %s", link->path,
 			     strerror(errno));
@@ -230,6 +268,17 @@ static int open_file(struct cg_link *link, struct cg_error *err,
 	return 0;
 }
 
+/*
+ * What the tty, a pty or a bridge buffered before we opened it is old: a
+ * pty whose reader went away holds a minute of frames, which would be shown
+ * and logged as if they arrived now. Called once the port is raw, so
+ * nothing queued in canonical mode survives the switch either.
+ */
+static void drop_stale_input(struct cg_link *link)
+{
+	tcflush(link->fd, TCIFLUSH);
+}
+
 /* Opens link->path into a closed link. usb_serial is kept on failure. */
 static int open_path(struct cg_link *link, struct cg_error *err,
 		     enum verbosity verbosity)
@@ -277,6 +326,8 @@ static int open_path(struct cg_link *link, struct cg_error *err,
 	status = open_serial(link, err);
 	if (status > 0)
 		status = open_tty(link, err, verbosity);
+	if (status == 0)
+		drop_stale_input(link);
 	return status;
 }
 
@@ -322,6 +373,8 @@ int cg_link_set_baud(struct cg_link *link, int baud,
 			link->baud = old_baud;
 			return -1;
 		}
+		if (make_fd_raw(link, err) != 0)
+			return -1;
 	} else if (configure_tty(link, err) != 0) {
 		link->baud = old_baud;
 		return -1;

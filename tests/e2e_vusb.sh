@@ -19,6 +19,7 @@ GROUPS_OF_CHECKS=(
 	"port busy: another reader or flock(1) holds the lock"
 	"unplug during a frame, replug as ttyUSB1: --headless --log reconnects, the CSV shows the gap"
 	"unplug and replug in the live table: disconnected, then connected"
+	"raw through libserialport: every byte value from a cooked tty, and nothing from before the open"
 )
 if ! vusb_enter "$0" "$@"; then
 	echo "# e2e_vusb: the virtual adapter harness cannot run here: $VUSB_SKIP_REASON"
@@ -251,5 +252,44 @@ tmux_keys q
 check "table: q quits with 0" wait_screen 5 'EXIT=0'
 tmux_kill
 vusb_detach 1
+
+# --- raw, and only news ----------------------------------------------------------
+echo "# ${GROUPS_OF_CHECKS[8]}"
+RECBYTES=$PWD/$B/e2e/e2e_recbytes
+# spaced_hex: standard input as " 00 01 ...", so a match starts on a byte.
+spaced_hex() { od -An -v -tx1 | tr -s ' \n' '  ' | sed 's/ *$//'; }
+recording_has() {
+	[ -s "$1" ] && "$RECBYTES" "$1" 2>/dev/null | spaced_hex | grep -qF -- "$2"
+}
+for i in $(seq 0 255); do printf "\\$(printf %03o "$i")"; done >"$E2E_TMP/bytes.bin"
+PATTERN=$(spaced_hex <"$E2E_TMP/bytes.bin")
+vusb_attach 0 ftdi --cooked -- sh -c 'while :; do cat "$0"; sleep 0.3; done' "$E2E_TMP/bytes.bin"
+: >"$SHIM_LOG"
+"${RUN_TOP[@]}" --json --record "$E2E_TMP/bytes.rec" /dev/ttyUSB0 >/dev/null 2>"$E2E_TMP/bytes.err" &
+top=$!
+check "raw: every byte value 0..255 arrives unchanged from a cooked tty" \
+	wait_for 10 recording_has "$E2E_TMP/bytes.rec" "$PATTERN"
+kill -TERM "$top" 2>/dev/null
+wait "$top" 2>/dev/null
+check "raw: it went through libserialport (the shim answered it)" \
+	grep -q 'TIOCMGET /dev/ttyUSB0' "$SHIM_LOG"
+vusb_detach 0
+
+# Old frames (V1.22: null fields on every line) wait in the tty; new ones
+# (V1.26, no null) come only once chargery-top holds the port.
+"$SIM" --stdout --firmware old --duration 6 --speed 1000 --seed 2 >"$E2E_TMP/old.bin"
+vusb_attach 0 ftdi -- sh -c 'cat "$0"; while [ ! -e "$1" ]; do sleep 0.05; done; exec "$2" --stdout --seed 5' \
+	"$E2E_TMP/old.bin" "$E2E_TMP/go" "$SIM"
+"${RUN_TOP[@]}" --json /dev/ttyUSB0 >"$E2E_TMP/stale.json" 2>"$E2E_TMP/stale.err" &
+top=$!
+holds_tty() { ls -l /proc/"$1"/fd 2>/dev/null | grep -q "$2"; }
+wait_for 10 holds_tty "$top" /dev/ttyUSB0 && touch "$E2E_TMP/go"
+wait_for 15 has_frames 3 "$E2E_TMP/stale.json"
+kill -TERM "$top" 2>/dev/null
+wait "$top" 2>/dev/null
+check "stale: fresh frames arrive after the open" has_frames 3 "$E2E_TMP/stale.json"
+check "stale: frames buffered before the open are not in --json" \
+	sh -c '! grep -q null "$1"' _ "$E2E_TMP/stale.json"
+vusb_detach 0
 
 e2e_finish

@@ -134,6 +134,107 @@ static void test_pty_opens_and_reads(void **state)
 	pty_close(&pty);
 }
 
+/*
+ * The slave cooked as hostile as a tty gets: XON/XOFF would eat 0x11 and
+ * 0x13, ISTRIP clear bit 7, ICRNL/INLCR/IGNCR turn or drop \r and \n,
+ * PARMRK double 0xff, ICANON hold bytes back until a newline, ISIG eat ^C,
+ * IEXTEN eat ^V. Set before the link opens the port, as a getty, stty or
+ * an earlier program may have left it. What the test writes into the
+ * master passes one line discipline only, the slave's input side, whose
+ * settings are the link's to make (on Linux, termios requests on a master
+ * act on its slave too): so these settings are exactly what is tested.
+ */
+static void pty_open_cooked(struct pty *pty)
+{
+	struct termios settings;
+	int slave;
+
+	pty_open(pty, 0);
+	slave = open(pty->slave_path, O_RDWR | O_NOCTTY);
+	assert_true(slave >= 0);
+	assert_int_equal(tcgetattr(slave, &settings), 0);
+	settings.c_iflag |= IXON | IXOFF | IXANY | ICRNL | INLCR | IGNCR |
+			    ISTRIP | PARMRK | INPCK;
+	settings.c_lflag |= ICANON | ECHO | ISIG | IEXTEN;
+	assert_int_equal(tcsetattr(slave, TCSANOW, &settings), 0);
+	close(slave);
+}
+
+static void assert_raw(int fd)
+{
+	struct termios settings;
+
+	assert_int_equal(tcgetattr(fd, &settings), 0);
+	assert_int_equal(settings.c_iflag & (IXON | IXOFF | IXANY | ICRNL |
+					     INLCR | IGNCR | ISTRIP | PARMRK),
+			 0);
+	assert_int_equal(settings.c_lflag & (ICANON | ECHO | ISIG | IEXTEN),
+			 0);
+}
+
+static void test_every_byte_value_arrives_unchanged(void **state)
+{
+	struct cg_link link;
+	struct cg_error err;
+	struct pty pty;
+	unsigned char sent[256], got[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sent); i++)
+		sent[i] = (unsigned char)i;
+	pty_open_cooked(&pty);
+	assert_int_equal(cg_link_open(&link, pty.slave_path, BAUD, &err), 0);
+	assert_int_equal(link.kind, CG_LINK_TTY);
+	assert_raw(link.fd);
+	assert_int_equal(write(pty.master, sent, sizeof(sent)),
+			 (ssize_t)sizeof(sent));
+	assert_int_equal(read_until(&link, (char *)got, sizeof(got)),
+			 sizeof(got));
+	assert_memory_equal(got, sent, sizeof(sent));
+
+	/* A baud change (the doctor's hunt) keeps it raw. */
+	assert_int_equal(cg_link_set_baud(&link, 57600, &err), 0);
+	assert_raw(link.fd);
+	assert_int_equal(write(pty.master, sent, sizeof(sent)),
+			 (ssize_t)sizeof(sent));
+	assert_int_equal(read_until(&link, (char *)got, sizeof(got)),
+			 sizeof(got));
+	assert_memory_equal(got, sent, sizeof(sent));
+	cg_link_close(&link);
+	pty_close(&pty);
+}
+
+/* Bytes the pty held before the open are old news: only what is written
+ * after it arrives, on the first open and on a reopen alike. */
+static void test_bytes_from_before_the_open_are_dropped(void **state)
+{
+	struct cg_link link;
+	struct cg_error err;
+	struct pty pty;
+	char buf[64];
+	int holder;
+
+	(void)state;
+	pty_open(&pty, 0);
+	/* Someone must hold the slave, or the pty drops what is written. */
+	holder = open(pty.slave_path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	assert_true(holder >= 0);
+	write_all(pty.master, "old frames, a minute of them\n");
+	assert_int_equal(cg_link_open(&link, pty.slave_path, BAUD, &err), 0);
+	write_all(pty.master, "new");
+	assert_int_equal(read_until(&link, buf, sizeof(buf)), 3);
+	assert_memory_equal(buf, "new", 3);
+
+	write_all(pty.master, "old again");
+	assert_int_equal(cg_link_reopen(&link, &err), 0);
+	write_all(pty.master, "fresh");
+	assert_int_equal(read_until(&link, buf, sizeof(buf)), 5);
+	assert_memory_equal(buf, "fresh", 5);
+	cg_link_close(&link);
+	close(holder);
+	pty_close(&pty);
+}
+
 static void test_master_close_is_lost(void **state)
 {
 	struct cg_link link;
@@ -394,6 +495,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pty_opens_and_reads),
+		cmocka_unit_test(test_every_byte_value_arrives_unchanged),
+		cmocka_unit_test(test_bytes_from_before_the_open_are_dropped),
 		cmocka_unit_test(test_master_close_is_lost),
 		cmocka_unit_test(test_reopen_follows_retargeted_symlink),
 		cmocka_unit_test(test_second_open_is_busy_and_names_holder),

@@ -2,12 +2,17 @@
  * vusb-feed: the far side of a virtual USB-serial adapter, for the test
  * harness in tests/vusb/vusb.sh. Test-only.
  *
- *   vusb-feed [--link PATH] [--] COMMAND [ARG]...
+ *   vusb-feed [--link PATH] [--cooked] [--] COMMAND [ARG]...
  *
  * Opens a pty, prints its slave's path on a line of its own (and links PATH
  * to it), runs COMMAND with its standard output on a pipe and copies what
  * COMMAND writes into the pty: chargery-sim --stdout becomes a BMS wired to
  * an adapter whose /dev node the harness binds onto the slave.
+ *
+ * --cooked leaves the slave as hostile as a tty can be set, rather than
+ * raw: XON/XOFF, CR/NL mapping, ISTRIP, PARMRK, ICANON, ECHO, ISIG and
+ * IEXTEN all on, as a getty, stty or an earlier program may leave a port;
+ * the reader must make it raw itself or lose bytes.
  *
  * Signals are the test's hands:
  *   SIGUSR1           unplug during a frame: the next chunk holding a frame
@@ -66,7 +71,8 @@ static void handle_signal(int signal_number, void (*handler)(int))
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vusb-feed [--link PATH] [--] COMMAND [ARG]...\n"
+	fprintf(stderr, "usage: vusb-feed [--link PATH] [--cooked] [--] COMMAND "
+			"[ARG]...\n"
 			"  SIGUSR1: hang up in the middle of the next frame; "
 			"SIGTERM: hang up now\n");
 	return 64;
@@ -74,7 +80,7 @@ static int usage(void)
 
 /* The master of a new pty whose slave is raw: no echo coming back, no
  * newline translation, as a USB-serial adapter delivers bytes. */
-static int open_pty(char *slave_path, size_t cap)
+static int open_pty(char *slave_path, size_t cap, bool cooked)
 {
 	struct termios settings;
 	int master = posix_openpt(O_RDWR | O_NOCTTY);
@@ -89,6 +95,12 @@ static int open_pty(char *slave_path, size_t cap)
 	/* On Linux, termios requests on the master act on the slave. */
 	if (tcgetattr(master, &settings) == 0) {
 		cfmakeraw(&settings);
+		if (cooked) {
+			settings.c_iflag |= IXON | IXOFF | IXANY | ICRNL |
+					    INLCR | IGNCR | ISTRIP | PARMRK |
+					    INPCK;
+			settings.c_lflag |= ICANON | ECHO | ISIG | IEXTEN;
+		}
 		tcsetattr(master, TCSANOW, &settings);
 	}
 	if (fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK) != 0)
@@ -158,12 +170,18 @@ int main(int argc, char *argv[])
 	char slave_path[128];
 	unsigned char chunk[4096];
 	int first = 1, master, input, status;
+	bool cooked = false;
 	pid_t child;
 
 	while (first < argc && argv[first][0] == '-') {
 		if (strcmp(argv[first], "--") == 0) {
 			first++;
 			break;
+		}
+		if (strcmp(argv[first], "--cooked") == 0) {
+			cooked = true;
+			first++;
+			continue;
 		}
 		if (strcmp(argv[first], "--link") == 0 && first + 1 < argc) {
 			link_path = argv[first + 1];
@@ -183,7 +201,7 @@ int main(int argc, char *argv[])
 	handle_signal(SIGHUP, on_quit);
 	signal(SIGPIPE, SIG_IGN);
 
-	master = open_pty(slave_path, sizeof(slave_path));
+	master = open_pty(slave_path, sizeof(slave_path), cooked);
 	if (master < 0) {
 		fprintf(stderr, "vusb-feed: cannot open a pty: %s\n",
 			strerror(errno));

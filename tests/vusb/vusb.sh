@@ -196,16 +196,18 @@ vusb_unplug() {
 	unset "VUSB_USB_PORT[$n]" "VUSB_BY_ID[$n]"
 }
 
-# vusb_attach N KIND -- COMMAND...: a pty fed by COMMAND's output (e.g.
-# chargery-sim --stdout), plugged as ttyUSB<N>. "-- sleep 300" makes a
-# silent adapter. The feeder's pid is in VUSB_FEEDER[N].
+# vusb_attach N KIND [--cooked] -- COMMAND...: a pty fed by COMMAND's output
+# (e.g. chargery-sim --stdout), plugged as ttyUSB<N>. "-- sleep 300" makes a
+# silent adapter; --cooked leaves its tty cooked instead of raw (see
+# vusb-feed.c). The feeder's pid is in VUSB_FEEDER[N].
 vusb_attach() {
-	local n=$1 kind=$2 out pty deadline
+	local n=$1 kind=$2 out pty deadline flags=()
 	shift 2
+	[ "${1:-}" = --cooked ] && { flags+=(--cooked); shift; }
 	[ "${1:-}" = -- ] && shift
 	out=$E2E_TMP/vusb-feed$n.out
 	: >"$out"
-	"$VUSB_FEED" -- "$@" >"$out" 2>&1 &
+	"$VUSB_FEED" "${flags[@]}" -- "$@" >"$out" 2>&1 &
 	VUSB_FEEDER[$n]=$!
 	E2E_PIDS+=("$!")
 	deadline=$((SECONDS + 5))
