@@ -104,6 +104,13 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
+# in_background COMMAND...: runs COMMAND and waits for it; unlike a
+# foreground command, the wait lets a signal reach the cleanup at once.
+in_background() {
+	"$@" &
+	wait $!
+}
+
 mount_in() { # mount_in TARGET MOUNT-ARGS...: mounts and remembers it
 	local target=$1
 	shift
@@ -125,7 +132,7 @@ if [ -n "$TARBALL" ] && [ -f "$TARBALL" ] && [ -n "$(find "$TARBALL" -mtime -7)"
 	tar -x -f "$TARBALL" -C "$ROOT"
 else
 	say "debootstrap --variant=minbase $SUITE from $MIRROR"
-	if ! debootstrap --variant=minbase "$SUITE" "$ROOT" "$MIRROR" >"$W/debootstrap.log" 2>&1; then
+	if ! in_background debootstrap --variant=minbase "$SUITE" "$ROOT" "$MIRROR" >"$W/debootstrap.log" 2>&1; then
 		tail -n 20 "$W/debootstrap.log" >&2
 		die "debootstrap failed (whole log above, last lines)"
 	fi
@@ -164,7 +171,8 @@ fi
 # in_chroot COMMAND: runs COMMAND with bash in the checkout, with the
 # environment of a fresh root login and no standard input.
 in_chroot() {
-	env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/bash TERM=xterm-256color \
+	in_background env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/bash \
+		TERM=xterm-256color \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		chroot "$ROOT" /bin/bash -c "cd $HOME_DIR/chargery-top && $1" </dev/null
 }
