@@ -60,12 +60,18 @@ LIB := $(B)/libchargery.a
 PROGRAMS := $(B)/chargery-top $(B)/chargery-sim
 UNIT_TESTS := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 
-# Debian packages that provide everything above, for `make deps`.
+# The one list of Debian packages that `make demo` and `make check` use;
+# `make deps` installs the missing ones, .ci/run and tests/fresh-debian.sh
+# use it too (`make print-deps`). Besides the compiler and the libraries:
+# tmux (the end-to-end tests drive the table in it), procps (pgrep, pkill
+# and ps: the table and torture tests) and groff-base (the man page
+# checks). The other tools the tests call (unshare, flock, setpriv, mount,
+# script, awk, ...) are in every Debian, debootstrap's minbase included.
 DEB_PKGS := build-essential pkg-config libserialport-dev libncurses-dev \
-	libcmocka-dev tmux
+	libcmocka-dev tmux procps groff-base
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all demo check check-san deps clean install uninstall dist \
+.PHONY: all demo check check-san deps print-deps clean install uninstall dist \
 	check-32 deps-32 FORCE
 
 all: $(PROGRAMS)
@@ -90,15 +96,31 @@ $(B)/tests/%: tests/%.c $(OBJ) | $(B)/tests
 $(B) $(B)/tests:
 	mkdir -p $@
 
-# Installs the Debian packages the build and tests need, only if missing.
+# Installs the packages of DEB_PKGS that are missing, saying which first;
+# does nothing when all are there. Without dpkg (not Debian) it only says
+# what the build and tests need.
 deps:
-	@if ! pkg-config --exists $(PKG_LIBS) cmocka 2>/dev/null || \
-	    ! command -v tmux >/dev/null || ! command -v cc >/dev/null; then \
-		echo "Installing build dependencies: $(DEB_PKGS)"; \
-		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-			$(DEB_PKGS); \
-	fi
+	@if ! command -v dpkg-query >/dev/null; then \
+		echo "make deps: no dpkg here; the build and tests need (Debian names): $(DEB_PKGS)"; \
+		exit 0; \
+	fi; \
+	missing=; \
+	for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | \
+			grep -q ' installed$$' || missing="$$missing $$p"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	echo "Installing missing build dependencies:$$missing"; \
+	if [ -n "$(SUDO)" ] && ! command -v sudo >/dev/null; then \
+		echo "make deps: sudo is not installed; as root run: apt-get update && apt-get install$$missing" >&2; \
+		exit 1; \
+	fi; \
+	$(SUDO) apt-get update -qq && \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends $$missing
+
+print-deps:
+	@echo $(DEB_PKGS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
