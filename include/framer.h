@@ -71,14 +71,15 @@ static inline bool cg_frame_length_allowed(uint8_t cmd, uint8_t len)
 
 	switch (cmd) {
 	case CG_CMD_CELLS:
-		/* V1.24+: 13 + 2N for 8, 16, 24 slots. V1.22: 16T sends 38
-		 * (16 cells and one spare byte); 8T and 24T sizes follow the
-		 * same layout (22, 54). */
+		/* V1.24+: 13 + 2N for 8, 16, 24 slots. V1.22/V1.23: 6 + 2N
+		 * (N cells and the SOC byte): 22, 38, 54, seen on real 8T
+		 * and 24T units. */
 		allowed = 1ull << 29 | 1ull << 45 | 1ull << 61 |
 			  1ull << 22 | 1ull << 38 | 1ull << 54;
 		break;
 	case CG_CMD_STATUS:
-		allowed = 1ull << 15 | 1ull << 19;
+		/* before V1.21: 13 (no mode, no SOC); then 15; V1.26: 19 */
+		allowed = 1ull << 13 | 1ull << 15 | 1ull << 19;
 		break;
 	case CG_CMD_IMPEDANCE:
 		/* 8 + 2N for 1..24 wired cells: the even lengths 10..56. */

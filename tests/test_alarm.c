@@ -50,6 +50,8 @@ static void set_status(struct fixture *f, bool v126)
 	rec.u.status.t1_dc = 129;
 	rec.u.status.t2_dc = 132;
 	rec.u.status.soc_pct = 91;
+	rec.u.status.has_soc = true;
+	rec.u.status.has_mode = true;
 	rec.u.status.has_protection = v126;
 	rec.u.status.discharge_end_mv = v126 ? 2900 : 0;
 	cg_pack_apply(&f->pack, &rec, NOW);

@@ -48,6 +48,8 @@ static void apply_status(struct cg_pack *pack, bool v126)
 	s->t1_dc = 129;
 	s->t2_dc = 132;
 	s->soc_pct = 91;
+	s->has_soc = true;
+	s->has_mode = true;
 	s->has_protection = v126;
 	s->discharge_end_mv = v126 ? 2900 : 0;
 	s->charge_protect = v126;
@@ -169,6 +171,8 @@ static void test_json_edge_values(void **state)
 	rec.u.status.t1_dc = -9;
 	rec.u.status.t2_dc = -32768;
 	rec.u.status.soc_pct = 255;
+	rec.u.status.has_soc = true;
+	rec.u.status.has_mode = true;
 	rec.u.status.charge_end_mv = 65535;
 	rec.u.status.has_protection = true;
 	rec.u.status.discharge_protect = true;
