@@ -38,6 +38,7 @@ struct cg_framer_stats {
 	uint64_t bad_length;   /* headers dropped: len not allowed for cmd */
 	uint64_t unknown_cmd;  /* headers dropped: cmd not 0x56/0x57/0x58 */
 	uint64_t resyncs;      /* times the framer lost sync and hunted again */
+	uint64_t rejected;     /* frames handed back by cg_framer_reject */
 };
 
 struct cg_framer {
@@ -59,6 +60,16 @@ void cg_framer_init(struct cg_framer *framer);
  */
 bool cg_framer_next(struct cg_framer *framer, const uint8_t **data,
 		    size_t *len, struct cg_frame *out);
+
+/*
+ * Hands back the frame cg_framer_next just returned, which the decoder
+ * refused (implausible values: a false header whose bytes summed right by
+ * chance). Its first byte is dropped as junk and the rest scanned again
+ * before any new input, so real frames that began inside it are found.
+ * frames goes back down by one, rejected up. Call it before the next
+ * cg_framer_next, with the frame unchanged.
+ */
+void cg_framer_reject(struct cg_framer *framer, const struct cg_frame *frame);
 
 /*
  * Whether a frame of this cmd may be this long (both firmware variants).

@@ -237,6 +237,8 @@ static int use_frame(struct app *a, const struct cg_frame *frame,
 	if (r != CG_DECODE_OK) {
 		a->implausible++;
 		a->inspect.rejected_by[-r]++;
+		/* Frames that began inside it are scanned for again. */
+		cg_framer_reject(&a->framer, frame);
 		return 0;
 	}
 	struct cg_status before = a->pack.status;

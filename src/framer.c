@@ -154,3 +154,27 @@ bool cg_framer_next(struct cg_framer *f, const uint8_t **data, size_t *len,
 			return emit(f, out);
 	}
 }
+
+/* The frame's bytes were the buffer's (fill is 0 since emit): each came
+ * either from replay, which then still holds what followed it, or from the
+ * input once replay was empty. Either way rest + pending fits in replay,
+ * as it did before the frame was taken. */
+void cg_framer_reject(struct cg_framer *f, const struct cg_frame *frame)
+{
+	uint8_t pending = (uint8_t)(f->replay_len - f->replay_pos);
+	uint8_t rest;
+
+	if (frame->len < 2 || frame->len > CG_FRAME_MAX)
+		return;
+	rest = (uint8_t)(frame->len - 1);
+	if ((size_t)rest + pending > sizeof(f->replay))
+		return; /* not the frame just returned: nothing to redo */
+	memmove(f->replay + rest, f->replay + f->replay_pos, pending);
+	memcpy(f->replay, frame->bytes + 1, rest);
+	f->replay_len = (uint8_t)(rest + pending);
+	f->replay_pos = 0;
+	f->stats.junk_bytes++;
+	if (f->stats.frames)
+		f->stats.frames--;
+	f->stats.rejected++;
+}
