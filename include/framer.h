@@ -30,6 +30,15 @@ struct cg_frame {
 	uint8_t bytes[CG_FRAME_MAX];
 };
 
+/* Checksum-valid frames of a known command but a length this version
+ * cannot read (a firmware variant not known yet), by command and length. */
+#define CG_FRAMER_VARIANTS 4
+struct cg_framer_variant {
+	uint8_t cmd;
+	uint8_t len;
+	uint32_t count;
+};
+
 struct cg_framer_stats {
 	uint64_t bytes;        /* bytes given to the framer */
 	uint64_t frames;       /* frames passed on */
@@ -39,6 +48,16 @@ struct cg_framer_stats {
 	uint64_t unknown_cmd;  /* headers dropped: cmd not 0x56/0x57/0x58 */
 	uint64_t resyncs;      /* times the framer lost sync and hunted again */
 	uint64_t rejected;     /* frames handed back by cg_framer_reject */
+	/* Checksum-valid frames whose length is not allowed for their cmd
+	 * (also counted in bad_length): all of them, and the first kinds. */
+	uint64_t unknown_variants;
+	struct cg_framer_variant variants[CG_FRAMER_VARIANTS];
+};
+
+/* A header of a known cmd with a length it may not have, followed in the
+ * input to see whether its sum comes right. */
+struct cg_framer_watch {
+	uint8_t cmd, len, got, sum;
 };
 
 struct cg_framer {
@@ -47,6 +66,11 @@ struct cg_framer {
 	uint8_t replay[CG_FRAME_MAX]; /* bytes of a rejected frame to rescan */
 	uint8_t replay_len;
 	uint8_t replay_pos;
+	/* The last three input bytes and the headers being watched: apart
+	 * from the state machine, so a wrong length costs it no delay. */
+	uint8_t recent[3];
+	uint8_t watching;
+	struct cg_framer_watch watch[4];
 	struct cg_framer_stats stats;
 };
 
@@ -102,6 +126,15 @@ static inline bool cg_frame_length_allowed(uint8_t cmd, uint8_t len)
 	}
 	return len < 64 && (allowed >> len & 1u);
 }
+
+/*
+ * One line for the kind i of stats->variants (i < CG_FRAMER_VARIANTS,
+ * count > 0), e.g. "33 checksum-valid 0x57 frames of 13 bytes that this
+ * version cannot read: please send a recording (--record)". Returns its
+ * length (cut to cap), 0 if there is no such kind.
+ */
+size_t cg_framer_variant_text(const struct cg_framer_stats *stats,
+			      unsigned i, char *out, size_t cap);
 
 /* The 8-bit sum of the first n bytes: what a frame's last byte must be. */
 uint8_t cg_checksum(const uint8_t *bytes, size_t n);

@@ -73,6 +73,7 @@ void cg_doctor_opened(struct cg_doctor *d, uint64_t now_ms)
 	d->last_byte_ms = 0;
 	d->last_frame_ms = 0;
 	d->frames_since_open = 0;
+	d->variants_since_open = 0;
 	d->bad_since_open = 0;
 	d->exhausted = false;
 	forget_sync(d);
@@ -154,16 +155,19 @@ static void feed_inverted(struct cg_doctor *d, const uint8_t *data, size_t len)
 void cg_doctor_feed(struct cg_doctor *d, const uint8_t *data, size_t len,
 		    const struct cg_framer_stats *stats, uint64_t now_ms)
 {
-	uint64_t frames, bad;
+	uint64_t frames, bad, variants;
 	unsigned slot;
 
 	/* A framer that was reset starts again from zero. */
 	if (stats->frames < d->seen.frames ||
-	    stats->bad_checksum < d->seen.bad_checksum)
+	    stats->bad_checksum < d->seen.bad_checksum ||
+	    stats->unknown_variants < d->seen.unknown_variants)
 		memset(&d->seen, 0, sizeof(d->seen));
 	frames = stats->frames - d->seen.frames;
 	bad = stats->bad_checksum - d->seen.bad_checksum;
+	variants = stats->unknown_variants - d->seen.unknown_variants;
 	d->seen = *stats;
+	d->variants_since_open += variants;
 
 	slot = window_slot(d, now_ms);
 	d->window_frames[slot] += (uint32_t)frames;
@@ -172,7 +176,8 @@ void cg_doctor_feed(struct cg_doctor *d, const uint8_t *data, size_t len,
 
 	if (len > 0)
 		d->last_byte_ms = now_ms;
-	if (frames > 0) {
+	/* Good frames this version cannot read still prove the link. */
+	if (frames > 0 || variants > 0) {
 		d->last_frame_ms = now_ms;
 		d->frames_since_open += frames;
 		d->exhausted = false;
@@ -248,7 +253,7 @@ int cg_doctor_want_baud(struct cg_doctor *d, uint64_t now_ms)
 	 * frames whose header and length fit but whose checksum fails (that
 	 * is noise). An inverted line is not a baud problem either. */
 	if (d->found_baud || d->exhausted || d->frames_since_open ||
-	    d->bad_since_open || d->inverted_frames || !unsynced(d, now_ms))
+	    d->variants_since_open || d->bad_since_open || d->inverted_frames || !unsynced(d, now_ms))
 		return 0;
 	d->hunting = true;
 	d->hunt_index = -1;
@@ -386,6 +391,9 @@ static enum cg_diagnosis open_diagnosis(struct cg_doctor *d, uint64_t now_ms)
 			 d->user_baud, d->found_baud, d->found_baud);
 		return CG_DIAG_WRONG_BAUD;
 	}
+	if (d->variants_since_open &&
+	    cg_framer_variant_text(&d->seen, 0, t, cap))
+		return CG_DIAG_UNKNOWN_VARIANT;
 	if (!d->frames_since_open) {
 		snprintf(t, cap, "listening at %d baud", d->baud);
 		return CG_DIAG_WAITING;
@@ -421,6 +429,7 @@ const char *cg_diagnosis_name(enum cg_diagnosis diagnosis)
 	case CG_DIAG_WRONG_BAUD: return "wrong-baud";
 	case CG_DIAG_NO_RATE:    return "no-rate";
 	case CG_DIAG_CHECKSUM:   return "checksum";
+	case CG_DIAG_UNKNOWN_VARIANT: return "unknown-variant";
 	}
 	return "?";
 }

@@ -7,10 +7,21 @@ cd "$(dirname "$0")/.."
 . tests/lib_e2e.sh
 e2e_setup
 
+# A firmware variant not known yet: good 0x57 frames of 18 bytes are said,
+# on stderr at the end of --json, in --once, never as "no frames".
+printf '\044\044\127\022\016\044\001\000\346\000\201\000\204\133\012\360\000\044' >"$E2E_TMP/f18"
+cat "$E2E_TMP/f18" "$E2E_TMP/f18" >"$E2E_TMP/variant.bin"
+"$TOP" --json "$E2E_TMP/variant.bin" >"$E2E_TMP/v.json" 2>"$E2E_TMP/v.err"
+check "--json on unknown variants: says so on stderr at the end" \
+	grep -qx 'chargery-top: 2 checksum-valid 0x57 frames of 18 bytes that this version cannot read: please send a recording (--record)' "$E2E_TMP/v.err"
+"$TOP" --once "$E2E_TMP/variant.bin" >/dev/null 2>"$E2E_TMP/once.err"
+check "--once on unknown variants only: exits 1, asks for a recording, never says no frames" \
+	sh -c "[ $? -eq 1 ] && grep -q 'please send a recording' '$E2E_TMP/once.err' && ! grep -q 'no frames' '$E2E_TMP/once.err'"
+
 REAL=${CG_REAL_DIR:-../shared/real}
 if [ ! -d "$REAL" ]; then
 	skip "--json on the real captures" "needs the captures in $REAL (../shared/real)"
-	exit 0
+	e2e_finish
 fi
 
 # file status-lines cells-lines impedance-lines
