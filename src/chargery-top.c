@@ -255,6 +255,10 @@ static int use_frame(struct app *a, const struct cg_frame *frame,
 		if (cg_csvlog_write(&a->log, &a->pack, when, data_ms,
 				    &a->fatal_error) < 0)
 			return a->fatal_error.exit_code;
+		if (a->log.note[0]) { /* the cell count changed */
+			note_event(a, a->log.note);
+			a->log.note[0] = '\0';
+		}
 	}
 	if (a->opt.json && !a->opt.once && emit_json(a, &rec) < 0)
 		return EX_IOERR;

@@ -324,7 +324,7 @@ static void test_file_created_with_mode(void **state)
 	unlink(path);
 }
 
-static void test_file_mismatch_refused(void **state)
+static void test_file_mismatch_goes_beside(void **state)
 {
 	struct tmp t;
 	struct cg_csvlog log;
@@ -345,21 +345,31 @@ static void test_file_mismatch_refused(void **state)
 	assert_string_equal(err.message, want);
 	assert_int_equal(log.file.fd, -1);
 
-	/* No --cells: opens, and the first row finds 12 wired. */
+	/* No --cells: opens, and the first row finds 12 wired: the rows
+	 * go to a file beside it, and the note says so. */
 	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
 	struct cg_pack_config config = { .cells = 12 };
 	cg_pack_init(&pack, &config);
 	apply_cells(&pack, vendor_cells16_mv, 16, NOW);
 	assert_int_equal(pack.wired, 12);
 	rc = cg_csvlog_write(&log, &pack, ISO, NOW, &err);
-	assert_int_equal(exit_code_of(rc, &err), EX_DATAERR);
-	snprintf(want, sizeof(want), "%s has columns for 16 cells but the pack "
-		 "has 12 wired: log to a new file or pass --cells 16", t.path);
-	assert_string_equal(err.message, want);
+	assert_int_equal(rc, 0);
+	char beside[128];
+	snprintf(beside, sizeof(beside), "%s-12cells.csv", t.path);
+	snprintf(want, sizeof(want), "log: 12 cells now (was 16): rows go on "
+		 "in %s", beside);
+	assert_string_equal(log.note, want);
+	assert_string_equal(log.path, beside);
 	cg_csvlog_close(&log, &err);
 
 	read_file(t.path, got, sizeof(got));
 	assert_string_equal(got, HEADER16 ROW16); /* untouched */
+	read_file(beside, got, sizeof(got));
+	char header12[CG_CSV_LINE_MAX];
+	cg_csv_header(header12, sizeof(header12), 12);
+	assert_memory_equal(got, header12, strlen(header12));
+	assert_non_null(strstr(got + strlen(header12), ISO ",39.970,"));
+	unlink(beside);
 	unlink(t.path);
 }
 
@@ -381,7 +391,7 @@ static void test_file_not_ours_refused(void **state)
 	unlink(t.path);
 }
 
-static void test_file_growing_pack_refused(void **state)
+static void test_file_growing_pack_goes_on_beside(void **state)
 {
 	struct tmp t;
 	struct cg_csvlog log;
@@ -403,13 +413,19 @@ static void test_file_growing_pack_refused(void **state)
 	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
 	assert_int_equal(log.columns, 15);
 
-	/* The lead goes back on: 16 wired, a column the file lacks. */
+	/* The lead goes back on: 16 wired, a column the file lacks. The log
+	 * goes on in a file beside it, twice in a row the same one. */
 	apply_cells(&pack, vendor_cells16_mv, 16, NOW);
 	rc = cg_csvlog_write(&log, &pack, ISO, NOW, &err);
-	assert_int_equal(exit_code_of(rc, &err), EX_DATAERR);
-	assert_non_null(strstr(err.message,
-			       "has columns for 15 cells but the pack has "
-			       "16 wired"));
+	assert_int_equal(rc, 0);
+	char beside[128], want[256];
+	snprintf(beside, sizeof(beside), "%s-16cells.csv", t.path);
+	snprintf(want, sizeof(want), "log: 16 cells now (was 15): rows go on "
+		 "in %s", beside);
+	assert_string_equal(log.note, want);
+	log.note[0] = '\0';
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
+	assert_string_equal(log.note, "");
 	cg_csvlog_close(&log, &err);
 	read_file(t.path, got, sizeof(got));
 	char header[CG_CSV_LINE_MAX];
@@ -417,6 +433,9 @@ static void test_file_growing_pack_refused(void **state)
 	/* One header, one row. */
 	assert_memory_equal(got, header, strlen(header));
 	assert_int_equal(strchr(strchr(got, '\n') + 1, '\n')[1], '\0');
+	read_file(beside, got, sizeof(got));
+	assert_string_equal(got, HEADER16 ROW16 ROW16);
+	unlink(beside);
 	unlink(t.path);
 }
 
@@ -577,9 +596,9 @@ int main(void)
 		cmocka_unit_test(test_row_edge_values),
 		cmocka_unit_test(test_file_new_then_append),
 		cmocka_unit_test(test_file_created_with_mode),
-		cmocka_unit_test(test_file_mismatch_refused),
+		cmocka_unit_test(test_file_mismatch_goes_beside),
 		cmocka_unit_test(test_file_not_ours_refused),
-		cmocka_unit_test(test_file_growing_pack_refused),
+		cmocka_unit_test(test_file_growing_pack_goes_on_beside),
 		cmocka_unit_test(test_file_collapsed_cell_keeps_its_voltage),
 		cmocka_unit_test(test_file_cut_line_is_ended),
 		cmocka_unit_test(test_open_errors),
