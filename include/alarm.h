@@ -6,6 +6,13 @@
  * Pure: no I/O, no allocation, no globals. A raised alarm clears only once
  * the value is CG_ALARM_HYSTERESIS_MV back inside the limit, so a cell
  * sitting on the threshold does not flood the event list.
+ *
+ * A wired cell reading under 1 V (pack.h's open_mask: from --cells, a
+ * confirmed 0x58, or a channel that read a cell voltage earlier) is an
+ * alarm of its own, CG_ALARM_LOST: a sense lead or the cell is gone.
+ *
+ * The low limit: --alarm-low, else the BMS's discharge-end (V1.26), else a
+ * guess from the chemistry (cg_alarm_guess_low_mv), flagged low_guessed.
  */
 #ifndef CG_ALARM_H
 #define CG_ALARM_H
@@ -21,7 +28,8 @@
 /* From the command line; 0 means "use the default". */
 struct cg_alarm_config {
 	uint16_t high_mv;  /* default: the BMS's charge-end voltage */
-	uint16_t low_mv;   /* default: the BMS's discharge-end voltage */
+	uint16_t low_mv;   /* default: the BMS's discharge-end voltage, else
+			    * the chemistry guess */
 	uint16_t delta_mv; /* default: CG_ALARM_DELTA_DEFAULT_MV */
 };
 
@@ -29,6 +37,7 @@ enum cg_alarm_kind {
 	CG_ALARM_HIGH,  /* a cell at or above the high limit */
 	CG_ALARM_LOW,   /* a cell at or below the low limit */
 	CG_ALARM_DELTA, /* high - low at or above the delta limit */
+	CG_ALARM_LOST,  /* a wired cell reads under 1 V: lead or cell lost */
 };
 
 struct cg_alarm_change {
@@ -36,7 +45,8 @@ struct cg_alarm_change {
 	int cell;        /* 0-based; -1 for delta */
 	bool raised;     /* false: cleared */
 	uint16_t value_mv;
-	uint16_t limit_mv;
+	uint16_t limit_mv; /* CG_ALARM_LOST: its last reading >= 1 V, 0 none */
+	bool guessed;      /* the limit is the chemistry guess */
 };
 
 struct cg_alarms {
@@ -45,6 +55,8 @@ struct cg_alarms {
 	uint32_t high_mask; /* bit i: cell i is past the high limit */
 	uint32_t low_mask;
 	bool delta;
+	uint32_t lost_mask; /* bit i: wired cell i reads < 1 V */
+	bool low_guessed;   /* low_mv is the chemistry guess */
 };
 
 void cg_alarms_init(struct cg_alarms *alarms);
@@ -61,7 +73,19 @@ size_t cg_alarms_update(struct cg_alarms *alarms,
 
 bool cg_alarms_any(const struct cg_alarms *alarms);
 
-/* "cell 5 high 3.652 V (limit 3.650 V)", "delta cleared 42 mV ..." */
+/*
+ * The low limit when neither the user nor the BMS gives one: from the
+ * BMS's charge-end voltage if known (under 3.0 V LTO: 1.800 V; up to 3.7 V
+ * LiFePO4: 2.500 V; else Li-ion: 3.000 V), else from the pack's average
+ * cell voltage the same way (under 2.9 V, up to 3.4 V, above). 0 when
+ * nothing is known. (The bars' range guess is the same idea; one shared
+ * function is for the lead to merge.)
+ */
+uint16_t cg_alarm_guess_low_mv(const struct cg_pack *pack);
+
+/* "cell 5 high: 3.652 V (limit 3.650 V)", "delta cleared: 42 mV",
+ * "cell 5 low: 2.400 V (limit 2.500 V, guessed)",
+ * "cell 14: 0.020 V, was 3.300 V: sense lead or cell lost" */
 size_t cg_alarm_change_text(const struct cg_alarm_change *change, char *out,
 			    size_t cap);
 

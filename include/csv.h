@@ -6,7 +6,11 @@
  * cell1_v..cellN_v for the N wired cells. Volts carry 3 decimals, amps and
  * degrees 1, printed from the integers the BMS sent. A value not known, or
  * no longer fresh (cg_pack_freshness), is an empty field, never 0, so a
- * chart shows a gap rather than a false dip; an open sense lead is empty too.
+ * chart shows a gap rather than a false dip. A wired cell that reads under
+ * 1 V (sense lead or cell lost) shows what it reads. current_a is signed
+ * by the mode; firmware before V1.21 sends no mode, and the column then
+ * holds the magnitude it sent. soc_pct is the pack's SOC (0x57, or the
+ * V1.22/V1.23 0x56), empty when the firmware sends none.
  * Line ends are '\n' alone and no field ever needs quoting.
  *
  * Pure: writes into a caller's buffer; no I/O, no allocation, no globals,

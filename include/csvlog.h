@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 
 #include "appendfile.h"
@@ -32,6 +33,10 @@ struct cg_csvlog {
 	bool header_on_file; /* false: the first row brings the header */
 	bool need_newline;   /* the file ends in a cut line: end it first */
 	uint64_t rows;       /* rows written by us */
+	char path_buf[PATH_MAX]; /* the file beside it, once switched */
+	/* Set when the cell count changed and rows went on in a new file:
+	 * what to put in the events; the caller empties it. */
+	char note[PATH_MAX + 96];
 };
 
 /*
@@ -47,10 +52,14 @@ int cg_csvlog_open(struct cg_csvlog *log, const char *path,
 
 /*
  * Appends one row for the pack (call on each 0x56 frame). Does nothing
- * until the pack knows its wired cells. Fails with EX_DATAERR when the
- * pack has more wired cells than the file has columns (fewer only leaves
- * the last columns empty), EX_IOERR on a write or sync error (e.g. disk
- * full; a cut row is taken back off the file).
+ * until the pack knows its wired cells. Fewer wired cells than the file
+ * has columns leave the last columns empty. More (a cell count that grew
+ * while running, or an existing file with fewer columns) never stops the
+ * log: the rows go on in a file beside it named for the count (pack.csv
+ * -> pack-16cells.csv, appended to if it holds the same header), and
+ * log->note says so for the events. A pipe gets a new header line.
+ * Fails with EX_IOERR on a write or sync error (e.g. disk full; a cut row
+ * is taken back off the file), or what opening the new file fails with.
  */
 int cg_csvlog_write(struct cg_csvlog *log, const struct cg_pack *pack,
 		    const char *iso_time, uint64_t now_ms,

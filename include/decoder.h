@@ -24,6 +24,8 @@
 #define CG_TEMP_DC_MIN (-500)      /* -50.0 degC */
 #define CG_TEMP_DC_MAX 1500        /* 150.0 degC */
 #define CG_CURRENT_DA_MAX 20000    /* 2000.0 A, beyond any Chargery shunt */
+/* 1 ohm: no cell a Chargery monitors measures that much (0.1 mOhm units). */
+#define CG_IMPEDANCE_DMOHM_MAX 10000
 /* Wh/Ah must be 1..5 V per channel reading at least this (see decoder.c). */
 #define CG_LIVE_CHANNEL_MV 1000
 
@@ -31,6 +33,7 @@ enum cg_mode {
 	CG_MODE_DISCHARGE = 0,
 	CG_MODE_CHARGE = 1,
 	CG_MODE_STORAGE = 2,
+	CG_MODE_UNKNOWN = 3, /* firmware before V1.21 does not send it */
 };
 
 enum cg_record_type {
@@ -52,18 +55,28 @@ enum cg_decode_result {
 struct cg_cells {
 	uint8_t count;
 	uint16_t mv[CG_MAX_CELLS];
+	bool has_soc;        /* V1.22/V1.23 (22/38/54 bytes): the byte after */
+	uint8_t soc_pct;     /* the cells is the SOC; 0 when !has_soc */
 	bool has_energy;     /* false on firmware before V1.24 */
 	uint32_t energy_mwh; /* 0.001 Wh */
 	uint32_t charge_mah; /* 0.001 Ah */
 };
 
-/* 0x57. current_da is signed: negative while discharging. */
+/*
+ * 0x57. current_da is signed by the mode: negative while discharging.
+ * Firmware before V1.21 sends 13 bytes: no mode and no SOC. Then has_mode
+ * is false, mode is CG_MODE_UNKNOWN and current_da is the magnitude the
+ * BMS sent (never negative: the direction is not known); has_soc is
+ * false and soc_pct 0.
+ */
 struct cg_status {
 	uint16_t charge_end_mv;
+	bool has_mode;
 	enum cg_mode mode;
 	int32_t current_da; /* 0.1 A */
 	int16_t t1_dc;      /* 0.1 degC */
 	int16_t t2_dc;
+	bool has_soc;
 	uint8_t soc_pct;
 	bool has_protection; /* V1.26: the three fields below are valid */
 	uint16_t discharge_end_mv;
@@ -93,7 +106,7 @@ struct cg_record {
 enum cg_decode_result cg_decode(const struct cg_frame *frame,
 				struct cg_record *out);
 
-/* "discharge", "charge" or "storage". */
+/* "discharge", "charge", "storage" or "unknown". */
 const char *cg_mode_name(enum cg_mode mode);
 
 /* Short English name of a decode result, for counters and messages. */

@@ -66,6 +66,7 @@ enum cg_diagnosis {
 	CG_DIAG_NO_RATE,    /* no frames at any common rate either */
 	CG_DIAG_CHECKSUM,   /* too many frames fail their checksum */
 	CG_DIAG_XONXOFF,    /* rejected frames are one 0x11/0x13 short */
+	CG_DIAG_UNKNOWN_VARIANT, /* good frames of a length not known yet */
 };
 
 /*
@@ -103,6 +104,9 @@ struct cg_doctor {
 	uint64_t unsynced_since_ms; /* first byte after the last frame, 0 */
 	uint64_t unsynced_bytes;    /* bytes since the last frame */
 	uint64_t frames_since_open;
+	/* Checksum-valid frames of a length this version cannot read (the
+	 * framer's unknown_variants): the link is fine, the firmware new. */
+	uint64_t variants_since_open;
 	uint64_t bad_since_open; /* frames failing checksum: the rate is right */
 
 	/* The same bytes complemented: frames here mean an inverted line. */

@@ -39,7 +39,9 @@ size_t cg_snapshot_text(char *out, size_t cap, const struct cg_pack *pack,
 			uint64_t now_ms);
 
 /* One JSON object on one line. Keys: time, cells_mv, total_mv,
- * average_mv, high_cell, low_cell (1-based), delta_mv, mode, current_a,
+ * average_mv, high_cell, low_cell (1-based, the lowest of ties),
+ * high_cells, low_cells (every cell at the high / low value), delta_mv,
+ * mode (null before V1.21: current_a is then the magnitude), current_a,
  * soc_pct, t1_c, t2_c, charge_end_mv, discharge_end_mv, charge_protect,
  * discharge_protect, wh, ah, alarms, fresh. */
 size_t cg_snapshot_json(char *out, size_t cap, const struct cg_pack *pack,

@@ -20,6 +20,7 @@ struct changes {
 	struct cg_alarm_change *out;
 	size_t cap;
 	size_t n;
+	bool low_guessed;
 };
 
 static void note(struct changes *c, enum cg_alarm_kind kind, int cell,
@@ -33,7 +34,46 @@ static void note(struct changes *c, enum cg_alarm_kind kind, int cell,
 		.raised = raised,
 		.value_mv = value_mv,
 		.limit_mv = limit_mv,
+		.guessed = c->low_guessed && kind == CG_ALARM_LOW,
 	};
+}
+
+static uint16_t guess_from(unsigned mv, unsigned lto_below,
+			   unsigned lfp_upto)
+{
+	if (!mv)
+		return 0;
+	if (mv < lto_below)
+		return 1800;
+	return mv <= lfp_upto ? 2500 : 3000;
+}
+
+uint16_t cg_alarm_guess_low_mv(const struct cg_pack *pack)
+{
+	if (pack->have[CG_REC_STATUS] && pack->status.charge_end_mv)
+		return guess_from(pack->status.charge_end_mv, 3000, 3700);
+	if (pack->have[CG_REC_CELLS] && pack->counted)
+		return guess_from(pack->average_mv, 2900, 3400);
+	return 0;
+}
+
+/* Wired cells under 1 V: raised when one appears, cleared when it reads
+ * again, in cell order, before the high and low alarms. */
+static void update_lost(struct cg_alarms *a, const struct cg_pack *pack,
+			struct changes *c)
+{
+	uint32_t now = pack->have[CG_REC_CELLS] ? pack->open_mask : 0;
+	uint32_t changed = now ^ a->lost_mask;
+
+	while (changed) {
+		unsigned i = (unsigned)__builtin_ctz(changed);
+		uint32_t bit = UINT32_C(1) << i;
+
+		changed &= changed - 1;
+		note(c, CG_ALARM_LOST, (int)i, (now & bit) != 0,
+		     pack->cells.mv[i], pack->last_live_mv[i]);
+	}
+	a->lost_mask = now;
 }
 
 static void find_limits(struct cg_alarms *a, const struct cg_alarm_config *config,
@@ -44,8 +84,15 @@ static void find_limits(struct cg_alarms *a, const struct cg_alarm_config *confi
 
 	a->high_mv = config && config->high_mv ? config->high_mv :
 		     have_status ? s->charge_end_mv : 0;
-	a->low_mv = config && config->low_mv ? config->low_mv :
-		    have_status && s->has_protection ? s->discharge_end_mv : 0;
+	a->low_guessed = false;
+	if (config && config->low_mv) {
+		a->low_mv = config->low_mv;
+	} else if (have_status && s->has_protection) {
+		a->low_mv = s->discharge_end_mv;
+	} else {
+		a->low_mv = cg_alarm_guess_low_mv(pack);
+		a->low_guessed = a->low_mv != 0;
+	}
 	a->delta_mv = config && config->delta_mv ? config->delta_mv :
 		      CG_ALARM_DELTA_DEFAULT_MV;
 }
@@ -162,6 +209,8 @@ size_t cg_alarms_update(struct cg_alarms *alarms,
 	struct changes c = { .out = out, .cap = out ? cap : 0 };
 
 	find_limits(alarms, config, pack);
+	c.low_guessed = alarms->low_guessed;
+	update_lost(alarms, pack, &c);
 	update_cells(alarms, pack, &c);
 	update_delta(alarms, pack, &c);
 	return c.n;
@@ -169,7 +218,8 @@ size_t cg_alarms_update(struct cg_alarms *alarms,
 
 bool cg_alarms_any(const struct cg_alarms *alarms)
 {
-	return alarms->high_mask || alarms->low_mask || alarms->delta;
+	return alarms->high_mask || alarms->low_mask || alarms->delta ||
+	       alarms->lost_mask;
 }
 
 static const char *kind_name(enum cg_alarm_kind kind)
@@ -185,7 +235,21 @@ size_t cg_alarm_change_text(const struct cg_alarm_change *change, char *out,
 
 	if (!cap)
 		return 0;
-	if (ch->kind == CG_ALARM_DELTA) {
+	if (ch->kind == CG_ALARM_LOST) {
+		if (ch->raised && ch->limit_mv)
+			n = snprintf(out, cap, "cell %d: %u.%03u V, was %u.%03u "
+				     "V: sense lead or cell lost", ch->cell + 1,
+				     ch->value_mv / 1000u, ch->value_mv % 1000u,
+				     ch->limit_mv / 1000u, ch->limit_mv % 1000u);
+		else if (ch->raised)
+			n = snprintf(out, cap, "cell %d: %u.%03u V: sense lead "
+				     "or cell lost", ch->cell + 1,
+				     ch->value_mv / 1000u, ch->value_mv % 1000u);
+		else
+			n = snprintf(out, cap, "cell %d back: %u.%03u V",
+				     ch->cell + 1, ch->value_mv / 1000u,
+				     ch->value_mv % 1000u);
+	} else if (ch->kind == CG_ALARM_DELTA) {
 		if (ch->raised)
 			n = snprintf(out, cap, "delta %u mV (limit %u mV)",
 				     ch->value_mv, ch->limit_mv);
@@ -193,10 +257,11 @@ size_t cg_alarm_change_text(const struct cg_alarm_change *change, char *out,
 			n = snprintf(out, cap, "delta cleared: %u mV",
 				     ch->value_mv);
 	} else if (ch->raised) {
-		n = snprintf(out, cap, "cell %d %s: %u.%03u V (limit %u.%03u V)",
+		n = snprintf(out, cap, "cell %d %s: %u.%03u V (limit %u.%03u V%s)",
 			     ch->cell + 1, kind_name(ch->kind),
 			     ch->value_mv / 1000u, ch->value_mv % 1000u,
-			     ch->limit_mv / 1000u, ch->limit_mv % 1000u);
+			     ch->limit_mv / 1000u, ch->limit_mv % 1000u,
+			     ch->guessed ? ", guessed" : "");
 	} else {
 		n = snprintf(out, cap, "cell %d %s cleared: %u.%03u V",
 			     ch->cell + 1, kind_name(ch->kind),

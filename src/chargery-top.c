@@ -195,6 +195,8 @@ static int use_frame(struct app *a, const struct cg_frame *frame,
 	if (r != CG_DECODE_OK) {
 		a->implausible++;
 		cg_inspect_reject(&a->inspect, r);
+		/* Frames that began inside it are scanned for again. */
+		cg_framer_reject(&a->framer, frame);
 		return 0;
 	}
 	struct cg_status before = a->pack.status;
@@ -209,6 +211,10 @@ static int use_frame(struct app *a, const struct cg_frame *frame,
 		if (cg_csvlog_write(&a->log, &a->pack, when, data_ms,
 				    &a->fatal_error) < 0)
 			return a->fatal_error.exit_code;
+		if (a->log.note[0]) { /* the cell count changed */
+			note_event(a, a->log.note);
+			a->log.note[0] = '\0';
+		}
 	}
 	if (a->opt.json && !a->opt.once && emit_json(a, &rec) < 0)
 		return EX_IOERR;
@@ -453,6 +459,23 @@ static bool once_ready(const struct app *a)
 	       a->pack.have[CG_REC_STATUS];
 }
 
+/* Good frames of a length this version cannot read, one line each, with
+ * prefix before each (the framer counts them). Returns how many. */
+static unsigned say_variants(const struct app *a, FILE *to,
+			     const char *prefix)
+{
+	char line[CG_DOCTOR_TEXT_MAX];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < CG_FRAMER_VARIANTS; i++)
+		if (cg_framer_variant_text(&a->framer.stats, i, line,
+					   sizeof(line))) {
+			fprintf(to, "%s%s\n", prefix, line);
+			n++;
+		}
+	return n;
+}
+
 /* Prints the --once picture. Returns 0 fresh and within limits, 1 no or
  * stale data, 2 an alarm (as cg_snapshot_status says). */
 static int print_once(struct app *a)
@@ -464,8 +487,10 @@ static int print_once(struct app *a)
 	uint64_t data_now = pos.replay ? pos.now_us / 1000u : cg_clock_ms();
 
 	if (!a->pack.have[CG_REC_CELLS] && !a->pack.have[CG_REC_STATUS]) {
-		fprintf(stderr, PROGRAM ": no frames from %s within %d s\n",
-			a->src->label, a->opt.timeout_s);
+		/* Never "no frames" while good frames arrive. */
+		if (!say_variants(a, stderr, PROGRAM ": "))
+			fprintf(stderr, PROGRAM ": no frames from %s within "
+				"%d s\n", a->src->label, a->opt.timeout_s);
 		return CG_SNAPSHOT_NODATA;
 	}
 	cg_clock_format_iso8601(a->data_wall_ms, when);
@@ -474,7 +499,13 @@ static int print_once(struct app *a)
 		: a->opt.csv
 		? cg_snapshot_csv(out, sizeof(out), &a->pack, when, data_now)
 		: cg_snapshot_text(out, sizeof(out), &a->pack, &a->alarms, when, data_now);
-	if (n == 0 || fwrite(out, 1, n, stdout) != n || fflush(stdout) != 0)
+	if (n == 0 || fwrite(out, 1, n, stdout) != n)
+		return EX_IOERR;
+	if (a->opt.json || a->opt.csv)
+		say_variants(a, stderr, PROGRAM ": ");
+	else
+		say_variants(a, stdout, "Unknown  ");
+	if (fflush(stdout) != 0)
 		return EX_IOERR;
 	return cg_snapshot_status(&a->pack, &a->alarms, data_now);
 }
@@ -503,9 +534,13 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		 * (or ends): one write(2) per turn, not per line. */
 		if (a->opt.json && (fflush(stdout) != 0 || ferror(stdout)))
 			return EX_IOERR;
-		if (!a->tui && a->ended)
+		if (!a->tui && a->ended) {
 			/* --json on a capture: done at EOF */
-			return a->opt.once ? print_once(a) : EX_OK;
+			if (a->opt.once)
+				return print_once(a);
+			say_variants(a, stderr, PROGRAM ": ");
+			return EX_OK;
+		}
 		/* Files are read to the end however long it takes. */
 		bool once_timed = a->opt.once && a->src->live;
 		if (once_timed && now >= a->once_deadline_ms)

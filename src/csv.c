@@ -70,13 +70,19 @@ size_t cg_csv_row(char *out, size_t cap, const struct cg_pack *pack,
 		add_volts(&l, pack->total_mv);
 	else
 		CG_STRBUF_LIT(&l, ",");
+	if (status)
+		add_tenths(&l, s->current_da); /* a magnitude without mode */
+	else
+		CG_STRBUF_LIT(&l, ",");
+	if (cg_pack_soc_fresh(pack, now_ms))
+		add_uint(&l, pack->soc_pct);
+	else
+		CG_STRBUF_LIT(&l, ",");
 	if (status) {
-		add_tenths(&l, s->current_da);
-		add_uint(&l, s->soc_pct);
 		add_tenths(&l, s->t1_dc);
 		add_tenths(&l, s->t2_dc);
 	} else {
-		CG_STRBUF_LIT(&l, ",,,,");
+		CG_STRBUF_LIT(&l, ",,");
 	}
 	if (figures) {
 		add_volts(&l, pack->cells.mv[pack->high_index]);
@@ -86,7 +92,8 @@ size_t cg_csv_row(char *out, size_t cap, const struct cg_pack *pack,
 		CG_STRBUF_LIT(&l, ",,,");
 	}
 	for (unsigned i = 0; i < columns; i++) {
-		if (cells && cg_pack_cell_counted(pack, i))
+		/* A wired channel reading < 1 V (open_mask) shows it. */
+		if (cells && i < pack->wired)
 			add_volts(&l, pack->cells.mv[i]);
 		else
 			CG_STRBUF_LIT(&l, ",");

@@ -104,6 +104,61 @@ int cg_csvlog_open(struct cg_csvlog *log, const char *path,
 	return 0;
 }
 
+/* "dir/pack.csv" -> "dir/pack-16cells.csv"; without ".csv", the suffix is
+ * added to the whole name. */
+static int beside(const char *path, unsigned cells, char *out, size_t cap)
+{
+	size_t len = strlen(path);
+	size_t stem = len >= 4 && strcmp(path + len - 4, ".csv") == 0 ? len - 4
+								     : len;
+	int n = snprintf(out, cap, "%.*s-%ucells.csv", (int)stem, path, cells);
+
+	return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+/* The cell count outgrew the file: go on in a file beside it. */
+static int switch_file(struct cg_csvlog *log, unsigned cells,
+		       struct cg_error *err)
+{
+	char next[PATH_MAX];
+	const char *was = log->path;
+	unsigned was_columns = log->columns;
+	struct cg_error ignored;
+
+	if (!log->file.regular) {
+		/* A pipe or terminal: a new header line says it. */
+		log->columns = cells;
+		log->header_on_file = false;
+		snprintf(log->note, sizeof(log->note), "log: %u cells now "
+			 "(was %u): a new header line in %s", cells,
+			 was_columns, was);
+		return 0;
+	}
+	if (beside(log->path, cells, next, sizeof(next)) < 0)
+		return cg_error_set(err, EX_CANTCREAT, "%s: a name for the "
+				    "%u-cell log is too long: log to a shorter "
+				    "path", log->path, cells);
+	if (cg_csvlog_close(log, err) < 0)
+		return -1;
+	memcpy(log->path_buf, next, sizeof(next));
+	snprintf(log->note, sizeof(log->note), "log: %u cells now (was %u): "
+		 "rows go on in %s", cells, was_columns, log->path_buf);
+	log->path = log->path_buf;
+	log->columns = 0;
+	log->header_on_file = false;
+	log->need_newline = false;
+	log->rows = 0;
+	if (cg_appendfile_open(&log->file, log->path, &csv_file, err) < 0)
+		return -1;
+	if (log->file.regular && log->file.size > 0 &&
+	    check_existing(log, (off_t)log->file.size, cells, err) < 0) {
+		cg_appendfile_close(&log->file, &ignored);
+		return -1;
+	}
+	log->columns = cells;
+	return 0;
+}
+
 int cg_csvlog_write(struct cg_csvlog *log, const struct cg_pack *pack,
 		    const char *iso_time, uint64_t now_ms,
 		    struct cg_error *err)
@@ -119,14 +174,14 @@ int cg_csvlog_write(struct cg_csvlog *log, const struct cg_pack *pack,
 
 	if (!log->columns)
 		log->columns = pack->wired;
-	/* An existing file must match from the start; later, a pack that
-	 * loses a cell (a lead came off) just leaves its column empty. */
+	/* An existing file must match from the start; later, a pack with
+	 * fewer wired cells just leaves the last columns empty, and one with
+	 * more goes on in a file beside this one. */
 	if ((log->header_on_file && log->rows == 0 &&
-	     pack->wired != log->columns) || pack->wired > log->columns)
-		return cg_error_set(err, EX_DATAERR, "%s has columns for %u "
-				    "cells but the pack has %u wired: log to "
-				    "a new file or pass --cells %u", log->path,
-				    log->columns, pack->wired, log->columns);
+	     pack->wired != log->columns) || pack->wired > log->columns) {
+		if (switch_file(log, pack->wired, err) < 0)
+			return -1;
+	}
 
 	if (log->need_newline)
 		buf[len++] = '\n';

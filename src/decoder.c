@@ -48,21 +48,25 @@ static bool within(int32_t value, int32_t lo, int32_t hi)
  * must lie between 1 V and 5 V per live channel. A frame whose tail was
  * replaced by junk that happened to sum right fails this: the soak found
  * one claiming four million Ah. Counters under 1 Ah are only bounded above.
+ * With no live channel (a pack being wired, every lead off) the counters
+ * still run: they are then bounded by 5 V per channel the frame carries,
+ * and the all-ones pattern (4294967.295) is never a count.
  */
 static bool energy_consistent(const struct cg_cells *c, uint64_t live)
 {
-	if (live == 0)
-		return true; /* nothing to judge by */
+	if (c->energy_mwh == UINT32_MAX || c->charge_mah == UINT32_MAX)
+		return false;
 
 	uint64_t ah = c->charge_mah < 1000 ? 1000 : c->charge_mah;
 	uint64_t wh = c->energy_mwh;
-	if (wh > CG_CELL_MV_MAX / 1000 * live * ah)
+	uint64_t per = live ? live : c->count;
+	if (wh > CG_CELL_MV_MAX / 1000 * per * ah)
 		return false;
-	return c->charge_mah < 1000 || wh >= live * ah;
+	return live == 0 || c->charge_mah < 1000 || wh >= live * ah;
 }
 
 /* The layouts of 0x56 by frame length: V1.24+ sends N cells, Wh, Ah and
- * the checksum (13 + 2N); older firmware N cells, one spare byte and the
+ * the checksum (13 + 2N); V1.22/V1.23 N cells, the SOC byte and the
  * checksum (6 + 2N). N is 8, 16 or 24. */
 static const struct {
 	uint8_t len;
@@ -98,35 +102,44 @@ static enum cg_decode_result decode_cells(const uint8_t *f, uint8_t len,
 	}
 	if (too_high)
 		return CG_DECODE_IMPLAUSIBLE;
+	p += 2 * out->count;
+	out->has_soc = !out->has_energy;
+	out->soc_pct = out->has_soc ? p[0] : 0;
 	if (!out->has_energy) {
 		out->energy_mwh = 0;
 		out->charge_mah = 0;
-		return CG_DECODE_OK;
+		return out->soc_pct <= 100 ? CG_DECODE_OK
+					   : CG_DECODE_IMPLAUSIBLE;
 	}
-	p += 2 * out->count;
 	out->energy_mwh = le32(p);
 	out->charge_mah = le32(p + 4);
 	return energy_consistent(out, live) ? CG_DECODE_OK
 					    : CG_DECODE_IMPLAUSIBLE;
 }
 
-/* 0x57: 15 bytes up to V1.24; V1.26 adds discharge-end and the two
- * protection flags (19 bytes). */
+/* 0x57: 13 bytes before V1.21 (charge end, current magnitude, T1, T2);
+ * V1.21 adds the mode before the current and V1.22 the SOC (15 bytes);
+ * V1.26 adds discharge-end and the two protection flags (19 bytes). */
 static enum cg_decode_result decode_status(const uint8_t *f, uint8_t len,
 					   struct cg_status *out)
 {
 	const uint8_t *p = f + PAYLOAD;
-	uint8_t mode = p[2];
-	uint16_t current = be16(p + 3);
+	bool old = len == 13;
+	uint8_t mode = old ? (uint8_t)CG_MODE_UNKNOWN : p[2];
+	uint16_t current = be16(p + (old ? 2 : 3));
+	const uint8_t *temps = p + (old ? 4 : 5);
 
 	if (!cg_frame_length_allowed(CG_CMD_STATUS, len))
 		return CG_DECODE_BAD_LENGTH;
 	out->charge_end_mv = be16(p);
+	out->has_mode = !old;
 	out->mode = (enum cg_mode)mode;
-	out->current_da = signed_current(mode, current);
-	out->t1_dc = (int16_t)be16(p + 5);
-	out->t2_dc = (int16_t)be16(p + 7);
-	out->soc_pct = p[9];
+	out->current_da = old ? (int32_t)current
+			      : signed_current(mode, current);
+	out->t1_dc = (int16_t)be16(temps);
+	out->t2_dc = (int16_t)be16(temps + 2);
+	out->has_soc = !old;
+	out->soc_pct = old ? 0 : p[9];
 	out->has_protection = len == 19;
 	out->discharge_end_mv = 0;
 	out->charge_protect = false;
@@ -137,7 +150,7 @@ static enum cg_decode_result decode_status(const uint8_t *f, uint8_t len,
 		out->discharge_protect = p[13] == 1;
 	}
 
-	if (mode > CG_MODE_STORAGE || current > CG_CURRENT_DA_MAX ||
+	if ((!old && mode > CG_MODE_STORAGE) || current > CG_CURRENT_DA_MAX ||
 	    out->soc_pct > 100 ||
 	    !within(out->charge_end_mv, CG_END_MV_MIN, CG_END_MV_MAX) ||
 	    !within(out->t1_dc, CG_TEMP_DC_MIN, CG_TEMP_DC_MAX) ||
@@ -166,8 +179,11 @@ static enum cg_decode_result decode_impedance(const uint8_t *f, uint8_t len,
 	out->current_da = signed_current(p[0], current);
 	out->count = (uint8_t)((len - 8) / 2);
 	memset(out->impedance_dmohm, 0, sizeof(out->impedance_dmohm));
-	for (unsigned i = 0; i < out->count; i++)
+	for (unsigned i = 0; i < out->count; i++) {
 		out->impedance_dmohm[i] = le16(p + 3 + 2 * i);
+		if (out->impedance_dmohm[i] > CG_IMPEDANCE_DMOHM_MAX)
+			return CG_DECODE_IMPLAUSIBLE;
+	}
 	return CG_DECODE_OK;
 }
 
@@ -216,6 +232,8 @@ const char *cg_mode_name(enum cg_mode mode)
 		return "charge";
 	case CG_MODE_STORAGE:
 		return "storage";
+	case CG_MODE_UNKNOWN:
+		break;
 	}
 	return "unknown";
 }

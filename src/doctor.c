@@ -76,6 +76,7 @@ void cg_doctor_opened(struct cg_doctor *d, uint64_t now_ms)
 	d->last_byte_ms = 0;
 	d->last_frame_ms = 0;
 	d->frames_since_open = 0;
+	d->variants_since_open = 0;
 	d->bad_since_open = 0;
 	d->exhausted = false;
 	forget_sync(d);
@@ -255,16 +256,19 @@ static enum cg_diagnosis xonxoff_diagnosis(struct cg_doctor *d)
 void cg_doctor_feed(struct cg_doctor *d, const uint8_t *data, size_t len,
 		    const struct cg_framer_stats *stats, uint64_t now_ms)
 {
-	uint64_t frames, bad;
+	uint64_t frames, bad, variants;
 	unsigned slot;
 
 	/* A framer that was reset starts again from zero. */
 	if (stats->frames < d->seen.frames ||
-	    stats->bad_checksum < d->seen.bad_checksum)
+	    stats->bad_checksum < d->seen.bad_checksum ||
+	    stats->unknown_variants < d->seen.unknown_variants)
 		memset(&d->seen, 0, sizeof(d->seen));
 	frames = stats->frames - d->seen.frames;
 	bad = stats->bad_checksum - d->seen.bad_checksum;
+	variants = stats->unknown_variants - d->seen.unknown_variants;
 	d->seen = *stats;
+	d->variants_since_open += variants;
 
 	xonxoff_feed(&d->xonxoff, data, len, now_ms);
 	slot = window_slot(d, now_ms);
@@ -274,7 +278,8 @@ void cg_doctor_feed(struct cg_doctor *d, const uint8_t *data, size_t len,
 
 	if (len > 0)
 		d->last_byte_ms = now_ms;
-	if (frames > 0) {
+	/* Good frames this version cannot read still prove the link. */
+	if (frames > 0 || variants > 0) {
 		d->last_frame_ms = now_ms;
 		d->frames_since_open += frames;
 		d->exhausted = false;
@@ -350,7 +355,7 @@ int cg_doctor_want_baud(struct cg_doctor *d, uint64_t now_ms)
 	 * frames whose header and length fit but whose checksum fails (that
 	 * is noise). An inverted line is not a baud problem either. */
 	if (d->found_baud || d->exhausted || d->frames_since_open ||
-	    d->bad_since_open || d->inverted_frames || !unsynced(d, now_ms))
+	    d->variants_since_open || d->bad_since_open || d->inverted_frames || !unsynced(d, now_ms))
 		return 0;
 	d->hunting = true;
 	d->hunt_index = -1;
@@ -494,6 +499,9 @@ static enum cg_diagnosis open_diagnosis(struct cg_doctor *d, uint64_t now_ms)
 			 d->user_baud, d->found_baud, d->found_baud);
 		return CG_DIAG_WRONG_BAUD;
 	}
+	if (d->variants_since_open &&
+	    cg_framer_variant_text(&d->seen, 0, t, cap))
+		return CG_DIAG_UNKNOWN_VARIANT;
 	if (!d->frames_since_open) {
 		snprintf(t, cap, "listening at %d baud", d->baud);
 		return CG_DIAG_WAITING;
@@ -530,6 +538,7 @@ const char *cg_diagnosis_name(enum cg_diagnosis diagnosis)
 	case CG_DIAG_NO_RATE:    return "no-rate";
 	case CG_DIAG_CHECKSUM:   return "checksum";
 	case CG_DIAG_XONXOFF:    return "xonxoff";
+	case CG_DIAG_UNKNOWN_VARIANT: return "unknown-variant";
 	}
 	return "?";
 }

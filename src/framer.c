@@ -17,6 +17,7 @@
 #include "framer.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 static bool cmd_known(uint8_t cmd)
@@ -122,13 +123,94 @@ static bool emit(struct cg_framer *f, struct cg_frame *out)
 	return true;
 }
 
+static void count_variant(struct cg_framer_stats *st, uint8_t cmd,
+			  uint8_t len)
+{
+	st->unknown_variants++;
+	for (unsigned i = 0; i < CG_FRAMER_VARIANTS; i++) {
+		struct cg_framer_variant *v = &st->variants[i];
+
+		if (v->count && (v->cmd != cmd || v->len != len))
+			continue;
+		v->cmd = cmd;
+		v->len = len;
+		v->count++;
+		return;
+	}
+}
+
+/*
+ * Every input byte (not the rescanned ones: each is seen once): a header
+ * of a known cmd whose length is not allowed starts a watch, which counts
+ * it as an unknown variant if its last byte is the sum of the rest. At
+ * most four at a time; a fifth is not watched.
+ */
+static void watch_byte(struct cg_framer *f, uint8_t byte)
+{
+	for (unsigned i = 0; i < f->watching;) {
+		struct cg_framer_watch *w = &f->watch[i];
+
+		if (++w->got < w->len) {
+			w->sum = (uint8_t)(w->sum + byte);
+			i++;
+			continue;
+		}
+		if (w->sum == byte)
+			count_variant(&f->stats, w->cmd, w->len);
+		f->watch[i] = f->watch[--f->watching];
+	}
+	if (f->recent[0] == CG_HEADER_BYTE && f->recent[1] == CG_HEADER_BYTE &&
+	    cmd_known(f->recent[2]) && byte >= 5 && byte <= CG_FRAME_MAX &&
+	    !cg_frame_length_allowed(f->recent[2], byte) &&
+	    f->watching < sizeof(f->watch) / sizeof(f->watch[0]))
+		f->watch[f->watching++] = (struct cg_framer_watch){
+			.cmd = f->recent[2],
+			.len = byte,
+			.got = 4,
+			.sum = (uint8_t)(2 * CG_HEADER_BYTE + f->recent[2] + byte),
+		};
+	f->recent[0] = f->recent[1];
+	f->recent[1] = f->recent[2];
+	f->recent[2] = byte;
+}
+
+size_t cg_framer_variant_text(const struct cg_framer_stats *stats,
+			      unsigned i, char *out, size_t cap)
+{
+	const struct cg_framer_variant *v;
+	int n;
+
+	if (!cap)
+		return 0;
+	out[0] = '\0';
+	if (i >= CG_FRAMER_VARIANTS || !stats->variants[i].count)
+		return 0;
+	v = &stats->variants[i];
+	n = snprintf(out, cap, "%lu checksum-valid 0x%02X frame%s of %u bytes "
+		     "that this version cannot read: please send a recording "
+		     "(--record)", (unsigned long)v->count, v->cmd,
+		     v->count == 1 ? "" : "s", v->len);
+	if (n < 0)
+		return 0;
+	return (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
 /* Nothing buffered, nothing to replay: drops the input up to the next
  * header byte at once, as take() would one by one. */
 static void skip_junk(struct cg_framer *f, const uint8_t **data, size_t *len)
 {
+	if (f->watching)
+		return; /* the watched headers need every byte */
+
 	const uint8_t *hit = memchr(*data, CG_HEADER_BYTE, *len);
 	size_t skip = hit ? (size_t)(hit - *data) : *len;
 
+	/* The last skipped bytes are the recent input (none is 0x24). */
+	for (size_t k = skip > 3 ? skip - 3 : 0; k < skip; k++) {
+		f->recent[0] = f->recent[1];
+		f->recent[1] = f->recent[2];
+		f->recent[2] = (*data)[k];
+	}
 	f->stats.bytes += skip;
 	f->stats.junk_bytes += skip;
 	*data += skip;
@@ -150,7 +232,32 @@ bool cg_framer_next(struct cg_framer *f, const uint8_t **data, size_t *len,
 			return false;
 		f->stats.bytes++;
 		(*len)--;
+		watch_byte(f, **data);
 		if (take(f, *(*data)++))
 			return emit(f, out);
 	}
+}
+
+/* The frame's bytes were the buffer's (fill is 0 since emit): each came
+ * either from replay, which then still holds what followed it, or from the
+ * input once replay was empty. Either way rest + pending fits in replay,
+ * as it did before the frame was taken. */
+void cg_framer_reject(struct cg_framer *f, const struct cg_frame *frame)
+{
+	uint8_t pending = (uint8_t)(f->replay_len - f->replay_pos);
+	uint8_t rest;
+
+	if (frame->len < 2 || frame->len > CG_FRAME_MAX)
+		return;
+	rest = (uint8_t)(frame->len - 1);
+	if ((size_t)rest + pending > sizeof(f->replay))
+		return; /* not the frame just returned: nothing to redo */
+	memmove(f->replay + rest, f->replay + f->replay_pos, pending);
+	memcpy(f->replay, frame->bytes + 1, rest);
+	f->replay_len = (uint8_t)(rest + pending);
+	f->replay_pos = 0;
+	f->stats.junk_bytes++;
+	if (f->stats.frames)
+		f->stats.frames--;
+	f->stats.rejected++;
 }

@@ -41,6 +41,11 @@ static void put_cells(struct cg_strbuf *o, const struct cg_cells *c)
 	} else {
 		LIT(o, "],\"wh\":null,\"ah\":null");
 	}
+	LIT(o, ",\"soc_pct\":");
+	if (c->has_soc)
+		cg_strbuf_uint(o, c->soc_pct);
+	else
+		LIT(o, "null");
 }
 
 static void put_status(struct cg_strbuf *o, const struct cg_status *s)
@@ -54,7 +59,11 @@ static void put_status(struct cg_strbuf *o, const struct cg_status *s)
 	} else {
 		LIT(o, ",\"discharge_end_mv\":null,");
 	}
-	put_mode(o, s->mode);
+	if (s->has_mode)
+		put_mode(o, s->mode);
+	else
+		LIT(o, "\"mode\":null,");
+	/* Without the mode (before V1.21) this is the magnitude. */
 	LIT(o, "\"current_a\":");
 	cg_strbuf_tenths(o, s->current_da);
 	LIT(o, ",\"t1_c\":");
@@ -62,7 +71,10 @@ static void put_status(struct cg_strbuf *o, const struct cg_status *s)
 	LIT(o, ",\"t2_c\":");
 	cg_strbuf_tenths(o, s->t2_dc);
 	LIT(o, ",\"soc_pct\":");
-	cg_strbuf_uint(o, s->soc_pct);
+	if (s->has_soc)
+		cg_strbuf_uint(o, s->soc_pct);
+	else
+		LIT(o, "null");
 	if (s->has_protection) {
 		LIT(o, ",\"charge_protect\":");
 		put_bool(o, s->charge_protect);

@@ -23,23 +23,35 @@ void cg_pack_reset_session(struct cg_pack *pack)
 	pack->session_worst_delta_at_ms = 0;
 }
 
+/* One past the highest channel that has read CG_WIRED_MIN_MV. */
+static uint8_t highest_live(const struct cg_pack *p)
+{
+	uint8_t n = 0;
+
+	for (unsigned i = 0; i < CG_MAX_CELLS; i++)
+		if (p->live_seen_mask & (UINT32_C(1) << i))
+			n = (uint8_t)(i + 1);
+	return n;
+}
+
 static void find_wired(struct cg_pack *p)
 {
 	const struct cg_cells *c = &p->cells;
+	uint8_t live = highest_live(p);
 
 	if (p->config.cells) {
 		p->wired = p->config.cells;
 		p->wired_source = CG_WIRED_OPTION;
-	} else if (p->have[CG_REC_IMPEDANCE]) {
-		p->wired = p->impedance.count;
+	} else if (p->impedance_wired && p->impedance_wired >= live) {
+		/* A count below a channel that has read a cell voltage is
+		 * contradicted by the cells themselves. */
+		p->wired = p->impedance_wired;
 		p->wired_source = CG_WIRED_IMPEDANCE;
 	} else {
 		/* Unwired channels read 0 or a few mV; cells are wired from
-		 * channel 1 up, so the highest live channel ends the pack. */
-		p->wired = 0;
-		for (unsigned i = 0; i < c->count; i++)
-			if (c->mv[i] >= CG_WIRED_MIN_MV)
-				p->wired = (uint8_t)(i + 1);
+		 * channel 1 up, so the highest channel that has been live
+		 * ends the pack, even once it reads nothing. */
+		p->wired = live;
 		p->wired_source = CG_WIRED_THRESHOLD;
 	}
 	if (p->wired > c->count)
@@ -50,8 +62,15 @@ static void derive_figures(struct cg_pack *p, uint64_t now_ms)
 {
 	const struct cg_cells *c = &p->cells;
 
+	for (unsigned i = 0; i < c->count; i++)
+		if (c->mv[i] >= CG_WIRED_MIN_MV) {
+			p->live_seen_mask |= UINT32_C(1) << i;
+			p->last_live_mv[i] = c->mv[i];
+		}
 	find_wired(p);
 	p->open_mask = 0;
+	p->high_mask = 0;
+	p->low_mask = 0;
 	p->counted = 0;
 	p->total_mv = 0;
 	p->average_mv = 0;
@@ -81,6 +100,14 @@ static void derive_figures(struct cg_pack *p, uint64_t now_ms)
 	if (p->counted == 0)
 		return;
 
+	for (unsigned i = 0; i < p->wired; i++) {
+		if (p->open_mask & (UINT32_C(1) << i))
+			continue;
+		if (c->mv[i] == c->mv[p->high_index])
+			p->high_mask |= UINT32_C(1) << i;
+		if (c->mv[i] == c->mv[p->low_index])
+			p->low_mask |= UINT32_C(1) << i;
+	}
 	p->average_mv = (uint16_t)((p->total_mv + p->counted / 2) / p->counted);
 	p->delta_mv = (uint16_t)(c->mv[p->high_index] - c->mv[p->low_index]);
 	if (p->delta_mv > p->session_worst_delta_mv) {
@@ -89,17 +116,35 @@ static void derive_figures(struct cg_pack *p, uint64_t now_ms)
 	}
 }
 
+static void set_soc(struct cg_pack *p, enum cg_record_type from, uint8_t soc,
+		    uint64_t now_ms)
+{
+	p->have_soc = true;
+	p->soc_from = from;
+	p->soc_pct = soc;
+	p->soc_at_ms = now_ms;
+}
+
 void cg_pack_apply(struct cg_pack *pack, const struct cg_record *record,
 		   uint64_t now_ms)
 {
 	switch (record->type) {
 	case CG_REC_CELLS:
 		pack->cells = record->u.cells;
+		if (record->u.cells.has_soc)
+			set_soc(pack, CG_REC_CELLS, record->u.cells.soc_pct, now_ms);
 		break;
 	case CG_REC_STATUS:
 		pack->status = record->u.status;
+		if (record->u.status.has_soc)
+			set_soc(pack, CG_REC_STATUS, record->u.status.soc_pct, now_ms);
 		break;
 	case CG_REC_IMPEDANCE:
+		/* One 0x58 could be a corrupted one that summed right: its
+		 * count counts once the next one says the same. */
+		if (pack->have[CG_REC_IMPEDANCE] &&
+		    pack->impedance.count == record->u.impedance.count)
+			pack->impedance_wired = record->u.impedance.count;
 		pack->impedance = record->u.impedance;
 		break;
 	default:
@@ -142,4 +187,14 @@ bool cg_pack_cell_counted(const struct cg_pack *pack, unsigned i)
 {
 	return pack->have[CG_REC_CELLS] && i < pack->wired &&
 	       !(pack->open_mask & (UINT32_C(1) << i));
+}
+
+bool cg_pack_soc_fresh(const struct cg_pack *pack, uint64_t now_ms)
+{
+	uint64_t period = pack->soc_from == CG_REC_STATUS ? CG_STATUS_PERIOD_MS
+							   : CG_CELLS_PERIOD_MS;
+
+	return pack->have_soc &&
+	       (now_ms <= pack->soc_at_ms ||
+		now_ms - pack->soc_at_ms <= period * CG_STALE_PERIODS_X10 / 10);
 }

@@ -42,12 +42,16 @@ size_t cg_snapshot_alarm_lines(const struct cg_pack *pack,
 			.raised = true,
 			.value_mv = pack->cells.mv[i],
 		};
-		if (cell_in(alarms->high_mask, i)) {
+		if (cell_in(alarms->lost_mask, i)) {
+			c.kind = CG_ALARM_LOST;
+			c.limit_mv = pack->last_live_mv[i];
+		} else if (cell_in(alarms->high_mask, i)) {
 			c.kind = CG_ALARM_HIGH;
 			c.limit_mv = alarms->high_mv;
 		} else if (cell_in(alarms->low_mask, i)) {
 			c.kind = CG_ALARM_LOW;
 			c.limit_mv = alarms->low_mv;
+			c.guessed = alarms->low_guessed;
 		} else {
 			continue;
 		}
@@ -64,6 +68,29 @@ size_t cg_snapshot_alarm_lines(const struct cg_pack *pack,
 		cg_alarm_change_text(&c, out[n++], CG_SNAPSHOT_ALARM_TEXT_MAX);
 	}
 	return n;
+}
+
+/* " #3 #10": every cell of a mask (ties), 1-based. */
+static void put_cell_list(struct cg_strbuf *t, uint32_t mask)
+{
+	for (unsigned i = 0; i < CG_MAX_CELLS; i++)
+		if (cell_in(mask, i))
+			cg_strbuf_printf(t, " #%u", i + 1);
+}
+
+/* ",[3,10]" style JSON array of the cells of a mask, 1-based. */
+static void json_cell_list(struct cg_strbuf *t, uint32_t mask)
+{
+	const char *sep = "";
+
+	CG_STRBUF_LIT(t, "[");
+	for (unsigned i = 0; i < CG_MAX_CELLS; i++)
+		if (cell_in(mask, i)) {
+			cg_strbuf_str(t, sep);
+			cg_strbuf_uint(t, i + 1);
+			sep = ",";
+		}
+	CG_STRBUF_LIT(t, "]");
 }
 
 /* "fresh", or what is missing or stale: "STALE: cells 6 s old, no status yet". */
@@ -106,7 +133,13 @@ static void text_cells(struct cg_strbuf *t, const struct cg_pack *p,
 
 		cg_strbuf_printf(t, "cell %2u  ", i + 1);
 		if (!cg_pack_cell_counted(p, i)) {
-			cg_strbuf_printf(t, "open lead (%u mV)\n", mv);
+			cg_strbuf_printf(t, "%u.%03u V  ALARM sense lead or cell "
+					 "lost", mv / 1000u, mv % 1000u);
+			if (p->last_live_mv[i])
+				cg_strbuf_printf(t, " (was %u.%03u V)",
+						 p->last_live_mv[i] / 1000u,
+						 p->last_live_mv[i] % 1000u);
+			cg_strbuf_printf(t, "\n");
 			continue;
 		}
 		int diff = (int)mv - (int)p->average_mv;
@@ -118,9 +151,9 @@ static void text_cells(struct cg_strbuf *t, const struct cg_pack *p,
 			cg_strbuf_printf(t, "  ALARM high");
 		else if (a && cell_in(a->low_mask, i))
 			cg_strbuf_printf(t, "  ALARM low");
-		else if (i == p->high_index)
+		else if (cell_in(p->high_mask, i) && p->delta_mv)
 			cg_strbuf_printf(t, "  high");
-		else if (i == p->low_index)
+		else if (cell_in(p->low_mask, i) && p->delta_mv)
 			cg_strbuf_printf(t, "  low");
 		cg_strbuf_printf(t, "\n");
 	}
@@ -134,6 +167,7 @@ size_t cg_snapshot_text(char *out, size_t cap, const struct cg_pack *pack,
 	const struct cg_pack *p = pack;
 	const struct cg_status *s = &p->status;
 	const struct cg_cells *c = &p->cells;
+	const struct cg_alarms *a = alarms;
 	char lines[2 * CG_MAX_CELLS + 1][CG_SNAPSHOT_ALARM_TEXT_MAX];
 
 	cg_strbuf_printf(&t, "Chargery BMS at %s (", iso_time ? iso_time : "?");
@@ -150,12 +184,15 @@ size_t cg_snapshot_text(char *out, size_t cap, const struct cg_pack *pack,
 			    p->counted, p->wired);
 		cg_strbuf_thousandths(&t, p->average_mv);
 		cg_strbuf_printf(&t, " V\n");
-		cg_strbuf_printf(&t, "High     ");
+		cg_strbuf_printf(&t, "High    ");
+		put_cell_list(&t, p->high_mask);
+		cg_strbuf_printf(&t, " ");
 		cg_strbuf_thousandths(&t, c->mv[p->high_index]);
-		cg_strbuf_printf(&t, " V  cell %u\n", p->high_index + 1u);
-		cg_strbuf_printf(&t, "Low      ");
+		cg_strbuf_printf(&t, " V\nLow     ");
+		put_cell_list(&t, p->low_mask);
+		cg_strbuf_printf(&t, " ");
 		cg_strbuf_thousandths(&t, c->mv[p->low_index]);
-		cg_strbuf_printf(&t, " V  cell %u\n", p->low_index + 1u);
+		cg_strbuf_printf(&t, " V\n");
 		cg_strbuf_printf(&t, "Delta    %u mV\n", p->delta_mv);
 	} else {
 		cg_strbuf_printf(&t, "Cells    unknown\n");
@@ -164,11 +201,19 @@ size_t cg_snapshot_text(char *out, size_t cap, const struct cg_pack *pack,
 	if (p->have[CG_REC_STATUS]) {
 		cg_strbuf_printf(&t, "Current  ");
 		cg_strbuf_tenths(&t, s->current_da);
-		cg_strbuf_printf(&t, " A %s, mode %s\n",
-		    s->current_da > 0 ? "charging" :
-		    s->current_da < 0 ? "discharging" : "idle",
-		    cg_mode_name(s->mode));
-		cg_strbuf_printf(&t, "SOC      %u %%\n", s->soc_pct);
+		if (s->has_mode)
+			cg_strbuf_printf(&t, " A %s, mode %s\n",
+			    s->current_da > 0 ? "charging" :
+			    s->current_da < 0 ? "discharging" : "idle",
+			    cg_mode_name(s->mode));
+		else
+			cg_strbuf_printf(&t, " A, direction unknown (firmware "
+					 "before V1.21 sends no mode)\n");
+		if (p->have_soc)
+			cg_strbuf_printf(&t, "SOC      %u %%\n", p->soc_pct);
+		else
+			cg_strbuf_printf(&t, "SOC      not sent (firmware "
+					 "before V1.22)\n");
 		cg_strbuf_printf(&t, "Temp     T1 ");
 		cg_strbuf_tenths(&t, s->t1_dc);
 		cg_strbuf_printf(&t, " C  T2 ");
@@ -185,6 +230,11 @@ size_t cg_snapshot_text(char *out, size_t cap, const struct cg_pack *pack,
 			    s->discharge_protect ? "ACTIVE" : "released");
 		} else {
 			cg_strbuf_printf(&t, "unknown\n");
+		}
+		if (a && a->low_mv && a->low_guessed) {
+			cg_strbuf_printf(&t, "Alarm    low ");
+			cg_strbuf_thousandths(&t, a->low_mv);
+			cg_strbuf_printf(&t, " V (guessed from the chemistry)\n");
 		}
 	} else {
 		cg_strbuf_printf(&t, "Status   unknown\n");
@@ -259,18 +309,30 @@ size_t cg_snapshot_json(char *out, size_t cap, const struct cg_pack *pack,
 		JSON_UINT(&t, ",\"average_mv\"", p->average_mv);
 		JSON_UINT(&t, ",\"high_cell\"", p->high_index + 1u);
 		JSON_UINT(&t, ",\"low_cell\"", p->low_index + 1u);
+		LIT(&t, ",\"high_cells\":");
+		json_cell_list(&t, p->high_mask);
+		LIT(&t, ",\"low_cells\":");
+		json_cell_list(&t, p->low_mask);
 		JSON_UINT(&t, ",\"delta_mv\"", p->delta_mv);
 		LIT(&t, ",");
 	} else {
 		LIT(&t, "\"total_mv\":null,\"average_mv\":null,"
-		    "\"high_cell\":null,\"low_cell\":null,\"delta_mv\":null,");
+		    "\"high_cell\":null,\"low_cell\":null,"
+		    "\"high_cells\":[],\"low_cells\":[],\"delta_mv\":null,");
 	}
 	if (status) {
-		LIT(&t, "\"mode\":\"");
-		cg_strbuf_str(&t, cg_mode_name(s->mode));
-		LIT(&t, "\",\"current_a\":");
+		if (s->has_mode) {
+			LIT(&t, "\"mode\":\"");
+			cg_strbuf_str(&t, cg_mode_name(s->mode));
+			LIT(&t, "\",\"current_a\":");
+		} else {
+			LIT(&t, "\"mode\":null,\"current_a\":");
+		}
 		cg_strbuf_tenths(&t, s->current_da);
-		JSON_UINT(&t, ",\"soc_pct\"", s->soc_pct);
+		if (p->have_soc)
+			JSON_UINT(&t, ",\"soc_pct\"", p->soc_pct);
+		else
+			LIT(&t, ",\"soc_pct\":null");
 		LIT(&t, ",\"t1_c\":");
 		cg_strbuf_tenths(&t, s->t1_dc);
 		LIT(&t, ",\"t2_c\":");

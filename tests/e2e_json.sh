@@ -32,9 +32,9 @@ sed 's/^{"time":"[^"]*",/{"time":"T",/' "$E2E_TMP/out.json" >"$E2E_TMP/got.json"
 cat >"$E2E_TMP/want.json" <<'JSON'
 {"time":"T","frame":"status","charge_end_mv":3620,"discharge_end_mv":null,"mode":"charge","current_a":23.0,"t1_c":12.9,"t2_c":13.2,"soc_pct":91,"charge_protect":null,"discharge_protect":null}
 {"time":"T","frame":"status","charge_end_mv":4200,"discharge_end_mv":null,"mode":"discharge","current_a":-1.2,"t1_c":-22.3,"t2_c":-22.3,"soc_pct":0,"charge_protect":null,"discharge_protect":null}
-{"time":"T","frame":"cells","cells_mv":[3325,3332,3332,3330,3331,3332,3334,3329,3336,3330,3333,3326,3334,3323,3343,3324],"wh":47578.742,"ah":922.723}
+{"time":"T","frame":"cells","cells_mv":[3325,3332,3332,3330,3331,3332,3334,3329,3336,3330,3333,3326,3334,3323,3343,3324],"wh":47578.742,"ah":922.723,"soc_pct":null}
 {"time":"T","frame":"impedance","mode":"charge","current_a":22.8,"impedance_mohm":[0.1,0.3,0.3,0.3,0.2,0.3,0.0,0.0,0.1,0.1,0.1,0.0,0.5,0.2,0.3,0.3]}
-{"time":"T","frame":"cells","cells_mv":[3932,3948,3942,0,6,9,18,9,25,14,20,17,0,27,0,19],"wh":null,"ah":null}
+{"time":"T","frame":"cells","cells_mv":[3932,3948,3942,0,6,9,18,9,25,14,20,17,0,27,0,19],"wh":null,"ah":null,"soc_pct":0}
 JSON
 if diff -u "$E2E_TMP/want.json" "$E2E_TMP/got.json" >"$E2E_TMP/diff.txt"; then
 	ok "--json lines match the vendor frames field by field"
@@ -56,7 +56,7 @@ check "an hour of simulator traffic gives 3600 status lines" \
 check "... and 1800 cell lines" \
 	[ "$(grep -c '"frame":"cells"' "$E2E_TMP/hour.json")" -eq 1800 ]
 N='-?[0-9]+(\.[0-9]+)?'
-CELLS_RE="^\{\"time\":\"[^\"]+\",\"frame\":\"cells\",\"cells_mv\":\[[0-9]+(,[0-9]+){15}\],\"wh\":$N,\"ah\":$N\}$"
+CELLS_RE="^\{\"time\":\"[^\"]+\",\"frame\":\"cells\",\"cells_mv\":\[[0-9]+(,[0-9]+){15}\],\"wh\":$N,\"ah\":$N,\"soc_pct\":null\}$"
 STATUS_RE="^\{\"time\":\"[^\"]+\",\"frame\":\"status\",\"charge_end_mv\":[0-9]+,\"discharge_end_mv\":[0-9]+,\"mode\":\"(charge|discharge|storage)\",\"current_a\":$N,\"t1_c\":$N,\"t2_c\":$N,\"soc_pct\":[0-9]+,\"charge_protect\":(true|false),\"discharge_protect\":(true|false)\}$"
 IMP_RE="^\{\"time\":\"[^\"]+\",\"frame\":\"impedance\",\"mode\":\"(charge|discharge|storage)\",\"current_a\":$N,\"impedance_mohm\":\[$N(,$N){15}\]\}$"
 check "every line of the hour matches the documented schema" \
@@ -68,7 +68,7 @@ check "discharge lines carry a negative current" \
 "$SIM" --stdout --speed 1000000 --duration 10 --firmware old >"$E2E_TMP/old.bin"
 "$TOP" --json "$E2E_TMP/old.bin" >"$E2E_TMP/old.json" 2>/dev/null
 check "old firmware: cells lines say wh and ah are null" \
-	grep -q '"wh":null,"ah":null}$' "$E2E_TMP/old.json"
+	grep -Eq '"wh":null,"ah":null,"soc_pct":[0-9]+}$' "$E2E_TMP/old.json"
 check "old firmware: status lines say protection is null" \
 	grep -q '"charge_protect":null,"discharge_protect":null}$' "$E2E_TMP/old.json"
 

@@ -137,10 +137,14 @@ static void check_record(const struct cg_record *rec)
 	case CG_REC_STATUS: {
 		const struct cg_status *s = &rec->u.status;
 
-		require(s->mode <= CG_MODE_STORAGE);
+		/* Before V1.21 (13 bytes): no mode, the current a magnitude. */
+		require(s->has_mode ? s->mode <= CG_MODE_STORAGE
+				    : s->mode == CG_MODE_UNKNOWN &&
+					      s->current_da >= 0 && !s->has_soc);
 		require(end_ok(s->charge_end_mv));
 		require(current_ok(s->current_da));
-		require(sign_matches_mode(s->mode, s->current_da));
+		require(!s->has_mode ||
+			sign_matches_mode(s->mode, s->current_da));
 		require(temp_ok(s->t1_dc) && temp_ok(s->t2_dc));
 		require(s->soc_pct <= 100);
 		if (s->has_protection) {
@@ -154,6 +158,9 @@ static void check_record(const struct cg_record *rec)
 
 		require(imp->mode <= CG_MODE_STORAGE);
 		require(imp->count >= 1 && imp->count <= CG_MAX_CELLS);
+		for (unsigned i = 0; i < imp->count; i++)
+			require(imp->impedance_dmohm[i] <=
+				CG_IMPEDANCE_DMOHM_MAX);
 		require(current_ok(imp->current_da));
 		require(sign_matches_mode(imp->mode, imp->current_da));
 		break;

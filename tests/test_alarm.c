@@ -50,6 +50,8 @@ static void set_status(struct fixture *f, bool v126)
 	rec.u.status.t1_dc = 129;
 	rec.u.status.t2_dc = 132;
 	rec.u.status.soc_pct = 91;
+	rec.u.status.has_soc = true;
+	rec.u.status.has_mode = true;
 	rec.u.status.has_protection = v126;
 	rec.u.status.discharge_end_mv = v126 ? 2900 : 0;
 	cg_pack_apply(&f->pack, &rec, NOW);
@@ -101,24 +103,74 @@ static void test_defaults_from_bms(void **state)
 	(void)state;
 
 	setup(&f, 0);
-	/* No status yet: only the delta limit is known. */
+	/* No status yet: the low limit is guessed from the cells (3.331 V
+	 * average: LiFePO4, 2.500 V); no high limit. */
 	assert_int_equal(update(&f), 0);
 	assert_int_equal(f.alarms.high_mv, 0);
-	assert_int_equal(f.alarms.low_mv, 0);
+	assert_int_equal(f.alarms.low_mv, 2500);
+	assert_true(f.alarms.low_guessed);
 	assert_int_equal(f.alarms.delta_mv, CG_ALARM_DELTA_DEFAULT_MV);
 
-	/* Old firmware: charge-end only, no discharge-end. */
+	/* Old firmware: charge-end only, no discharge-end: guessed from the
+	 * charge-end (3.620 V: LiFePO4). */
 	set_status(&f, false);
 	assert_int_equal(update(&f), 0);
 	assert_int_equal(f.alarms.high_mv, 3620);
-	assert_int_equal(f.alarms.low_mv, 0);
+	assert_int_equal(f.alarms.low_mv, 2500);
+	assert_true(f.alarms.low_guessed);
+
+	/* A guessed limit says so in its alarm. */
+	set_cell(&f, 3, 2450);
+	assert_int_equal(update(&f), 2); /* cell 4 low, and the delta */
+	check_change(&f.out[0], CG_ALARM_LOW, 3, true, 2450, 2500,
+		     "cell 4 low: 2.450 V (limit 2.500 V, guessed)");
+	assert_true(f.out[0].guessed);
+	set_cell(&f, 3, 3330);
+	assert_int_equal(update(&f), 2);
 
 	/* V1.26 adds the discharge-end. */
 	set_status(&f, true);
 	assert_int_equal(update(&f), 0);
 	assert_int_equal(f.alarms.high_mv, 3620);
 	assert_int_equal(f.alarms.low_mv, 2900);
+	assert_false(f.alarms.low_guessed);
 	assert_false(cg_alarms_any(&f.alarms));
+}
+
+/* The chemistry guess: charge-end first, else the average cell. */
+static void test_guess_low(void **state)
+{
+	static const struct {
+		unsigned charge_end_mv; /* 0: no status */
+		uint16_t cell_mv;       /* all 4 cells; 0: no cells */
+		unsigned want;
+	} cases[] = {
+		{ 0, 0, 0 },       { 0, 2400, 1800 },    { 0, 2899, 1800 },
+		{ 0, 2900, 2500 }, { 0, 3400, 2500 },    { 0, 3401, 3000 },
+		{ 2750, 0, 1800 }, { 2999, 3300, 1800 }, { 3000, 2400, 2500 },
+		{ 3700, 0, 2500 }, { 3701, 0, 3000 },    { 4200, 3300, 3000 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cg_pack pack;
+		struct cg_record rec = { .type = CG_REC_CELLS };
+
+		cg_pack_init(&pack, NULL);
+		if (cases[i].cell_mv) {
+			rec.u.cells.count = 4;
+			for (unsigned c = 0; c < 4; c++)
+				rec.u.cells.mv[c] = cases[i].cell_mv;
+			cg_pack_apply(&pack, &rec, NOW);
+		}
+		if (cases[i].charge_end_mv) {
+			rec = (struct cg_record){ .type = CG_REC_STATUS };
+			rec.u.status.charge_end_mv =
+				(uint16_t)cases[i].charge_end_mv;
+			cg_pack_apply(&pack, &rec, NOW);
+		}
+		assert_int_equal(cg_alarm_guess_low_mv(&pack), cases[i].want);
+	}
 }
 
 static void test_high_raise_and_hysteresis(void **state)
@@ -225,29 +277,60 @@ static void test_delta(void **state)
 	assert_true(f.out[0].raised);
 }
 
-static void test_open_leads_ignored(void **state)
+static void test_lost_cell_is_an_alarm(void **state)
 {
 	struct fixture f;
 	(void)state;
 
-	/* --cells 16 with a lead off cell 7: it reads 4 mV. */
+	/* --cells 16 with a lead off cell 7: it reads 4 mV. Out of the
+	 * figures, and an alarm that says what it read before. */
 	setup(&f, 16);
 	set_status(&f, true);
 	set_cell(&f, 6, 4);
 	assert_true(f.pack.open_mask == (1u << 6));
-	assert_int_equal(update(&f), 0);
-	assert_false(cg_alarms_any(&f.alarms));
+	assert_int_equal(update(&f), 1);
+	check_change(&f.out[0], CG_ALARM_LOST, 6, true, 4, 3334,
+		     "cell 7: 0.004 V, was 3.334 V: sense lead or cell lost");
+	assert_true(cg_alarms_any(&f.alarms));
+	assert_int_equal(f.alarms.lost_mask, 1u << 6);
 	assert_int_equal(f.pack.delta_mv, 20); /* not 3343 - 4 */
+	assert_int_equal(update(&f), 0); /* raised once */
 
-	/* A cell in alarm whose lead then comes off drops out quietly. */
-	f.config.low_mv = 3330;
+	/* Back: cleared. */
 	set_cell(&f, 6, 3329);
-	size_t n = update(&f);
-	assert_true(f.alarms.low_mask & (1u << 6));
-	assert_true(n >= 1);
-	set_cell(&f, 6, 0);
+	assert_int_equal(update(&f), 1);
+	check_change(&f.out[0], CG_ALARM_LOST, 6, false, 3329, 3329,
+		     "cell 7 back: 3.329 V");
+	assert_false(cg_alarms_any(&f.alarms));
+
+	/* A cell in low alarm whose lead then comes off: the low alarm
+	 * ends quietly, the lost one is raised. */
+	f.config.low_mv = 3330;
 	update(&f);
+	assert_true(f.alarms.low_mask & (1u << 6));
+	set_cell(&f, 6, 0);
+	assert_int_equal(update(&f), 1);
+	assert_int_equal(f.out[0].kind, CG_ALARM_LOST);
 	assert_false(f.alarms.low_mask & (1u << 6));
+
+	/* Never read 1 V, beyond any wired count: not connected, no alarm. */
+	setup(&f, 0);
+	set_cell(&f, 15, 3);
+	assert_int_equal(f.pack.wired, 16); /* channel 16 was live */
+	update(&f);
+	assert_int_equal(f.alarms.lost_mask, 1u << 15);
+	struct cg_pack pack;
+	struct cg_alarms alarms;
+	struct cg_record rec = { .type = CG_REC_CELLS };
+	struct cg_alarm_change out[4];
+	cg_pack_init(&pack, NULL);
+	cg_alarms_init(&alarms);
+	rec.u.cells.count = 16;
+	for (unsigned c = 0; c < 16; c++)
+		rec.u.cells.mv[c] = c < 12 ? 3300 : 5;
+	cg_pack_apply(&pack, &rec, NOW);
+	assert_int_equal(cg_alarms_update(&alarms, NULL, &pack, out, 4), 0);
+	assert_int_equal(alarms.lost_mask, 0);
 }
 
 static void test_changes_capped(void **state)
@@ -291,7 +374,28 @@ static void model_update(struct cg_alarms *a, const struct cg_alarm_config *cfg,
 	a->high_mv = cfg->high_mv ? cfg->high_mv : st ? s->charge_end_mv : 0;
 	a->low_mv = cfg->low_mv ? cfg->low_mv :
 		    st && s->has_protection ? s->discharge_end_mv : 0;
+	a->low_guessed = false;
+	if (!a->low_mv) {
+		/* The chemistry guess: from charge-end, else the average. */
+		unsigned ref = st && s->charge_end_mv ? s->charge_end_mv :
+			       p->counted ? p->average_mv : 0;
+		unsigned lto = st && s->charge_end_mv ? 3000 : 2900;
+		unsigned lfp = st && s->charge_end_mv ? 3700 : 3400;
+		a->low_mv = !ref ? 0 : ref < lto ? 1800 : ref <= lfp ? 2500 : 3000;
+		a->low_guessed = a->low_mv != 0;
+	}
 	a->delta_mv = cfg->delta_mv ? cfg->delta_mv : CG_ALARM_DELTA_DEFAULT_MV;
+	/* Wired cells under 1 V come first, raised and cleared. */
+	for (unsigned i = 0; i < CG_MAX_CELLS; i++) {
+		uint32_t bit = UINT32_C(1) << i;
+		bool lost = p->have[CG_REC_CELLS] && (p->open_mask & bit);
+
+		if (lost != ((a->lost_mask & bit) != 0))
+			out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_LOST,
+				(int)i, lost, p->cells.mv[i],
+				p->last_live_mv[i], false };
+		a->lost_mask = lost ? a->lost_mask | bit : a->lost_mask & ~bit;
+	}
 	for (unsigned i = 0; i < CG_MAX_CELLS; i++) {
 		uint32_t bit = UINT32_C(1) << i;
 		uint16_t mv = p->cells.mv[i];
@@ -306,25 +410,25 @@ static void model_update(struct cg_alarms *a, const struct cg_alarm_config *cfg,
 		} else if (!(a->high_mask & bit) && mv >= a->high_mv) {
 			a->high_mask |= bit;
 			out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_HIGH,
-				(int)i, true, mv, a->high_mv };
+				(int)i, true, mv, a->high_mv, false };
 		} else if ((a->high_mask & bit) &&
 			   (a->high_mv < CG_ALARM_HYSTERESIS_MV ||
 			    mv <= a->high_mv - CG_ALARM_HYSTERESIS_MV)) {
 			a->high_mask &= ~bit;
 			out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_HIGH,
-				(int)i, false, mv, a->high_mv };
+				(int)i, false, mv, a->high_mv, false };
 		}
 		if (!a->low_mv) {
 			a->low_mask &= ~bit;
 		} else if (!(a->low_mask & bit) && mv <= a->low_mv) {
 			a->low_mask |= bit;
 			out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_LOW,
-				(int)i, true, mv, a->low_mv };
+				(int)i, true, mv, a->low_mv, a->low_guessed };
 		} else if ((a->low_mask & bit) &&
 			   (uint32_t)mv >= (uint32_t)a->low_mv + CG_ALARM_HYSTERESIS_MV) {
 			a->low_mask &= ~bit;
 			out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_LOW,
-				(int)i, false, mv, a->low_mv };
+				(int)i, false, mv, a->low_mv, a->low_guessed };
 		}
 	}
 	if (!p->have[CG_REC_CELLS] || p->counted < 2) {
@@ -332,12 +436,12 @@ static void model_update(struct cg_alarms *a, const struct cg_alarm_config *cfg,
 	} else if (!a->delta && p->delta_mv >= a->delta_mv) {
 		a->delta = true;
 		out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_DELTA, -1, true,
-			p->delta_mv, a->delta_mv };
+			p->delta_mv, a->delta_mv, false };
 	} else if (a->delta && (a->delta_mv < CG_ALARM_HYSTERESIS_MV ||
 				p->delta_mv <= a->delta_mv - CG_ALARM_HYSTERESIS_MV)) {
 		a->delta = false;
 		out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_DELTA, -1, false,
-			p->delta_mv, a->delta_mv };
+			p->delta_mv, a->delta_mv, false };
 	}
 }
 
@@ -404,6 +508,10 @@ static void test_one_cell_at_a_time(void **state)
 		assert_int_equal(f.alarms.high_mask, model.high_mask);
 		assert_int_equal(f.alarms.low_mask, model.low_mask);
 		assert_int_equal(f.alarms.delta, model.delta);
+		assert_int_equal(f.alarms.lost_mask, model.lost_mask);
+		assert_int_equal(f.alarms.low_guessed, model.low_guessed);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(f.out[i].guessed, want[i].guessed);
 		assert_int_equal(f.alarms.high_mv, model.high_mv);
 		assert_int_equal(f.alarms.low_mv, model.low_mv);
 		for (size_t i = 0; i < n; i++) {
@@ -437,7 +545,8 @@ int main(void)
 		cmocka_unit_test(test_high_raise_and_hysteresis),
 		cmocka_unit_test(test_low_from_config_overrides_bms),
 		cmocka_unit_test(test_delta),
-		cmocka_unit_test(test_open_leads_ignored),
+		cmocka_unit_test(test_lost_cell_is_an_alarm),
+		cmocka_unit_test(test_guess_low),
 		cmocka_unit_test(test_changes_capped),
 		cmocka_unit_test(test_text_truncates),
 		cmocka_unit_test(test_one_cell_at_a_time),

@@ -62,6 +62,8 @@ static void apply_status(struct cg_pack *pack, bool charging, uint64_t at)
 		s->t1_dc = 129;
 		s->t2_dc = 132;
 		s->soc_pct = 91;
+		s->has_soc = true;
+		s->has_mode = true;
 	} else { /* vendor_status_discharge */
 		s->charge_end_mv = 4200;
 		s->mode = CG_MODE_DISCHARGE;
@@ -69,6 +71,8 @@ static void apply_status(struct cg_pack *pack, bool charging, uint64_t at)
 		s->t1_dc = -223;
 		s->t2_dc = -223;
 		s->soc_pct = 0;
+		s->has_soc = true;
+		s->has_mode = true;
 	}
 	cg_pack_apply(pack, &rec, at);
 }
@@ -169,6 +173,8 @@ static void test_row_edge_values(void **state)
 	rec.u.status.t1_dc = 0;
 	rec.u.status.t2_dc = -32768;
 	rec.u.status.soc_pct = 255;
+	rec.u.status.has_soc = true;
+	rec.u.status.has_mode = true;
 	cg_pack_apply(&pack, &rec, NOW);
 	assert_int_equal(cg_csv_row(buf, sizeof(buf), &pack, 2, ISO, NOW),
 			 strlen(ISO ",66.535,-0.1,255,0.0,-3276.8,65.535,1.000,"
@@ -180,6 +186,8 @@ static void test_row_edge_values(void **state)
 	rec.u.status.t1_dc = 32767;
 	rec.u.status.t2_dc = -5;
 	rec.u.status.soc_pct = 0;
+	rec.u.status.has_soc = true;
+	rec.u.status.has_mode = true;
 	cg_pack_apply(&pack, &rec, NOW);
 	cg_csv_row(buf, sizeof(buf), &pack, 2, NULL, NOW);
 	assert_string_equal(buf, ",66.535,0.0,0,3276.7,-0.5,65.535,1.000,"
@@ -204,7 +212,8 @@ static void test_row_open_lead_and_extra_columns(void **state)
 	char buf[CG_CSV_LINE_MAX];
 	(void)state;
 
-	/* --cells 4 on the old-firmware frame: 3 cells, cell 4 reads 0. */
+	/* --cells 4 on the old-firmware frame: 3 cells, cell 4 reads 0
+	 * (sense lead or cell lost): out of the figures, its column says 0. */
 	struct cg_pack_config config = { .cells = 4 };
 	memcpy(mv, vendor_cells_old_mv, sizeof(mv));
 	cg_pack_init(&pack, &config);
@@ -213,11 +222,11 @@ static void test_row_open_lead_and_extra_columns(void **state)
 	assert_int_equal(pack.wired, 4);
 	cg_csv_row(buf, sizeof(buf), &pack, 4, ISO, NOW);
 	assert_string_equal(buf, ISO ",11.822,23.0,91,12.9,13.2,3.948,3.932,16,"
-			    "3.932,3.948,3.942,\n");
+			    "3.932,3.948,3.942,0.000\n");
 	/* A file with 6 columns: the cells the pack lacks are empty. */
 	cg_csv_row(buf, sizeof(buf), &pack, 6, ISO, NOW);
 	assert_string_equal(buf, ISO ",11.822,23.0,91,12.9,13.2,3.948,3.932,16,"
-			    "3.932,3.948,3.942,,,\n");
+			    "3.932,3.948,3.942,0.000,,\n");
 }
 
 /* --- files --- */
@@ -315,7 +324,7 @@ static void test_file_created_with_mode(void **state)
 	unlink(path);
 }
 
-static void test_file_mismatch_refused(void **state)
+static void test_file_mismatch_goes_beside(void **state)
 {
 	struct tmp t;
 	struct cg_csvlog log;
@@ -336,21 +345,31 @@ static void test_file_mismatch_refused(void **state)
 	assert_string_equal(err.message, want);
 	assert_int_equal(log.file.fd, -1);
 
-	/* No --cells: opens, and the first row finds 12 wired. */
+	/* No --cells: opens, and the first row finds 12 wired: the rows
+	 * go to a file beside it, and the note says so. */
 	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
 	struct cg_pack_config config = { .cells = 12 };
 	cg_pack_init(&pack, &config);
 	apply_cells(&pack, vendor_cells16_mv, 16, NOW);
 	assert_int_equal(pack.wired, 12);
 	rc = cg_csvlog_write(&log, &pack, ISO, NOW, &err);
-	assert_int_equal(exit_code_of(rc, &err), EX_DATAERR);
-	snprintf(want, sizeof(want), "%s has columns for 16 cells but the pack "
-		 "has 12 wired: log to a new file or pass --cells 16", t.path);
-	assert_string_equal(err.message, want);
+	assert_int_equal(rc, 0);
+	char beside[128];
+	snprintf(beside, sizeof(beside), "%s-12cells.csv", t.path);
+	snprintf(want, sizeof(want), "log: 12 cells now (was 16): rows go on "
+		 "in %s", beside);
+	assert_string_equal(log.note, want);
+	assert_string_equal(log.path, beside);
 	cg_csvlog_close(&log, &err);
 
 	read_file(t.path, got, sizeof(got));
 	assert_string_equal(got, HEADER16 ROW16); /* untouched */
+	read_file(beside, got, sizeof(got));
+	char header12[CG_CSV_LINE_MAX];
+	cg_csv_header(header12, sizeof(header12), 12);
+	assert_memory_equal(got, header12, strlen(header12));
+	assert_non_null(strstr(got + strlen(header12), ISO ",39.970,"));
+	unlink(beside);
 	unlink(t.path);
 }
 
@@ -372,7 +391,7 @@ static void test_file_not_ours_refused(void **state)
 	unlink(t.path);
 }
 
-static void test_file_growing_pack_refused(void **state)
+static void test_file_growing_pack_goes_on_beside(void **state)
 {
 	struct tmp t;
 	struct cg_csvlog log;
@@ -394,13 +413,19 @@ static void test_file_growing_pack_refused(void **state)
 	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
 	assert_int_equal(log.columns, 15);
 
-	/* The lead goes back on: 16 wired, a column the file lacks. */
+	/* The lead goes back on: 16 wired, a column the file lacks. The log
+	 * goes on in a file beside it, twice in a row the same one. */
 	apply_cells(&pack, vendor_cells16_mv, 16, NOW);
 	rc = cg_csvlog_write(&log, &pack, ISO, NOW, &err);
-	assert_int_equal(exit_code_of(rc, &err), EX_DATAERR);
-	assert_non_null(strstr(err.message,
-			       "has columns for 15 cells but the pack has "
-			       "16 wired"));
+	assert_int_equal(rc, 0);
+	char beside[128], want[256];
+	snprintf(beside, sizeof(beside), "%s-16cells.csv", t.path);
+	snprintf(want, sizeof(want), "log: 16 cells now (was 15): rows go on "
+		 "in %s", beside);
+	assert_string_equal(log.note, want);
+	log.note[0] = '\0';
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
+	assert_string_equal(log.note, "");
 	cg_csvlog_close(&log, &err);
 	read_file(t.path, got, sizeof(got));
 	char header[CG_CSV_LINE_MAX];
@@ -408,10 +433,13 @@ static void test_file_growing_pack_refused(void **state)
 	/* One header, one row. */
 	assert_memory_equal(got, header, strlen(header));
 	assert_int_equal(strchr(strchr(got, '\n') + 1, '\n')[1], '\0');
+	read_file(beside, got, sizeof(got));
+	assert_string_equal(got, HEADER16 ROW16 ROW16);
+	unlink(beside);
 	unlink(t.path);
 }
 
-static void test_file_shrinking_pack_leaves_gaps(void **state)
+static void test_file_collapsed_cell_keeps_its_voltage(void **state)
 {
 	struct tmp t;
 	struct cg_csvlog log;
@@ -425,18 +453,19 @@ static void test_file_shrinking_pack_leaves_gaps(void **state)
 	vendor_pack(&pack, 0);
 	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
 	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
-	/* Cell 16's lead comes off mid-run: its column goes empty. */
+	/* Cell 16 collapses mid-run (lead or cell lost): it stays wired,
+	 * out of the figures, and its column shows what it reads. */
 	memcpy(mv, vendor_cells16_mv, sizeof(mv));
 	mv[15] = 3;
 	apply_cells(&pack, mv, 16, NOW);
-	assert_int_equal(pack.wired, 15);
+	assert_int_equal(pack.wired, 16);
 	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
 	cg_csvlog_close(&log, &err);
 	read_file(t.path, got, sizeof(got));
 	assert_string_equal(got, HEADER16 ROW16 ISO ",49.970,23.0,91,12.9,13.2,"
 			    "3.343,3.323,20,3.325,3.332,3.332,3.330,3.331,3.332,"
 			    "3.334,3.329,3.336,3.330,3.333,3.326,3.334,3.323,"
-			    "3.343,\n");
+			    "3.343,0.003\n");
 	unlink(t.path);
 }
 
@@ -567,10 +596,10 @@ int main(void)
 		cmocka_unit_test(test_row_edge_values),
 		cmocka_unit_test(test_file_new_then_append),
 		cmocka_unit_test(test_file_created_with_mode),
-		cmocka_unit_test(test_file_mismatch_refused),
+		cmocka_unit_test(test_file_mismatch_goes_beside),
 		cmocka_unit_test(test_file_not_ours_refused),
-		cmocka_unit_test(test_file_growing_pack_refused),
-		cmocka_unit_test(test_file_shrinking_pack_leaves_gaps),
+		cmocka_unit_test(test_file_growing_pack_goes_on_beside),
+		cmocka_unit_test(test_file_collapsed_cell_keeps_its_voltage),
 		cmocka_unit_test(test_file_cut_line_is_ended),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_disk_full),

@@ -655,12 +655,166 @@ static void test_new_energy_counter_not_judged(void **state)
 	assert_int_equal(decode_checked(&frame, &rec), CG_DECODE_OK);
 }
 
+/*
+ * Firmware before V1.21: 0x57 of 13 bytes, no mode and no SOC; the
+ * current is a magnitude. Bytes from a real BMS24T (chargery2PERL) and
+ * built ones, decoded by hand: 0x0ABE = 2750 mV, 0x0075 = 11.7 C.
+ */
+static void test_status_before_v121(void **state)
+{
+	static const struct {
+		uint8_t bytes[13];
+		unsigned charge_end_mv, current_da;
+		int t1_dc, t2_dc;
+	} cases[] = {
+		{ { 0x24, 0x24, 0x57, 0x0D, 0x0A, 0xBE, 0x00, 0x00, 0x00, 0x76,
+		    0x00, 0x70, 0x5A }, 2750, 0, 118, 112 },
+		{ { 0x24, 0x24, 0x57, 0x0D, 0x0E, 0x24, 0x00, 0xE6, 0x00, 0x81,
+		    0xFF, 0x21, 0 }, 3620, 230, 129, -223 },
+		{ { 0x24, 0x24, 0x57, 0x0D, 0x10, 0x68, 0x4E, 0x20, 0x00, 0x00,
+		    0x05, 0xDC, 0 }, 4200, 20000, 0, 1500 },
+	};
+	struct cg_record rec;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t b[13];
+
+		memcpy(b, cases[i].bytes, 13);
+		test_fix_checksum(b, 13);
+		assert_int_equal(decode_bytes(b, 13, &rec), CG_DECODE_OK);
+		assert_int_equal(rec.type, CG_REC_STATUS);
+		assert_false(rec.u.status.has_mode);
+		assert_int_equal(rec.u.status.mode, CG_MODE_UNKNOWN);
+		assert_false(rec.u.status.has_soc);
+		assert_int_equal(rec.u.status.soc_pct, 0);
+		assert_false(rec.u.status.has_protection);
+		assert_int_equal(rec.u.status.charge_end_mv,
+				 cases[i].charge_end_mv);
+		assert_int_equal(rec.u.status.current_da, cases[i].current_da);
+		assert_int_equal(rec.u.status.t1_dc, cases[i].t1_dc);
+		assert_int_equal(rec.u.status.t2_dc, cases[i].t2_dc);
+	}
+	/* The same plausibility limits: current and temperature. */
+	uint8_t b[13];
+	memcpy(b, cases[2].bytes, 13);
+	b[7] = 0x21; /* 0x4E21 = 20001 dA */
+	test_fix_checksum(b, 13);
+	assert_int_equal(decode_bytes(b, 13, &rec), CG_DECODE_IMPLAUSIBLE);
+	memcpy(b, cases[2].bytes, 13);
+	b[11] = 0xDD; /* 1501 dC */
+	test_fix_checksum(b, 13);
+	assert_int_equal(decode_bytes(b, 13, &rec), CG_DECODE_IMPLAUSIBLE);
+	/* The 15-byte frame says it has both. */
+	assert_int_equal(decode_bytes(vendor_status_charge, 15, &rec),
+			 CG_DECODE_OK);
+	assert_true(rec.u.status.has_mode);
+	assert_true(rec.u.status.has_soc);
+}
+
+/* V1.22/V1.23 0x56 (6 + 2N bytes): the byte after the cells is the SOC.
+ * The 8T frame is a real one (diysolarforum, SOC 0x64 = 100 %). */
+static void test_cells_soc_byte(void **state)
+{
+	static const uint8_t bms8t[22] = {
+		0x24, 0x24, 0x56, 0x16, 0x0E, 0x14, 0x0D, 0x10, 0x0D, 0x0D,
+		0x0D, 0x10, 0x0D, 0x12, 0x0D, 0x1A, 0x0D, 0x2E, 0x0D, 0xB4,
+		0x64, 0xD0,
+	};
+	static const uint16_t bms8t_mv[8] = { 3604, 3344, 3341, 3344,
+					      3346, 3354, 3374, 3508 };
+	static const struct {
+		unsigned n;
+		uint8_t soc;
+		enum cg_decode_result want;
+	} cases[] = {
+		{ 8, 0, CG_DECODE_OK },    { 16, 57, CG_DECODE_OK },
+		{ 24, 100, CG_DECODE_OK }, { 24, 101, CG_DECODE_IMPLAUSIBLE },
+		{ 8, 255, CG_DECODE_IMPLAUSIBLE },
+	};
+	struct cg_frame frame;
+	struct cg_record rec;
+	uint16_t mv[24];
+
+	(void)state;
+	assert_int_equal(decode_bytes(bms8t, 22, &rec), CG_DECODE_OK);
+	assert_int_equal(rec.u.cells.count, 8);
+	assert_memory_equal(rec.u.cells.mv, bms8t_mv, sizeof(bms8t_mv));
+	assert_true(rec.u.cells.has_soc);
+	assert_int_equal(rec.u.cells.soc_pct, 100);
+	assert_false(rec.u.cells.has_energy);
+
+	for (unsigned i = 0; i < 24; i++)
+		mv[i] = (uint16_t)(2500 + i);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		build_cells(&frame, cases[i].n, mv, false, 0, 0);
+		frame.bytes[4 + 2 * cases[i].n] = cases[i].soc;
+		test_frame_seal(&frame);
+		assert_int_equal(decode_checked(&frame, &rec), cases[i].want);
+		if (cases[i].want != CG_DECODE_OK)
+			continue;
+		assert_int_equal(rec.u.cells.count, cases[i].n);
+		assert_true(rec.u.cells.has_soc);
+		assert_int_equal(rec.u.cells.soc_pct, cases[i].soc);
+	}
+	/* V1.24+ carries Wh/Ah there instead: no SOC. */
+	assert_int_equal(decode_bytes(vendor_cells16, 45, &rec), CG_DECODE_OK);
+	assert_false(rec.u.cells.has_soc);
+}
+
+/* Wh/Ah are judged with no live channel too, and an impedance no cell
+ * can have rejects its 0x58. */
+static void test_counters_and_impedance_ranges(void **state)
+{
+	static const uint16_t dead[8] = { 5, 0, 20, 999, 0, 0, 0, 3 };
+	static const struct {
+		uint32_t mwh, mah;
+		enum cg_decode_result want;
+	} energy[] = {
+		{ 4294967295u, 1000000, CG_DECODE_IMPLAUSIBLE },
+		{ 4294967295u, 4294967295u, CG_DECODE_IMPLAUSIBLE },
+		{ 0, 4294967295u, CG_DECODE_IMPLAUSIBLE },
+		{ 40000001, 1000000, CG_DECODE_IMPLAUSIBLE }, /* > 5 V x 8 */
+		{ 40000000, 1000000, CG_DECODE_OK },
+		{ 26000000, 1000000, CG_DECODE_OK },
+		{ 0, 0, CG_DECODE_OK },
+	};
+	static const struct {
+		uint16_t dmohm;
+		enum cg_decode_result want;
+	} imp[] = {
+		{ CG_IMPEDANCE_DMOHM_MAX, CG_DECODE_OK },
+		{ CG_IMPEDANCE_DMOHM_MAX + 1, CG_DECODE_IMPLAUSIBLE },
+		{ 0xFFFF, CG_DECODE_IMPLAUSIBLE },
+	};
+	struct cg_frame frame;
+	struct cg_record rec;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(energy) / sizeof(energy[0]); i++) {
+		build_cells(&frame, 8, dead, true, energy[i].mwh, energy[i].mah);
+		if (decode_checked(&frame, &rec) != energy[i].want)
+			fail_msg("no live cell, %u mWh %u mAh: not %s",
+				 energy[i].mwh, energy[i].mah,
+				 cg_decode_result_name(energy[i].want));
+	}
+	for (size_t i = 0; i < sizeof(imp) / sizeof(imp[0]); i++) {
+		uint8_t b[40];
+
+		memcpy(b, vendor_impedance16, 40);
+		test_put_le16(&b[4 + 3 + 2 * 15], imp[i].dmohm); /* cell 16 */
+		test_fix_checksum(b, 40);
+		assert_int_equal(decode_bytes(b, 40, &rec), imp[i].want);
+	}
+}
+
 static void test_names(void **state)
 {
 	(void)state;
 	assert_string_equal(cg_mode_name(CG_MODE_DISCHARGE), "discharge");
 	assert_string_equal(cg_mode_name(CG_MODE_CHARGE), "charge");
 	assert_string_equal(cg_mode_name(CG_MODE_STORAGE), "storage");
+	assert_string_equal(cg_mode_name(CG_MODE_UNKNOWN), "unknown");
 
 	const enum cg_decode_result results[] = {
 		CG_DECODE_OK, CG_DECODE_UNKNOWN_CMD, CG_DECODE_BAD_LENGTH,
@@ -697,6 +851,9 @@ int main(void)
 		cmocka_unit_test(test_edited_vendor_frames),
 		cmocka_unit_test(test_cells_at_limit_and_unwired),
 		cmocka_unit_test(test_new_energy_counter_not_judged),
+		cmocka_unit_test(test_status_before_v121),
+		cmocka_unit_test(test_cells_soc_byte),
+		cmocka_unit_test(test_counters_and_impedance_ranges),
 		cmocka_unit_test(test_names),
 	};
 

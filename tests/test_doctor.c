@@ -710,6 +710,40 @@ static void test_real_capture_with_xonxoff_on(void **state)
 			 CG_DIAG_XONXOFF);
 }
 
+/* Good frames of a length this version cannot read: the link is fine and
+ * the doctor asks for a recording, never "no frames", never hunts. */
+static void test_unknown_variant_is_said(void **state)
+{
+	static struct cg_doctor d;
+	struct cg_framer framer;
+	uint8_t f[17] = { 0x24, 0x24, 0x57, 17, 0x0E, 0x24, 0x01 };
+	uint64_t now = 1000;
+
+	(void)state;
+	f[16] = cg_checksum(f, 16);
+	cg_doctor_init(&d, "/dev/ttyUSB0", 115200, true);
+	cg_doctor_opened(&d, now);
+	cg_framer_init(&framer);
+	for (unsigned s = 0; s < 12; s++) {
+		const uint8_t *p = f;
+		size_t left = sizeof(f);
+		struct cg_frame frame;
+
+		now += 1000;
+		while (cg_framer_next(&framer, &p, &left, &frame))
+			fail_msg("a 0x57 of 17 bytes passed the framer");
+		cg_doctor_feed(&d, f, sizeof(f), &framer.stats, now);
+		assert_int_equal(cg_doctor_want_baud(&d, now), 0);
+	}
+	assert_int_equal(cg_doctor_diagnose(&d, now), CG_DIAG_UNKNOWN_VARIANT);
+	assert_string_equal(cg_doctor_text(&d),
+			    "12 checksum-valid 0x57 frames of 17 bytes that "
+			    "this version cannot read: please send a recording "
+			    "(--record)");
+	assert_string_equal(cg_diagnosis_name(CG_DIAG_UNKNOWN_VARIANT),
+			    "unknown-variant");
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -740,6 +774,7 @@ int main(void)
 		cmocka_unit_test(
 			test_other_short_or_damaged_frames_are_not_flow_control),
 		cmocka_unit_test(test_real_capture_with_xonxoff_on),
+		cmocka_unit_test(test_unknown_variant_is_said),
 		cmocka_unit_test(test_names),
 	};
 

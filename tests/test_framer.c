@@ -168,6 +168,131 @@ static void test_empty_input_gives_nothing(void **state)
 	assert_int_equal(framer.stats.bytes, 0);
 }
 
+/*
+ * A real BMS24T capture (chargery2PERL): a 0x56 start cut off after two
+ * cells, then 0x57 frames, whose 54 bytes sum right by chance. The
+ * decoder refuses it (cell 2 would be 0x2424 mV); handed back with
+ * cg_framer_reject, the four 0x57 frames that began inside it come out,
+ * fed in one chunk or byte by byte.
+ */
+static void test_reject_finds_frames_inside(void **state)
+{
+	static const uint8_t capture[64] = {
+		0x24, 0x24, 0x56, 0x36, 0x09, 0xF0, 0x24, 0x24, 0x57, 0x0D,
+		0x0A, 0xBE, 0x00, 0x00, 0x00, 0x75, 0x00, 0x71, 0x5A, 0x24,
+		0x24, 0x57, 0x0D, 0x0A, 0xBE, 0x00, 0x00, 0x00, 0x75, 0x00,
+		0x71, 0x5A, 0x68, 0x3A, 0x3A, 0x33, 0x0D, 0x0A, 0x24, 0x24,
+		0x57, 0x0D, 0x0A, 0xBE, 0x00, 0x00, 0x00, 0x75, 0x00, 0x71,
+		0x5A, 0x24, 0x24, 0x57, 0x0D, 0x0A, 0xBE, 0x00, 0x00, 0x00,
+		0x75, 0x00, 0x71, 0x5A,
+	};
+	static const size_t at[4] = { 6, 19, 38, 51 };
+
+	(void)state;
+	for (size_t step = 1; step <= sizeof(capture); step += 63) {
+		struct cg_framer framer;
+		struct cg_frame frame;
+		size_t good = 0, refused = 0;
+
+		cg_framer_init(&framer);
+		for (size_t off = 0; off < sizeof(capture); off += step) {
+			const uint8_t *p = capture + off;
+			size_t left = sizeof(capture) - off < step
+					      ? sizeof(capture) - off
+					      : step;
+
+			while (cg_framer_next(&framer, &p, &left, &frame)) {
+				if (frame.bytes[2] == CG_CMD_CELLS) {
+					assert_int_equal(frame.len, 54);
+					refused++;
+					cg_framer_reject(&framer, &frame);
+					continue;
+				}
+				assert_true(good < 4);
+				assert_frame_is(&frame, capture + at[good], 13);
+				good++;
+			}
+		}
+		assert_int_equal(refused, 1);
+		assert_int_equal(good, 4);
+		assert_int_equal(framer.stats.frames, 4);
+		assert_int_equal(framer.stats.rejected, 1);
+		/* Junk: the refused frame's first byte, the 5 left of its
+		 * cut start (24 56 36 09 F0 begin no frame) and 6 between. */
+		assert_int_equal(framer.stats.bytes, 64);
+		assert_int_equal(framer.stats.junk_bytes, 64 - 4 * 13);
+	}
+}
+
+/*
+ * A frame of a known command whose sum is right but whose length this
+ * version cannot read is counted by command and length (a firmware variant
+ * to ask a recording of), without delaying the frames around it; one with
+ * a wrong sum is not counted.
+ */
+static void test_unknown_variants_counted(void **state)
+{
+	uint8_t stream[512];
+	size_t n = 0;
+	char text[160];
+	static const struct {
+		uint8_t cmd, len;
+		bool sum_right;
+	} odd[] = {
+		{ 0x57, 17, true }, { 0x57, 17, true }, { 0x56, 30, true },
+		{ 0x57, 17, false }, { 0x58, 11, true }, { 0x57, 17, true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		uint8_t *f = stream + n;
+
+		memset(f, 0, odd[i].len);
+		f[0] = f[1] = 0x24;
+		f[2] = odd[i].cmd;
+		f[3] = odd[i].len;
+		f[4] = (uint8_t)(0x10 + i);
+		f[odd[i].len - 1] = (uint8_t)(cg_checksum(f, odd[i].len - 1u) +
+					     !odd[i].sum_right);
+		n += odd[i].len;
+		memcpy(stream + n, vendor_status_charge, 15);
+		n += 15;
+	}
+	for (size_t step = 1; step <= n; step += n - 1) {
+		struct cg_framer framer;
+		struct collected got = { 0 };
+
+		cg_framer_init(&framer);
+		for (size_t off = 0; off < n; off += step)
+			feed(&framer, stream + off, off + step > n ? n - off : step,
+			     &got);
+		assert_int_equal(got.count, 6); /* every good frame */
+		for (size_t i = 0; i < got.count; i++)
+			assert_frame_is(&got.frames[i], vendor_status_charge, 15);
+		assert_int_equal(framer.stats.unknown_variants, 5);
+		assert_int_equal(framer.stats.variants[0].cmd, 0x57);
+		assert_int_equal(framer.stats.variants[0].len, 17);
+		assert_int_equal(framer.stats.variants[0].count, 3);
+		assert_int_equal(framer.stats.variants[1].cmd, 0x56);
+		assert_int_equal(framer.stats.variants[1].len, 30);
+		assert_int_equal(framer.stats.variants[1].count, 1);
+		assert_int_equal(framer.stats.variants[2].cmd, 0x58);
+		assert_int_equal(framer.stats.variants[2].count, 1);
+		assert_int_equal(framer.stats.variants[3].count, 0);
+		assert_true(cg_framer_variant_text(&framer.stats, 0, text,
+						   sizeof(text)) > 0);
+		assert_string_equal(text, "3 checksum-valid 0x57 frames of 17 "
+				    "bytes that this version cannot read: "
+				    "please send a recording (--record)");
+		cg_framer_variant_text(&framer.stats, 1, text, sizeof(text));
+		assert_string_equal(text, "1 checksum-valid 0x56 frame of 30 "
+				    "bytes that this version cannot read: "
+				    "please send a recording (--record)");
+		assert_int_equal(cg_framer_variant_text(&framer.stats, 3, text,
+							sizeof(text)), 0);
+	}
+}
+
 static void test_each_vendor_frame_alone(void **state)
 {
 	(void)state;
@@ -753,6 +878,8 @@ int main(void)
 		cmocka_unit_test(test_fresh_framer_has_zero_stats),
 		cmocka_unit_test(test_empty_input_gives_nothing),
 		cmocka_unit_test(test_each_vendor_frame_alone),
+		cmocka_unit_test(test_reject_finds_frames_inside),
+		cmocka_unit_test(test_unknown_variants_counted),
 		cmocka_unit_test(test_all_vendor_frames_in_one_chunk),
 		cmocka_unit_test(test_each_frame_split_at_every_boundary),
 		cmocka_unit_test(test_stream_split_at_every_boundary),

@@ -22,11 +22,12 @@
 static const char vendor_cells16_json[] =
 	"{\"time\":\"" T "\",\"frame\":\"cells\",\"cells_mv\":[3325,3332,3332,"
 	"3330,3331,3332,3334,3329,3336,3330,3333,3326,3334,3323,3343,3324],"
-	"\"wh\":47578.742,\"ah\":922.723}\n";
+	"\"wh\":47578.742,\"ah\":922.723,\"soc_pct\":null}\n";
 
 static const char vendor_cells_old_json[] =
 	"{\"time\":\"" T "\",\"frame\":\"cells\",\"cells_mv\":[3932,3948,3942,"
-	"0,6,9,18,9,25,14,20,17,0,27,0,19],\"wh\":null,\"ah\":null}\n";
+	"0,6,9,18,9,25,14,20,17,0,27,0,19],\"wh\":null,\"ah\":null,"
+	"\"soc_pct\":0}\n";
 
 static const char vendor_status_charge_json[] =
 	"{\"time\":\"" T "\",\"frame\":\"status\",\"charge_end_mv\":3620,"
@@ -69,6 +70,8 @@ static void rec_status(struct cg_record *rec, unsigned charge_end_mv,
 	rec->u.status.current_da = current_da;
 	rec->u.status.t1_dc = (int16_t)t1;
 	rec->u.status.t2_dc = (int16_t)t2;
+	rec->u.status.has_mode = true;
+	rec->u.status.has_soc = true;
 	rec->u.status.soc_pct = (uint8_t)soc;
 }
 
@@ -109,6 +112,7 @@ static void test_vendor_cells_old(void **state)
 
 	(void)state;
 	rec_cells(&rec, vendor_cells_old_mv, 16, false, 0, 0);
+	rec.u.cells.has_soc = true; /* V1.22: the byte after the cells, 0 */
 	assert_json(&rec, vendor_cells_old_json);
 }
 
@@ -210,14 +214,14 @@ static void test_three_decimal_edges(void **state)
 	(void)state;
 	rec_cells(&rec, mv, 1, true, 5, 1000);
 	assert_json(&rec, "{\"time\":\"" T "\",\"frame\":\"cells\","
-			  "\"cells_mv\":[3300],\"wh\":0.005,\"ah\":1.000}\n");
+			  "\"cells_mv\":[3300],\"wh\":0.005,\"ah\":1.000,\"soc_pct\":null}\n");
 	rec_cells(&rec, mv, 1, true, 0, 4294967295u);
 	assert_json(&rec, "{\"time\":\"" T "\",\"frame\":\"cells\","
 			  "\"cells_mv\":[3300],\"wh\":0.000,"
-			  "\"ah\":4294967.295}\n");
+			  "\"ah\":4294967.295,\"soc_pct\":null}\n");
 	rec_cells(&rec, mv, 1, true, 10050, 999);
 	assert_json(&rec, "{\"time\":\"" T "\",\"frame\":\"cells\","
-			  "\"cells_mv\":[3300],\"wh\":10.050,\"ah\":0.999}\n");
+			  "\"cells_mv\":[3300],\"wh\":10.050,\"ah\":0.999,\"soc_pct\":null}\n");
 }
 
 /*
@@ -257,10 +261,10 @@ static void test_integer_edges(void **state)
 	rec_cells(&rec, mv, 3, true, 0, 0);
 	assert_json(&rec, "{\"time\":\"" T "\",\"frame\":\"cells\","
 			  "\"cells_mv\":[0,65535,10],\"wh\":0.000,"
-			  "\"ah\":0.000}\n");
+			  "\"ah\":0.000,\"soc_pct\":null}\n");
 	rec_cells(&rec, mv, 0, false, 0, 0);
 	assert_json(&rec, "{\"time\":\"" T "\",\"frame\":\"cells\","
-			  "\"cells_mv\":[],\"wh\":null,\"ah\":null}\n");
+			  "\"cells_mv\":[],\"wh\":null,\"ah\":null,\"soc_pct\":null}\n");
 
 	static const uint16_t dmohm[2] = { 0, 65535 };
 

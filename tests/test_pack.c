@@ -125,7 +125,7 @@ static const uint16_t open_leads_mv[8] = { 3500, 999, 3600, 5, 1000, 0, 7, 0 };
 static const struct wiring_case {
 	const char *what;
 	unsigned option;    /* --cells, 0 for none */
-	unsigned impedance; /* count of a 0x58 before the cells, 0 for none */
+	unsigned impedance; /* count of two 0x58 before the cells, 0 for none */
 	unsigned n;
 	const uint16_t *mv;
 	unsigned wired;
@@ -181,8 +181,10 @@ static void test_wiring_and_figures(void **state)
 
 		print_message("%s\n", c->what);
 		init_pack(&pack, c->option);
-		if (c->impedance)
+		if (c->impedance) { /* two that agree: a confirmed count */
+			apply_impedance(&pack, c->impedance, 400);
 			apply_impedance(&pack, c->impedance, 500);
+		}
 		apply_cells(&pack, c->n, c->mv, 1000);
 		assert_true(pack.have[CG_REC_CELLS]);
 		assert_int_equal(pack.cells.count, c->n);
@@ -218,9 +220,14 @@ static void test_option_wins_over_impedance(void **state)
 	assert_figures(&pack, 12, 39970, 3331, 8, 0, 11);
 }
 
-/* A 0x58 arriving after the cells re-derives the wired count at once. */
+/*
+ * A 0x58 count counts once two in a row agree, and never below a channel
+ * that has read a cell voltage: one corrupted 0x58 must not hide cells.
+ */
 static void test_impedance_count_after_cells(void **state)
 {
+	static const uint16_t eight_live[16] = { 3325, 3332, 3332, 3330, 3331,
+						 3332, 3334, 3329 };
 	struct cg_pack pack;
 
 	(void)state;
@@ -229,19 +236,121 @@ static void test_impedance_count_after_cells(void **state)
 	assert_int_equal(pack.wired_source, CG_WIRED_THRESHOLD);
 	assert_int_equal(pack.wired, 16);
 
-	/* 8 of the vendor 16: total 26645, average 3330.625 -> 3331,
-	 * high index 6 (3334), low index 0 (3325), delta 9. */
+	/* Two 0x58 saying 8 while 16 channels read cells: contradicted. */
 	apply_impedance(&pack, 8, 1500);
-	assert_int_equal(pack.wired, 8);
-	assert_int_equal(pack.wired_source, CG_WIRED_IMPEDANCE);
-	assert_figures(&pack, 8, 26645, 3331, 6, 0, 9);
-	assert_false(cg_pack_cell_counted(&pack, 8));
-
-	/* And stays with the next cell frame. */
+	apply_impedance(&pack, 8, 1600);
 	apply_cells(&pack, 16, vendor_cells16_mv, 3000);
+	assert_int_equal(pack.wired, 16);
+	assert_int_equal(pack.wired_source, CG_WIRED_THRESHOLD);
+	assert_figures(&pack, 16, 53294, 3331, 14, 13, 20);
+
+	/* On a fresh pack of 8 live channels: one 0x58 saying 12 is not
+	 * taken, a second one that agrees is, at once. */
+	init_pack(&pack, 0);
+	apply_cells(&pack, 16, eight_live, 1000);
 	assert_int_equal(pack.wired, 8);
+	apply_impedance(&pack, 12, 1500);
+	assert_int_equal(pack.wired, 8);
+	assert_int_equal(pack.wired_source, CG_WIRED_THRESHOLD);
+	apply_impedance(&pack, 11, 1600); /* disagrees: still nothing */
+	assert_int_equal(pack.wired, 8);
+	apply_impedance(&pack, 11, 1700);
+	assert_int_equal(pack.wired, 11);
 	assert_int_equal(pack.wired_source, CG_WIRED_IMPEDANCE);
+	/* Channels 9-11 wired but reading nothing: open (an alarm). */
+	assert_int_equal(pack.open_mask, 0x700);
 	assert_figures(&pack, 8, 26645, 3331, 6, 0, 9);
+
+	/* And it stays with the next cell frame. */
+	apply_cells(&pack, 16, eight_live, 3000);
+	assert_int_equal(pack.wired, 11);
+	assert_int_equal(pack.wired_source, CG_WIRED_IMPEDANCE);
+}
+
+/* A cell that collapses stays wired (an open-lead alarm); only channels
+ * that never read 1 V beyond the wired count are not connected. */
+static void test_collapsed_cell_stays_wired(void **state)
+{
+	uint16_t mv[16];
+	struct cg_pack pack;
+
+	(void)state;
+	for (unsigned i = 0; i < 16; i++)
+		mv[i] = i < 14 ? 3300 : 3;
+	init_pack(&pack, 0);
+	apply_cells(&pack, 16, mv, 1000);
+	assert_int_equal(pack.wired, 14);
+	assert_int_equal(pack.open_mask, 0);
+
+	mv[13] = 20; /* cell 14, the last one, collapses */
+	apply_cells(&pack, 16, mv, 3000);
+	assert_int_equal(pack.wired, 14);
+	assert_int_equal(pack.open_mask, 1u << 13);
+	assert_int_equal(pack.last_live_mv[13], 3300);
+	assert_int_equal(pack.counted, 13);
+	assert_false(cg_pack_cell_counted(&pack, 13));
+	assert_false(cg_pack_cell_counted(&pack, 14));
+}
+
+/* Ties: every cell at the high value is high, every one at the low low. */
+static void test_ties(void **state)
+{
+	static const struct {
+		uint16_t mv[6];
+		uint32_t high, low;
+		unsigned high_index, low_index;
+	} cases[] = {
+		{ { 3300, 3320, 3310, 3300, 3320, 3305 }, 0x12, 0x09, 1, 0 },
+		{ { 3300, 3300, 3300, 3300, 3300, 3300 }, 0x3F, 0x3F, 0, 0 },
+		{ { 3310, 3300, 3320, 3300, 3300, 3321 }, 0x20, 0x1A, 5, 1 },
+		/* An open lead is neither, even at 0 mV among 0 mV. */
+		{ { 3300, 0, 3300, 3290, 3300, 3290 }, 0x15, 0x28, 0, 3 },
+	};
+	struct cg_pack pack;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		init_pack(&pack, 6);
+		apply_cells(&pack, 6, cases[i].mv, 1000);
+		assert_int_equal(pack.high_mask, cases[i].high);
+		assert_int_equal(pack.low_mask, cases[i].low);
+		assert_int_equal(pack.high_index, cases[i].high_index);
+		assert_int_equal(pack.low_index, cases[i].low_index);
+	}
+}
+
+/* SOC from whichever frame brought one last; none from old firmware. */
+static void test_soc_sources(void **state)
+{
+	struct cg_pack pack;
+	struct cg_record rec;
+
+	(void)state;
+	init_pack(&pack, 0);
+	make_status(&rec);
+	rec.u.status.has_soc = false; /* before V1.21 */
+	rec.u.status.soc_pct = 0;
+	cg_pack_apply(&pack, &rec, 1000);
+	assert_false(pack.have_soc);
+
+	make_cells(&rec, 16, vendor_cells16_mv);
+	rec.u.cells.has_energy = false;
+	rec.u.cells.has_soc = true;
+	rec.u.cells.soc_pct = 64;
+	cg_pack_apply(&pack, &rec, 2000);
+	assert_true(pack.have_soc);
+	assert_int_equal(pack.soc_pct, 64);
+	assert_int_equal(pack.soc_at_ms, 2000);
+
+	make_status(&rec);
+	rec.u.status.has_soc = true; /* 91 % */
+	cg_pack_apply(&pack, &rec, 3000);
+	assert_int_equal(pack.soc_pct, 91);
+
+	make_cells(&rec, 16, vendor_cells16_mv); /* V1.24+: no SOC byte */
+	cg_pack_apply(&pack, &rec, 4000);
+	assert_int_equal(pack.soc_pct, 91);
+	assert_int_equal(pack.soc_at_ms, 3000);
 }
 
 /* Round half up: x.5 goes up, x.33 down, x.67 up. */
@@ -475,6 +584,9 @@ int main(void)
 		cmocka_unit_test(test_freshness_boundaries),
 		cmocka_unit_test(test_session_extremes_and_reset),
 		cmocka_unit_test(test_session_ignores_unwired_channels),
+		cmocka_unit_test(test_collapsed_cell_stays_wired),
+		cmocka_unit_test(test_ties),
+		cmocka_unit_test(test_soc_sources),
 		cmocka_unit_test(test_counts_per_type),
 	};
 

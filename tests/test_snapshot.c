@@ -48,6 +48,8 @@ static void apply_status(struct cg_pack *pack, bool v126)
 	s->t1_dc = 129;
 	s->t2_dc = 132;
 	s->soc_pct = 91;
+	s->has_soc = true;
+	s->has_mode = true;
 	s->has_protection = v126;
 	s->discharge_end_mv = v126 ? 2900 : 0;
 	s->charge_protect = v126;
@@ -77,7 +79,8 @@ static void test_json_vendor_pack(void **state)
 	static const char want[] =
 		"{\"time\":\"" ISO "\",\"cells_mv\":" CELLS_MV ","
 		"\"total_mv\":53294,\"average_mv\":3331,\"high_cell\":15,"
-		"\"low_cell\":14,\"delta_mv\":20,\"mode\":\"charge\","
+		"\"low_cell\":14,\"high_cells\":[15],\"low_cells\":[14],"
+		"\"delta_mv\":20,\"mode\":\"charge\","
 		"\"current_a\":23.0,\"soc_pct\":91,\"t1_c\":12.9,\"t2_c\":13.2,"
 		"\"charge_end_mv\":3620,\"discharge_end_mv\":null,"
 		"\"charge_protect\":null,\"discharge_protect\":null,"
@@ -126,7 +129,7 @@ static void test_json_nothing_known(void **state)
 	assert_string_equal(f.out,
 		"{\"time\":\"" ISO "\",\"cells_mv\":[],\"total_mv\":null,"
 		"\"average_mv\":null,\"high_cell\":null,\"low_cell\":null,"
-		"\"delta_mv\":null,\"mode\":null,\"current_a\":null,"
+		"\"high_cells\":[],\"low_cells\":[],\"delta_mv\":null,\"mode\":null,\"current_a\":null,"
 		"\"soc_pct\":null,\"t1_c\":null,\"t2_c\":null,"
 		"\"charge_end_mv\":null,\"discharge_end_mv\":null,"
 		"\"charge_protect\":null,\"discharge_protect\":null,"
@@ -148,7 +151,9 @@ static void test_json_open_lead_is_null(void **state)
 	cg_snapshot_json(f.out, sizeof(f.out), &f.pack, NULL, ISO, NOW);
 	assert_non_null(strstr(f.out, "\"cells_mv\":[3932,3948,3942,null],"
 			       "\"total_mv\":11822,\"average_mv\":3941,"
-			       "\"high_cell\":2,\"low_cell\":1,\"delta_mv\":16,"));
+			       "\"high_cell\":2,\"low_cell\":1,"
+			       "\"high_cells\":[2],\"low_cells\":[1],"
+			       "\"delta_mv\":16,"));
 }
 
 /* Numbers at their edges in the JSON snapshot: zero current, negative
@@ -169,6 +174,8 @@ static void test_json_edge_values(void **state)
 	rec.u.status.t1_dc = -9;
 	rec.u.status.t2_dc = -32768;
 	rec.u.status.soc_pct = 255;
+	rec.u.status.has_soc = true;
+	rec.u.status.has_mode = true;
 	rec.u.status.charge_end_mv = 65535;
 	rec.u.status.has_protection = true;
 	rec.u.status.discharge_protect = true;
@@ -177,7 +184,7 @@ static void test_json_edge_values(void **state)
 	assert_string_equal(f.out,
 		"{\"time\":\"\",\"cells_mv\":[65535,1000],\"total_mv\":66535,"
 		"\"average_mv\":33268,\"high_cell\":1,\"low_cell\":2,"
-		"\"delta_mv\":64535,\"mode\":\"discharge\",\"current_a\":0.0,"
+		"\"high_cells\":[1],\"low_cells\":[2],\"delta_mv\":64535,\"mode\":\"discharge\",\"current_a\":0.0,"
 		"\"soc_pct\":255,\"t1_c\":-0.9,\"t2_c\":-3276.8,"
 		"\"charge_end_mv\":65535,\"discharge_end_mv\":0,"
 		"\"charge_protect\":false,\"discharge_protect\":true,"
@@ -198,8 +205,8 @@ static void test_text_vendor_pack(void **state)
 	static const char *const lines[] = {
 		"Chargery BMS at " ISO " (fresh)\n",
 		"\nPack     53.294 V  16 cells, average 3.331 V\n",
-		"\nHigh     3.343 V  cell 15\n",
-		"\nLow      3.323 V  cell 14\n",
+		"\nHigh     #15 3.343 V\n",
+		"\nLow      #14 3.323 V\n",
 		"\nDelta    20 mV\n",
 		"\nCurrent  23.0 A charging, mode charge\n",
 		"\nSOC      91 %\n",
@@ -291,6 +298,69 @@ static void test_exit_status(void **state)
 			 CG_SNAPSHOT_ALARM);
 }
 
+/* Ties, a cell lost, and firmware before V1.21 (no mode, no SOC, no
+ * discharge-end: the low limit guessed). */
+static void test_ties_lost_cell_old_firmware(void **state)
+{
+	struct fixture f;
+	uint16_t mv[16];
+	struct cg_record rec = { .type = CG_REC_STATUS };
+	(void)state;
+
+	memset(&f, 0, sizeof(f));
+	cg_pack_init(&f.pack, NULL);
+	for (unsigned i = 0; i < 16; i++)
+		mv[i] = 3300;
+	mv[2] = mv[9] = 3320;
+	mv[4] = mv[5] = mv[11] = 3290;
+	apply_cells(&f.pack, mv);
+	rec.u.status.charge_end_mv = 3650;
+	rec.u.status.mode = CG_MODE_UNKNOWN;
+	rec.u.status.current_da = 230;
+	rec.u.status.t1_dc = 117;
+	rec.u.status.t2_dc = 112;
+	cg_pack_apply(&f.pack, &rec, NOW);
+	cg_alarms_init(&f.alarms);
+	cg_alarms_update(&f.alarms, &f.config, &f.pack, NULL, 0);
+	assert_true(cg_snapshot_text(f.out, sizeof(f.out), &f.pack, &f.alarms,
+				     ISO, NOW) > 0);
+	static const char *const lines[] = {
+		"\nHigh     #3 #10 3.320 V\n",
+		"\nLow      #5 #6 #12 3.290 V\n",
+		"\nCurrent  23.0 A, direction unknown (firmware before V1.21 "
+		"sends no mode)\n",
+		"\nSOC      not sent (firmware before V1.22)\n",
+		"\nAlarm    low 2.500 V (guessed from the chemistry)\n",
+		"\ncell  3  3.320 V   +19 mV  high\n",
+		"\ncell 10  3.320 V   +19 mV  high\n",
+		"\ncell 12  3.290 V   -11 mV  low\n",
+		"\nAlarms   none\n",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		if (!strstr(f.out, lines[i]))
+			fail_msg("missing %s in:\n%s", lines[i], f.out);
+	cg_snapshot_json(f.out, sizeof(f.out), &f.pack, &f.alarms, ISO, NOW);
+	assert_non_null(strstr(f.out, "\"high_cells\":[3,10],"
+			       "\"low_cells\":[5,6,12],"));
+	assert_non_null(strstr(f.out, "\"mode\":null,\"current_a\":23.0,"
+			       "\"soc_pct\":null,"));
+	assert_int_equal(cg_snapshot_status(&f.pack, &f.alarms, NOW),
+			 CG_SNAPSHOT_OK);
+
+	/* Cell 14 collapses: an alarm, --once exits 2. */
+	mv[13] = 20;
+	apply_cells(&f.pack, mv);
+	cg_pack_apply(&f.pack, &rec, NOW);
+	cg_alarms_update(&f.alarms, &f.config, &f.pack, NULL, 0);
+	cg_snapshot_text(f.out, sizeof(f.out), &f.pack, &f.alarms, ISO, NOW);
+	assert_non_null(strstr(f.out, "\ncell 14  0.020 V  ALARM sense lead or "
+			       "cell lost (was 3.300 V)\n"));
+	assert_non_null(strstr(f.out, "\nALARM    cell 14: 0.020 V, was "
+			       "3.300 V: sense lead or cell lost\n"));
+	assert_int_equal(cg_snapshot_status(&f.pack, &f.alarms, NOW),
+			 CG_SNAPSHOT_ALARM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_text_nothing_and_stale),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_exit_status),
+		cmocka_unit_test(test_ties_lost_cell_old_firmware),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
