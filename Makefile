@@ -32,10 +32,14 @@ PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 WERROR ?= -Werror
 WARN := -std=c11 -Wall -Wextra $(WERROR)
-PKG_LIBS := libserialport ncursesw
+PKG_LIBS := libserialport ncursesw nettle
+# libwslay (the websocket framing of source_ws.c) is pkg-config'd where it
+# ships a .pc file; Debian's libwslay-dev does not, so -lwslay otherwise.
+WSLAY_LIBS := $(shell $(PKG_CONFIG) --libs libwslay 2>/dev/null || echo -lwslay)
+WSLAY_CFLAGS := $(shell $(PKG_CONFIG) --cflags libwslay 2>/dev/null)
 CG_CPPFLAGS := -Iinclude -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=600 \
 	-DCG_VERSION='"$(VERSION)"' \
-	$(shell $(PKG_CONFIG) --cflags $(PKG_LIBS) 2>/dev/null)
+	$(shell $(PKG_CONFIG) --cflags $(PKG_LIBS) 2>/dev/null) $(WSLAY_CFLAGS)
 ALL_CPPFLAGS = $(CG_CPPFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = $(WARN) $(CFLAGS)
 # -MMD -MP: each object notes the headers it included in a .d file beside
@@ -44,7 +48,8 @@ DEPFLAGS := -MMD -MP
 # What each program links: chargery-top the serial port, the terminal and
 # openpty (the demo); chargery-sim only openpty; the unit tests everything
 # and cmocka.
-TOP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKG_LIBS) 2>/dev/null) -lutil
+TOP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKG_LIBS) 2>/dev/null) \
+	$(WSLAY_LIBS) -lutil
 SIM_LIBS := -lutil
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) $(TOP_LIBS)
 TEST_CPPFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
@@ -62,7 +67,7 @@ UNIT_TESTS := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 
 # Debian packages that provide everything above, for `make deps`.
 DEB_PKGS := build-essential pkg-config libserialport-dev libncurses-dev \
-	libcmocka-dev tmux
+	libcmocka-dev tmux libwslay-dev nettle-dev socat python3-websockets
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all demo check check-san deps clean install uninstall dist \
@@ -93,6 +98,7 @@ $(B) $(B)/tests:
 # Installs the Debian packages the build and tests need, only if missing.
 deps:
 	@if ! pkg-config --exists $(PKG_LIBS) cmocka 2>/dev/null || \
+	    [ ! -e /usr/include/wslay/wslay.h ] || ! command -v socat >/dev/null || \
 	    ! command -v tmux >/dev/null || ! command -v cc >/dev/null; then \
 		echo "Installing build dependencies: $(DEB_PKGS)"; \
 		$(SUDO) apt-get update -qq && \
