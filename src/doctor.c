@@ -436,7 +436,11 @@ static enum cg_diagnosis open_diagnosis(struct cg_doctor *d, uint64_t now_ms)
 		return CG_DIAG_WRONG_BAUD;
 	}
 	if (!d->frames_since_open) {
-		snprintf(t, cap, "listening at %d baud", d->baud);
+		if (d->network)
+			snprintf(t, cap, "connected to %s, waiting for frames",
+				 d->port);
+		else
+			snprintf(t, cap, "listening at %d baud", d->baud);
 		return CG_DIAG_WAITING;
 	}
 	return CG_DIAG_OK;

@@ -261,7 +261,7 @@ int cg_ws_response(const char *buf, size_t len, const char *accept,
 		return refused(err, "HTTP 101 without Upgrade: websocket");
 	if (wrong_accept)
 		return refused(err, "wrong Sec-WebSocket-Accept (not a "
-			       "websocket server, or a proxy in the way)");
+			       "websocket server?)");
 	if (!accepted)
 		return refused(err, "no Sec-WebSocket-Accept in the answer");
 	return 1;
