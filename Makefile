@@ -32,10 +32,14 @@ PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 WERROR ?= -Werror
 WARN := -std=c11 -Wall -Wextra $(WERROR)
-PKG_LIBS := libserialport ncursesw
+PKG_LIBS := libserialport ncursesw nettle
+# libwslay (the websocket framing of source_ws.c) is pkg-config'd where it
+# ships a .pc file; Debian's libwslay-dev does not, so -lwslay otherwise.
+WSLAY_LIBS := $(shell $(PKG_CONFIG) --libs libwslay 2>/dev/null || echo -lwslay)
+WSLAY_CFLAGS := $(shell $(PKG_CONFIG) --cflags libwslay 2>/dev/null)
 CG_CPPFLAGS := -Iinclude -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=600 \
 	-DCG_VERSION='"$(VERSION)"' \
-	$(shell $(PKG_CONFIG) --cflags $(PKG_LIBS) 2>/dev/null)
+	$(shell $(PKG_CONFIG) --cflags $(PKG_LIBS) 2>/dev/null) $(WSLAY_CFLAGS)
 ALL_CPPFLAGS = $(CG_CPPFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = $(WARN) $(CFLAGS)
 # -MMD -MP: each object notes the headers it included in a .d file beside
@@ -44,7 +48,8 @@ DEPFLAGS := -MMD -MP
 # What each program links: chargery-top the serial port, the terminal and
 # openpty (the demo); chargery-sim only openpty; the unit tests everything
 # and cmocka.
-TOP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKG_LIBS) 2>/dev/null) -lutil
+TOP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKG_LIBS) 2>/dev/null) \
+	$(WSLAY_LIBS) -lutil
 SIM_LIBS := -lutil
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) $(TOP_LIBS)
 TEST_CPPFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
@@ -64,11 +69,13 @@ UNIT_TESTS := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 # `make deps` installs the missing ones, .ci/run and tests/fresh-debian.sh
 # use it too (`make print-deps`). Besides the compiler and the libraries:
 # tmux (the end-to-end tests drive the table in it), procps (pgrep, pkill
-# and ps: the table and torture tests) and groff-base (the man page
-# checks). The other tools the tests call (unshare, flock, setpriv, mount,
+# and ps: the table and torture tests), groff-base (the man page
+# checks), libwslay-dev and nettle-dev (ws:// bridges), socat and
+# python3-websockets (the bridges' test servers). The other tools the tests call (unshare, flock, setpriv, mount,
 # script, awk, ...) are in every Debian, debootstrap's minbase included.
 DEB_PKGS := build-essential pkg-config libserialport-dev libncurses-dev \
-	libcmocka-dev tmux procps groff-base
+	libcmocka-dev tmux procps groff-base libwslay-dev nettle-dev socat \
+	python3-websockets
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all demo check check-san deps print-deps clean install uninstall dist \

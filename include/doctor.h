@@ -67,6 +67,12 @@ enum cg_diagnosis {
 	CG_DIAG_CHECKSUM,   /* too many frames fail their checksum */
 	CG_DIAG_XONXOFF,    /* rejected frames are one 0x11/0x13 short */
 	CG_DIAG_UNKNOWN_VARIANT, /* good frames of a length not known yet */
+	/* Network bridges (cg_doctor_network): */
+	CG_DIAG_NO_HOST,    /* the bridge's name was not found */
+	CG_DIAG_REFUSED,    /* the connection was refused */
+	CG_DIAG_UNREACHABLE, /* no route, or no answer in time */
+	CG_DIAG_CLOSED,     /* the bridge closed or reset the connection */
+	CG_DIAG_HANDSHAKE,  /* the websocket upgrade was refused */
 };
 
 /*
@@ -131,6 +137,7 @@ struct cg_doctor {
 	int return_baud;         /* a switch still to hand out, or 0 */
 
 	bool ended;              /* end of a capture, stdin or replay */
+	bool network;            /* a bridge: see cg_doctor_network */
 
 	struct cg_doctor_xonxoff xonxoff;
 
@@ -141,6 +148,13 @@ struct cg_doctor {
 /* can_hunt: the link is a serial port or tty (not a file or stdin). */
 void cg_doctor_init(struct cg_doctor *doctor, const char *port, int baud,
 		    bool can_hunt);
+
+/* The port is a network bridge (source.h's network): open failures are
+ * read by netconn.h's exit codes (EX_NOHOST name not found, EX_UNAVAILABLE
+ * refused, EX_TEMPFAIL no route or timeout, EX_PROTOCOL a refused
+ * websocket upgrade), a loss is the bridge closing the connection, and
+ * silence is a bridge connected but with nothing on its serial side. */
+void cg_doctor_network(struct cg_doctor *doctor);
 
 /* The link (re)opened; it is at the doctor's current rate. */
 void cg_doctor_opened(struct cg_doctor *doctor, uint64_t now_ms);

@@ -94,6 +94,8 @@ struct cg_source {
 			  * diagnosed; false for files and replays */
 	bool can_hunt;   /* a tty whose speed can change */
 	bool paced;      /* data arrives in real time (live, or a paced replay) */
+	bool network;    /* a network bridge: its open failures and losses
+			  * carry netconn.h's exit codes */
 	void *state;     /* the kind's own */
 };
 
@@ -112,6 +114,28 @@ const char *cg_source_port_usb_serial(const struct cg_source *src);
 struct cg_source *cg_source_replay_open(const char *path, bool paced,
 					double speed, uint64_t now_ms,
 					struct cg_error *err);
+
+/* A raw TCP stream from a bridge, PORT tcp://HOST:PORT (net.h). The name
+ * is looked up now; the connection is made from the main loop, without
+ * blocking it, and made again after a loss with a backoff of 1 s doubling
+ * to 30 s. Every failed try is an OPEN_FAILED; the first success after
+ * one (or after a LOST) is a BACK. Returns NULL with err filled. */
+struct cg_source *cg_source_tcp_open(const char *url, uint64_t now_ms,
+				     struct cg_error *err);
+
+/* The same over a websocket, PORT ws://HOST[:PORT][/PATH]: binary and
+ * text messages carry the byte stream; pings are answered, a close is
+ * returned, and nothing else is ever sent. A refused upgrade is an
+ * OPEN_FAILED with EX_PROTOCOL and the HTTP status in its message. */
+struct cg_source *cg_source_ws_open(const char *url, uint64_t now_ms,
+				    struct cg_error *err);
+
+/* Opens whatever port names: a tcp:// or ws:// bridge by its scheme (a
+ * table in source.c), else a port, pty, file or "-" as
+ * cg_source_port_open. */
+struct cg_source *cg_source_open(const char *port, int baud,
+				 const char *label, uint64_t now_ms,
+				 struct cg_error *err);
 
 /* The kind-independent calls. */
 static inline int cg_source_poll_fd(const struct cg_source *src)

@@ -674,8 +674,8 @@ static int open_source(struct app *a, struct cg_error *err)
 			  !a->opt.speed),
 			a->opt.speed, now, err);
 	else
-		a->src = cg_source_port_open(a->opt.port, a->opt.baud,
-			a->opt.demo ? "demo (simulator)" : NULL, err);
+		a->src = cg_source_open(a->opt.port, a->opt.baud,
+			a->opt.demo ? "demo (simulator)" : NULL, now, err);
 	if (!a->src)
 		return err->exit_code;
 	a->opened_at_ms = now;
@@ -685,6 +685,8 @@ static int open_source(struct app *a, struct cg_error *err)
 	cg_doctor_init(&a->doctor, a->opt.replay_path ? a->opt.replay_path
 						      : a->opt.port,
 		       a->opt.baud, a->src->can_hunt);
+	if (a->src->network)
+		cg_doctor_network(&a->doctor);
 	cg_doctor_opened(&a->doctor, now);
 	a->diagnosis = cg_doctor_diagnose(&a->doctor, now);
 	return -1;

@@ -67,6 +67,12 @@ void cg_doctor_init(struct cg_doctor *d, const char *port, int baud,
 	d->diagnosis = CG_DIAG_WAITING;
 }
 
+void cg_doctor_network(struct cg_doctor *d)
+{
+	d->network = true;
+	d->can_hunt = false;
+}
+
 void cg_doctor_opened(struct cg_doctor *d, uint64_t now_ms)
 {
 	d->open = true;
@@ -387,12 +393,48 @@ static void holders(char *out, size_t cap, const char *message)
 	snprintf(out, cap, "%.*s", (int)n, from);
 }
 
+/* A bridge that is not connected, in plain words. The netconn.h and
+ * source_ws.c messages already name the cause and what to check. */
+static enum cg_diagnosis closed_network(struct cg_doctor *d)
+{
+	char *t = d->text;
+	size_t cap = sizeof(d->text);
+	const char *m = d->open_error;
+
+	switch (d->open_exit_code) {
+	case 0:
+		snprintf(t, cap, "connecting to %s", d->port);
+		return CG_DIAG_WAITING;
+	case EX_NOINPUT: /* cg_doctor_lost */
+		snprintf(t, cap, "closed by the bridge at %s; reconnecting",
+			 d->port);
+		return CG_DIAG_CLOSED;
+	case EX_NOHOST:
+		snprintf(t, cap, "%s", m[0] ? m : "name not found");
+		return CG_DIAG_NO_HOST;
+	case EX_UNAVAILABLE:
+		snprintf(t, cap, "%s", m[0] ? m : "connection refused");
+		return CG_DIAG_REFUSED;
+	case EX_TEMPFAIL:
+		snprintf(t, cap, "%s", m[0] ? m : "no route or no answer");
+		return CG_DIAG_UNREACHABLE;
+	case EX_PROTOCOL:
+		snprintf(t, cap, "%s", m[0] ? m : "websocket handshake refused");
+		return CG_DIAG_HANDSHAKE;
+	default:
+		snprintf(t, cap, "%s", m[0] ? m : "cannot connect");
+		return CG_DIAG_OPEN_ERROR;
+	}
+}
+
 static enum cg_diagnosis closed_diagnosis(struct cg_doctor *d)
 {
 	char *t = d->text;
 	size_t cap = sizeof(d->text);
 	char who[sizeof(d->open_error)];
 
+	if (d->network)
+		return closed_network(d);
 	switch (d->open_exit_code) {
 	case 0:
 		snprintf(t, cap, "opening %s", d->port);
@@ -454,6 +496,13 @@ static enum cg_diagnosis open_diagnosis(struct cg_doctor *d, uint64_t now_ms)
 		uint64_t since = d->last_byte_ms ? d->last_byte_ms
 						 : d->opened_ms;
 
+		if (d->network) {
+			snprintf(t, cap, "connected but silent for %llu s: is "
+					 "the bridge's serial side at the "
+					 "BMS's baud and wired to COM3?",
+				 (unsigned long long)((now_ms - since) / 1000));
+			return CG_DIAG_SILENT;
+		}
 		/* The BMS talks only while its display unit is on: a unit
 		 * that went to sleep looks exactly like a broken wire. */
 		snprintf(t, cap, "%s %llu s: check the COM3 wire and pin, is "
@@ -503,7 +552,11 @@ static enum cg_diagnosis open_diagnosis(struct cg_doctor *d, uint64_t now_ms)
 	    cg_framer_variant_text(&d->seen, 0, t, cap))
 		return CG_DIAG_UNKNOWN_VARIANT;
 	if (!d->frames_since_open) {
-		snprintf(t, cap, "listening at %d baud", d->baud);
+		if (d->network)
+			snprintf(t, cap, "connected to %s, waiting for frames",
+				 d->port);
+		else
+			snprintf(t, cap, "listening at %d baud", d->baud);
 		return CG_DIAG_WAITING;
 	}
 	return CG_DIAG_OK;
@@ -539,6 +592,11 @@ const char *cg_diagnosis_name(enum cg_diagnosis diagnosis)
 	case CG_DIAG_CHECKSUM:   return "checksum";
 	case CG_DIAG_XONXOFF:    return "xonxoff";
 	case CG_DIAG_UNKNOWN_VARIANT: return "unknown-variant";
+	case CG_DIAG_NO_HOST:    return "no-host";
+	case CG_DIAG_REFUSED:    return "refused";
+	case CG_DIAG_UNREACHABLE: return "unreachable";
+	case CG_DIAG_CLOSED:     return "closed";
+	case CG_DIAG_HANDSHAKE:  return "handshake";
 	}
 	return "?";
 }

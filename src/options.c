@@ -23,6 +23,11 @@ void cg_options_usage(FILE *to)
 		"ser2net), a raw capture file, or - for stdin. Without PORT the\n"
 		"only USB serial port is used (with several, the one carrying\n"
 		"Chargery frames).\n"
+		"A network bridge is a PORT too, reconnected when it drops:\n"
+		"  tcp://HOST:PORT     raw TCP (USR box in TCP-server mode, ser2net\n"
+		"                      raw, esp-link); IPv6 as tcp://[::1]:4001\n"
+		"  ws://HOST:PORT/PATH websocket (USR \"Web to Serial\", e.g.\n"
+		"                      ws://192.168.0.7:6432)\n"
 		"\n"
 		"  -b, --baud N        line speed (default 115200, 8N1, no flow control)\n"
 		"  -l, --list          list serial ports, mark the one with Chargery frames\n"
@@ -56,7 +61,8 @@ void cg_options_usage(FILE *to)
 		"e events, i inspector, + and - replay speed.\n"
 		"Exit codes: 0 ok, 64 usage, 65 bad data file, 66 no such port,\n"
 		"69 port busy or unavailable, 73 cannot create a file, 74 I/O error,\n"
-		"77 permission denied, 128+N stopped by signal N (see README).\n");
+		"68 bridge name not found, 77 permission denied, 128+N stopped by\n"
+		"signal N (see README).\n");
 }
 
 static int usage_error(const char *fmt, const char *arg)

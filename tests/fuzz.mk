@@ -1,4 +1,5 @@
-# libFuzzer over the receive path (tests/fuzz_protocol.c). Needs clang.
+# libFuzzer over the receive path (tests/fuzz_protocol.c) and over what a
+# websocket server sends (tests/fuzz_ws.c). Needs clang.
 #   make fuzz                 fuzz until Ctrl-C (or FUZZ_SECONDS=N)
 #   make fuzz-ci              fuzz for FUZZ_CI_SECONDS (60), fail on a crash
 # A crash leaves its input in $(B)/fuzz/crash-*; replay it with
@@ -21,7 +22,12 @@ FUZZ_RUN := $(FUZZ_DIR)/fuzz_protocol -max_len=4096 -timeout=10 \
 	-print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/ \
 	$(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
 
-.PHONY: fuzz fuzz-ci fuzz-build
+# The websocket client's parsing: net.c with nettle, and libwslay.
+FUZZ_WS_RUN := $(FUZZ_DIR)/fuzz_ws -max_len=4096 -timeout=10 \
+	-print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/ws- \
+	$(FUZZ_DIR)/ws-corpus
+
+.PHONY: fuzz fuzz-ci fuzz-build fuzz-ws
 
 $(FUZZ_DIR):
 	mkdir -p $@ $@/corpus $@/seeds
@@ -34,11 +40,24 @@ $(FUZZ_DIR)/fuzz_seeds: tests/fuzz_seeds.c $(SEED_SRCS) tests/frames.h \
 		$(wildcard include/*.h) | $(FUZZ_DIR)
 	$(FUZZ_CC) $(WARN) $(ALL_CPPFLAGS) -O1 -g -o $@ $< $(SEED_SRCS)
 
-fuzz-build: $(FUZZ_DIR)/fuzz_protocol $(FUZZ_DIR)/fuzz_seeds
+$(FUZZ_DIR)/fuzz_ws: tests/fuzz_ws.c src/net.c src/error.c \
+		$(wildcard include/*.h) | $(FUZZ_DIR)
+	$(FUZZ_CC) $(WARN) $(ALL_CPPFLAGS) $(FUZZ_FLAGS) -o $@ $< src/net.c \
+		src/error.c -lnettle $(WSLAY_LIBS)
+	mkdir -p $(FUZZ_DIR)/ws-corpus
+	printf '\005HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n\202\002$$$$\001\003hi\200\001W\211\000\210\002\003\350' \
+		>$(FUZZ_DIR)/ws-corpus/seed-upgrade
+
+fuzz-build: $(FUZZ_DIR)/fuzz_protocol $(FUZZ_DIR)/fuzz_seeds \
+		$(FUZZ_DIR)/fuzz_ws
 	$(FUZZ_DIR)/fuzz_seeds $(FUZZ_DIR)/seeds
 
 fuzz: fuzz-build
 	$(FUZZ_RUN) -max_total_time=$(FUZZ_SECONDS)
 
+fuzz-ws: fuzz-build
+	$(FUZZ_WS_RUN) -max_total_time=$(FUZZ_SECONDS)
+
 fuzz-ci: fuzz-build
 	$(FUZZ_RUN) -max_total_time=$(FUZZ_CI_SECONDS)
+	$(FUZZ_WS_RUN) -max_total_time=$(FUZZ_CI_SECONDS)
