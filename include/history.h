@@ -136,7 +136,8 @@ void cg_hist_add(struct cg_hist *h, enum cg_hist_series series,
 void cg_hist_apply(struct cg_hist *h, const struct cg_pack *pack,
 		   enum cg_record_type type, uint64_t wall_ms);
 
-/* A mark at wall_ms; text may be NULL, and is cut to fit. */
+/* A mark at wall_ms; text may be NULL, and is cut to fit. Marks of kind
+ * CG_HIST_MARK_OTHER go in the ring only, not on the time axis. */
 void cg_hist_mark(struct cg_hist *h, uint64_t wall_ms,
 		  enum cg_hist_mark_kind kind, const char *text);
 

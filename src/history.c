@@ -262,7 +262,10 @@ void cg_hist_mark(struct cg_hist *h, uint64_t wall_ms,
 {
 	struct cg_hist_mark *m = &h->marks[h->mark_head];
 
-	for (unsigned i = 0; i < CG_HIST_TIERS; i++)
+	/* Other events (a file opened) are stamped with the clock, not the
+	 * data's time: they stay out of the buckets. */
+	for (unsigned i = 0; kind != CG_HIST_MARK_OTHER && i < CG_HIST_TIERS;
+	     i++)
 		bucket_for(h, &h->tier[i], wall_ms)->marks |= (uint8_t)kind;
 	m->wall_ms = wall_ms;
 	m->kind = (uint8_t)kind;
