@@ -62,7 +62,7 @@ UNIT_TESTS := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 
 # Debian packages that provide everything above, for `make deps`.
 DEB_PKGS := build-essential pkg-config libserialport-dev libncurses-dev \
-	libcmocka-dev tmux
+	libcmocka-dev tmux libxml2-utils librsvg2-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all demo check check-san deps clean install uninstall dist \
@@ -93,7 +93,9 @@ $(B) $(B)/tests:
 # Installs the Debian packages the build and tests need, only if missing.
 deps:
 	@if ! pkg-config --exists $(PKG_LIBS) cmocka 2>/dev/null || \
-	    ! command -v tmux >/dev/null || ! command -v cc >/dev/null; then \
+	    ! command -v tmux >/dev/null || ! command -v cc >/dev/null || \
+	    ! command -v xmllint >/dev/null || \
+	    ! command -v rsvg-convert >/dev/null; then \
 		echo "Installing build dependencies: $(DEB_PKGS)"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \

@@ -427,8 +427,9 @@ static void title(struct out *o, const struct cg_hist *h,
 		LIT(o, ": ");
 		escaped(o, meta->source);
 	}
-	outf(o, "</text>\n<text x=\"10\" y=\"44\">%s %s to %s %s UTC (%s)", d0,
-	     c0, strcmp(d0, d1) ? d1 : "", c1, span);
+	outf(o, "</text>\n<text x=\"10\" y=\"44\">%s %s to %s%s%s UTC (%s)",
+	     d0, c0, strcmp(d0, d1) ? d1 : "", strcmp(d0, d1) ? " " : "", c1,
+	     span);
 	if (cells)
 		outf(o, ", %u cells", cells);
 	if (meta->firmware) {

@@ -44,6 +44,16 @@ static int sink_write(void *ctx, const char *text, size_t len)
 	return 0;
 }
 
+/* The message appendfile gives for a file it cannot create, saying which
+ * option it is about. */
+static int open_error(const char *path, int e, struct cg_error *err)
+{
+	struct cg_error why = { 0 };
+
+	cg_appendfile_open_error(path, &plot_kind, e, &why);
+	return cg_error_set(err, why.exit_code, "--plot: %s", why.message);
+}
+
 int cg_plotfile_write(const char *path, const struct cg_hist *h,
 		      const struct cg_plot_meta *meta, uint64_t from_ms,
 		      uint64_t to_ms, struct cg_error *err)
@@ -57,7 +67,7 @@ int cg_plotfile_write(const char *path, const struct cg_hist *h,
 			"shorter file name", path);
 	sink.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (sink.fd < 0)
-		return cg_appendfile_open_error(tmp, &plot_kind, errno, err);
+		return open_error(path, errno, err);
 	int rc = cg_plot_svg(h, meta, from_ms, to_ms, sink_write, &sink);
 	if (rc == 0 && fsync(sink.fd) < 0 && errno != EINVAL)
 		sink.error = errno, rc = -1;
@@ -66,7 +76,7 @@ int cg_plotfile_write(const char *path, const struct cg_hist *h,
 	if (rc == 0 && rename(tmp, path) < 0) {
 		int e = errno;
 		unlink(tmp);
-		return cg_appendfile_open_error(path, &plot_kind, e, err);
+		return open_error(path, e, err);
 	}
 	if (rc < 0) {
 		unlink(tmp);

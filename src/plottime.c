@@ -163,9 +163,6 @@ int cg_plot_window(const struct cg_hist *h, const struct cg_plot_time *from,
 		if (to->clock && t <= f)
 			t += CG_MS_DAY;
 	}
-	if (t <= f)
-		return cg_error_set(err, EX_USAGE,
-			"--to must come after --from");
 	if (f > h->last_ms || t <= h->first_ms) {
 		char da[16], ca[16], db[16], cb[16];
 		cg_plottime_date(da, sizeof(da), h->first_ms);
@@ -176,6 +173,9 @@ int cg_plot_window(const struct cg_hist *h, const struct cg_plot_time *from,
 			"no data between --from and --to: the data runs from "
 			"%s %s to %s %s UTC", da, ca, db, cb);
 	}
+	if (t <= f)
+		return cg_error_set(err, EX_USAGE,
+			"--to must come after --from");
 	*from_ms = f;
 	*to_ms = t;
 	return 0;
