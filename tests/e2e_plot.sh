@@ -36,6 +36,7 @@ check "the alarm the spike raised is listed with its time" \
 pixel_check() {
 	local name=$1 svg=$2 spike_ms=$3 width=$4 png=${2%.svg}.png out want peak height first last
 	if ! needs rsvg-convert librsvg2-bin; then skip "$name" "$NEEDS"; return; fi
+	if ! needs python3 python3; then skip "$name" "$NEEDS"; return; fi
 	if ! rsvg-convert "$svg" -o "$png" 2>"$E2E_TMP/rsvg.err" || [ -s "$E2E_TMP/rsvg.err" ]; then
 		not_ok "$name: rsvg-convert failed: $(head -c 300 "$E2E_TMP/rsvg.err")"
 		return
