@@ -448,7 +448,7 @@ static int mark_list(struct out *o, const struct cg_hist *h,
 		     uint64_t to, int y)
 {
 	unsigned want = meta->marks_listed ? meta->marks_listed : MARKS_LISTED;
-	unsigned shown = 0, first = 0, total = 0;
+	unsigned total = 0;
 	char date[16], clock[16];
 
 	for (unsigned i = 0; cg_hist_mark_get(h, i); i++) {
@@ -469,8 +469,6 @@ static int mark_list(struct out *o, const struct cg_hist *h,
 			continue;
 		if (seen++ < (total > want ? total - want : 0))
 			continue;
-		if (!shown++)
-			first = i;
 		cg_plottime_date(date, sizeof(date), m->wall_ms);
 		cg_plottime_clock(clock, sizeof(clock), m->wall_ms, true);
 		outf(o, "<text x=\"10\" y=\"%d\">%s %s  %s  ", y, date, clock,
@@ -480,7 +478,6 @@ static int mark_list(struct out *o, const struct cg_hist *h,
 		LIT(o, "</text>\n");
 		y += LIST_LINE;
 	}
-	(void)first;
 	return y;
 }
 
