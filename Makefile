@@ -75,7 +75,7 @@ UNIT_TESTS := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 # script, awk, ...) are in every Debian, debootstrap's minbase included.
 DEB_PKGS := build-essential pkg-config libserialport-dev libncurses-dev \
 	libcmocka-dev tmux procps groff-base libwslay-dev nettle-dev socat \
-	python3-websockets
+	python3-websockets libxml2-utils librsvg2-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all demo check check-san deps print-deps clean install uninstall dist \

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "alarm.h"
+#include "plot.h"
 
 #define CG_PROGRAM "chargery-top"
 
@@ -36,6 +37,8 @@ struct cg_options {
 	bool headless;           /* no table: only --log/--record/--events */
 	struct cg_alarm_config alarm;
 	bool bell;
+	const char *plot_path;   /* --plot FILE.svg, written at exit */
+	struct cg_plot_time plot_from, plot_to; /* --from, --to */
 };
 
 /* Reads argv into *opt (which the caller zeroes). Returns -1 when the

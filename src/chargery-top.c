@@ -31,9 +31,11 @@
 #include "eventlog.h"
 #include "events.h"
 #include "framer.h"
+#include "history.h"
 #include "json.h"
 #include "options.h"
 #include "pack.h"
+#include "plotfile.h"
 #include "portpick.h"
 #include "record.h"
 #include "snapshot.h"
@@ -62,6 +64,11 @@ struct app {
 
 	struct cg_framer framer;
 	struct cg_pack pack;
+	struct cg_hist hist; /* how the pack moved: --plot */
+	bool plotting;       /* --plot, and the run started */
+	bool synthetic;      /* a raw dump: data times are made up, 1 s per
+			      * 0x57 frame, and the history runs on them */
+	uint64_t synthetic_ms;
 	uint64_t implausible;
 	struct rate rate;
 
@@ -131,6 +138,8 @@ static double rate_per_s(const struct rate *r)
 static void note_event(struct app *a, const char *text)
 {
 	cg_events_add(&a->events, a->data_wall_ms, text);
+	cg_hist_mark(&a->hist, a->synthetic ? a->synthetic_ms : a->data_wall_ms,
+		     cg_hist_mark_kind_of(text), text);
 	a->dirty = true;
 	if (!a->writing_events)
 		return;
@@ -202,6 +211,8 @@ static int use_frame(struct app *a, const struct cg_frame *frame,
 	struct cg_status before = a->pack.status;
 	bool had_status = a->pack.have[CG_REC_STATUS];
 	cg_pack_apply(&a->pack, &rec, data_ms);
+	cg_hist_apply(&a->hist, &a->pack, rec.type,
+		      a->synthetic ? a->synthetic_ms : a->data_wall_ms);
 	cg_inspect_frame(&a->inspect, frame, &rec);
 	note_changes(a, &rec, had_status ? &before : NULL);
 	a->dirty = true;
@@ -256,6 +267,8 @@ static int use_chunk(struct app *a, const struct cg_source_chunk *chunk,
 		     uint64_t now)
 {
 	a->data_wall_ms = chunk->wall_ms;
+	a->synthetic = chunk->synthetic_time;
+	a->synthetic_ms = chunk->data_ms;
 	int rc = consume(a, chunk->data, chunk->len, chunk->data_ms);
 	cg_doctor_feed(&a->doctor, chunk->data, chunk->len, &a->framer.stats,
 		       now);
@@ -726,6 +739,8 @@ static void init_state(struct app *a)
 	cg_events_init(&a->events);
 	cg_inspect_init(&a->inspect);
 	cg_pack_init(&a->pack, &config);
+	cg_hist_init(&a->hist);
+	a->plotting = a->opt.plot_path != NULL;
 	a->data_wall_ms = cg_clock_wall_ms();
 	snprintf(text, sizeof(text), "opened %.80s",
 		 a->opt.demo ? "the demo simulator" :
@@ -759,6 +774,23 @@ static int start_view(struct app *a, struct cg_error *err)
 	return -1;
 }
 
+/* --plot: the history of the run as a picture. */
+static int write_plot(struct app *a, struct cg_error *err)
+{
+	struct cg_plot_meta meta = {
+		.source = a->opt.replay_path ? a->opt.replay_path : a->src->label,
+		.firmware = cg_inspect_firmware(&a->inspect),
+		.cells = a->pack.wired,
+	};
+	uint64_t from, to;
+
+	if (cg_plot_window(&a->hist, &a->opt.plot_from, &a->opt.plot_to,
+			   &from, &to, err) < 0)
+		return -1;
+	return cg_plotfile_write(a->opt.plot_path, &a->hist, &meta, from, to,
+				 err);
+}
+
 /* The one cleanup path, for every phase that was reached: gives the
  * terminal back, closes the source, syncs and closes the files. Returns
  * the exit code, which a failing close may change from EX_OK. */
@@ -770,6 +802,11 @@ static int finish(struct app *a, int rc)
 		a->fatal = rc;
 	if (a->tui)
 		cg_tui_stop();
+	if (a->plotting && write_plot(a, &err) < 0) {
+		fprintf(stderr, PROGRAM ": %s\n", err.message);
+		if (rc == EX_OK)
+			rc = err.exit_code;
+	}
 	cg_source_close(a->src);
 	cg_demo_stop(a->demo_pid);
 	if (a->recording && cg_recorder_close(&a->recorder, &err) < 0) {

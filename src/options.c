@@ -54,6 +54,13 @@ void cg_options_usage(FILE *to)
 		"      --alarm-delta MV  high-low limit in mV (default 100)\n"
 		"      --bell          ring the terminal bell once per new alarm\n"
 		"\n"
+		"Pictures:\n"
+		"      --plot FILE.svg the cells, delta, current, SOC, temperatures and\n"
+		"                      events over time as SVG, written at exit (with\n"
+		"                      --replay: at the end of the recording, no table)\n"
+		"      --from T, --to T  the span to plot: 2026-01-01T06:00[:SS][Z] or\n"
+		"                      HH:MM[:SS] on the day of the data (UTC)\n"
+		"\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       version\n"
 		"\n"
@@ -101,7 +108,7 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 		OPT_CELLS = 256, OPT_JSON, OPT_DEMO, OPT_ASCII, OPT_NO_COLOR,
 		OPT_EVENTS, OPT_ALARM_HIGH, OPT_ALARM_LOW, OPT_ALARM_DELTA, OPT_BELL,
 		OPT_RECORD, OPT_REPLAY, OPT_SPEED, OPT_LOG, OPT_ONCE, OPT_CSV,
-		OPT_TIMEOUT, OPT_HEADLESS,
+		OPT_TIMEOUT, OPT_HEADLESS, OPT_PLOT, OPT_FROM, OPT_TO,
 	};
 	static const struct option longopts[] = {
 		{ "baud", required_argument, NULL, 'b' },
@@ -125,6 +132,9 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "headless", no_argument, NULL, OPT_HEADLESS },
+		{ "plot", required_argument, NULL, OPT_PLOT },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "to", required_argument, NULL, OPT_TO },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -202,6 +212,18 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 		case OPT_HEADLESS:
 			opt->headless = true;
 			break;
+		case OPT_PLOT:
+			opt->plot_path = optarg;
+			break;
+		case OPT_FROM:
+		case OPT_TO:
+			if (!cg_plot_parse_time(optarg, c == OPT_FROM ?
+						&opt->plot_from : &opt->plot_to))
+				return usage_error(c == OPT_FROM ?
+					"--from needs a time such as 2026-01-01T06:00Z or 06:00 (UTC), not '%s'" :
+					"--to needs a time such as 2026-01-01T18:00Z or 18:00 (UTC), not '%s'",
+					optarg);
+			break;
 		case OPT_SPEED:
 			if (!cg_args_number(optarg, CG_REPLAY_SPEED_MIN,
 					    CG_REPLAY_SPEED_MAX, &opt->speed))
@@ -239,6 +261,16 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 		return usage_error("%s goes with --once", "--timeout");
 	if (opt->headless && opt->json)
 		return usage_error("%s: --json already runs without the table", "--headless");
+	if ((opt->plot_from.set || opt->plot_to.set) && !opt->plot_path)
+		return usage_error("%s choose the span of --plot FILE.svg", "--from and --to");
+	if (opt->plot_path && opt->once)
+		return usage_error("--plot draws a whole run; --once takes one picture of now: drop one of them%s", "");
+	if (opt->plot_from.set && opt->plot_to.set && !opt->plot_from.clock &&
+	    !opt->plot_to.clock && opt->plot_to.ms <= opt->plot_from.ms)
+		return usage_error("--to must come after --from%s", "");
+	/* A recording to a picture: nobody needs the table. */
+	if (opt->plot_path && opt->replay_path && !opt->json)
+		opt->headless = true;
 	if (!opt->timeout_s)
 		opt->timeout_s = 10;
 	return -1;

@@ -119,6 +119,20 @@ say "bench: latency from the port to the screen (40 frames)"
 latency_ms=$(key "$W/latency" median_ms)
 latency_p90=$(key "$W/latency" p90_ms)
 
+# ---- 2d. A week-long recording plotted ------------------------------------
+say "bench: a week-long recording to --plot SVG (median of 3)"
+"$BIN/bench_mkrec" "$W/week.rec" 604800
+for i in 1 2 3; do
+	rm -f "$W/week.svg"
+	"$BIN/bench_run" -- "$TOP" --replay "$W/week.rec" --plot "$W/week.svg" > "$W/plot.$i"
+	[ "$(key "$W/plot.$i" exit)" = 0 ] || { say "bench: the plot failed"; cat "$W/plot.$i" >&2; exit 1; }
+done
+plot_s=$(for i in 1 2 3; do key "$W/plot.$i" wall_s; done | median)
+plot_rss=$(for i in 1 2 3; do key "$W/plot.$i" maxrss_kb; done | median)
+plot_kb=$(($(stat -c %s "$W/week.svg") / 1024))
+week_mib=$(calc %.1f "$(stat -c %s "$W/week.rec") / 1048576")
+rm -f "$W/week.rec"
+
 # ---- 3. Start to first screen --------------------------------------------
 say "bench: start to first screen (median of 10)"
 start_sim "$W/start"
@@ -240,6 +254,9 @@ Rerun \`make bench\` to measure your own machine; it rewrites this file (about t
 | peak RSS, replay of the day ($(mib "$day_kb") MiB recording) | < 4 MiB | $(mib "$replay_rss") MiB | $(verdict "$replay_rss" "<" 4096) |
 | a year of daily recordings (365 x the day above) through \`--replay --headless --log\` | < 30 s | $year_s s ($rows_year CSV rows) | $(verdict "$year_s" "<" 30) |
 | latency: a frame's last byte on the port to the screen update written | median < 1 ms | $latency_ms ms median, $latency_p90 ms p90 (40 frames) | $(verdict "$latency_ms" "<" 1) |
+| a week's recording ($week_mib MiB) to \`--plot\` SVG | < 2 s | $plot_s s (median of 3) | $(verdict "$plot_s" "<" 2) |
+| ... the SVG's size | < 2 MB (1953 KiB) | $plot_kb KiB | $(verdict "$plot_kb" "<" 1953) |
+| ... peak RSS of the whole process, a week of history in memory | < 6 MiB | $(mib "$plot_rss") MiB | $(verdict "$plot_rss" "<" 6144) |
 | start to first screen (live port) | < 20 ms | $start_ms ms (median of 10) | $(verdict "$start_ms" "<" 20) |
 | --json on a 10 MB simulator capture ($(mib $((cap_bytes / 1024))) MiB) | | $json_mbs MB/s ($json_s s, median of 5) | |
 | ... against a forum Python reader's loop on the same capture (tests/bench_forum.py) | >= 50x faster | $forum_x x (the script: $forum_s s) | $(verdict "$forum_x" ">=" 50) |
@@ -277,6 +294,10 @@ case row feeds nothing but plausible headers that never sum right.
   seconds, one block per second as the recorder writes them; then
   \`chargery-top --headless --log day.csv --replay day.rec\` (no pacing without a screen), wall time
   from fork to exit, median of 5, a fresh CSV each time.
+- **A week plotted**: \`bench_mkrec week.rec 604800\` (the simulator for 7 simulated days), then
+  \`chargery-top --replay week.rec --plot week.svg\` (no table: the replay runs unpaced into the history,
+  src/history.c, and the SVG is written at the end), wall time and peak RSS from \`bench_run\`, median
+  of 3; the size of the SVG it wrote.
 - **Live CPU**: four simulators (\`chargery-sim --link\`) at the real cadence (0x57 every second, 0x56
   every two), two of them \`--silent\`. For ${LIVE_S} s at once: \`chargery-top --headless --log\` and the
   table (on an 80x24 pty, TERM=xterm-256color, UTF-8) on the two live ones, and both again on the
