@@ -1,17 +1,13 @@
 /*
  * recfile: CRC-32, blocks and the scan of a file image.
  *
- * A reader decides "torn tail" versus "damage" by whether any good block
- * follows the bad one, so a crash costs the tail and never the rest.
+ * A reader calls a bad block a torn tail only when it runs past the end of
+ * the file: that is all a crash in the middle of one write(2) can leave.
+ * Anything else is damage, so nothing after it is ever cut.
  */
 #include "recfile.h"
 
 #include <string.h>
-
-/* Times outside 2000..2100 are not a real receipt time: used only to skip
- * candidate blocks quickly while looking for a good block after damage. */
-#define PLAUSIBLE_MIN_US 946684800000000ULL
-#define PLAUSIBLE_MAX_US 4102444800000000ULL
 
 /* Reflected CRC-32 (polynomial 0xEDB88320) four bits at a time: a table of
  * 16 is small enough to write out and fast enough for tens of MB. */
@@ -87,44 +83,65 @@ enum cg_rec_decode_result cg_rec_decode_block(const uint8_t *buf, size_t avail,
 	return CG_REC_BLOCK_OK;
 }
 
+/* "CHARGERY-REC " then a version number: 1 is this one. A version line
+ * ending in "\r\n" is the magic after a text tool changed line ends. */
 static enum cg_rec_file_kind classify(const uint8_t *file, size_t size)
 {
 	const size_t stem = sizeof(CG_REC_MAGIC_STEM) - 1;
 
 	if (size == 0)
 		return CG_REC_FILE_EMPTY;
-	if (size < CG_REC_MAGIC_LEN)
-		return memcmp(file, CG_REC_MAGIC, size) == 0 ?
-			CG_REC_FILE_TORN_MAGIC : CG_REC_FILE_OTHER;
-	if (memcmp(file, CG_REC_MAGIC, CG_REC_MAGIC_LEN) == 0)
+	if (size < CG_REC_MAGIC_LEN &&
+	    memcmp(file, CG_REC_MAGIC, size) == 0)
+		return CG_REC_FILE_TORN_MAGIC;
+	if (size >= CG_REC_MAGIC_LEN &&
+	    memcmp(file, CG_REC_MAGIC, CG_REC_MAGIC_LEN) == 0)
 		return CG_REC_FILE_RECORDING;
-	if (memcmp(file, CG_REC_MAGIC_STEM, stem) == 0 &&
-	    file[stem] >= '1' && file[stem] <= '9')
+	if (size <= stem || memcmp(file, CG_REC_MAGIC_STEM, stem) != 0 ||
+	    file[stem] < '1' || file[stem] > '9')
+		return CG_REC_FILE_OTHER;
+	size_t i = stem;
+	while (i < size && i < stem + 9 && file[i] >= '0' && file[i] <= '9')
+		i++;
+	if (i < size && file[i] == '\r')
+		return CG_REC_FILE_MANGLED;
+	if (i < size && file[i] == '\n')
 		return CG_REC_FILE_NEWER;
 	return CG_REC_FILE_OTHER;
 }
 
-/* The offset of the first good data block after a bad one at pos, or 0.
- * Only 'B' blocks with a plausible time are tried, so garbage costs a byte
- * compare per offset rather than a CRC. */
+/* The offset of the first good block after a bad one at pos, or 0 if none
+ * is found within CG_REC_RESYNC_BUDGET bytes of CRC work: informational
+ * only (where good data starts again), so a hostile file stays linear. */
 static size_t good_block_after(const uint8_t *file, size_t size, size_t pos,
 			       cg_rec_walked_fn *walked, void *ctx)
 {
 	struct cg_rec_block block;
+	size_t budget = CG_REC_RESYNC_BUDGET;
 
 	for (size_t q = pos + 1; q + CG_REC_OVERHEAD <= size; q++) {
 		if (walked && q % CG_REC_WALK_STEP == 0)
 			walked(ctx, q);
-		if (file[q] != CG_REC_TAG_BYTES)
+		size_t len = (size_t)get_le(file + q + 9, 2);
+		if (q + CG_REC_OVERHEAD + len > size)
 			continue;
-		uint64_t t = get_le(file + q + 1, 8);
-		if (t < PLAUSIBLE_MIN_US || t > PLAUSIBLE_MAX_US)
-			continue;
+		size_t cost = CG_REC_HEADER_LEN + len;
+		if (cost > budget)
+			return 0;
+		budget -= cost;
 		if (cg_rec_decode_block(file + q, size - q, &block) ==
 		    CG_REC_BLOCK_OK)
 			return q;
 	}
 	return 0;
+}
+
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
 }
 
 static void scan_image(const uint8_t *file, size_t size,
@@ -146,11 +163,17 @@ static void scan_image(const uint8_t *file, size_t size,
 			walked(ctx, pos);
 			told = pos;
 		}
-		if (cg_rec_decode_block(file + pos, size - pos, &block) !=
-		    CG_REC_BLOCK_OK) {
-			out->good_after = good_block_after(file, size, pos,
-							   walked, ctx);
-			out->damaged = out->good_after != 0;
+		enum cg_rec_decode_result r =
+			cg_rec_decode_block(file + pos, size - pos, &block);
+		if (r != CG_REC_BLOCK_OK) {
+			/* SHORT: runs past the end, nothing can follow it.
+			 * Only zeros to the end: a power cut before the
+			 * data reached the disk, and no block is all zeros. */
+			out->damaged = r != CG_REC_BLOCK_SHORT &&
+				       !all_zero(file + pos, size - pos);
+			if (out->damaged)
+				out->good_after = good_block_after(
+					file, size, pos, walked, ctx);
 			out->ignored = size - pos;
 			break;
 		}

@@ -215,6 +215,11 @@ int cg_replay_open(struct cg_replay *r, const char *path,
 		return cg_error_set(err, EX_DATAERR, "%s was recorded by a "
 				    "newer chargery-top; replay it with that "
 				    "version.", path);
+	case CG_REC_FILE_MANGLED:
+		cg_replay_close(r);
+		return cg_error_set(err, EX_DATAERR, "%s is not a recording "
+				    "(its line endings were changed?); copy it "
+				    "again as a binary file.", path);
 	case CG_REC_FILE_OTHER:
 		r->kind = CG_REPLAY_RAW;
 		open_raw(r, st.st_mtime);
