@@ -89,6 +89,9 @@ struct cg_source {
 	char label[CG_SOURCE_LABEL_MAX]; /* for the status bar and messages */
 	char text[CG_SOURCE_TEXT_MAX];   /* with LOST, NOTE and END */
 	struct cg_error err;             /* with OPEN_FAILED */
+	int end_code;    /* with END: 0, or the exit code the end calls for
+			  * (EX_DATAERR: the input was damaged) */
+	bool end_empty;  /* with END: nothing readable was in the input */
 	int baud;        /* the speed in use; 0 where there is none */
 	bool live;       /* a port or pipe that can go silent, be lost, be
 			  * diagnosed; false for files and replays */

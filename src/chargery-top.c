@@ -356,9 +356,11 @@ static int pump_source(struct app *a, uint64_t now, bool readable)
 			a->ended = true;
 			a->dirty = true;
 			cg_doctor_ended(&a->doctor);
-			if (src->text[0])
+			if (src->text[0]) {
 				snprintf(a->link_detail, sizeof(a->link_detail),
 					 "%.1000s", src->text);
+				note_event(a, src->text);
+			}
 			break;
 		}
 	}
@@ -551,6 +553,21 @@ static int print_once(struct app *a)
 	return cg_snapshot_status(&a->pack, &a->alarms, data_now);
 }
 
+/* The input ended without the table: says why on stderr, answers --once,
+ * and exits 65 after what was readable when the input was damaged. */
+static int end_of_input(struct app *a)
+{
+	int rc = EX_OK;
+
+	if (a->src->text[0])
+		fprintf(stderr, PROGRAM ": %s\n", a->src->text);
+	if (a->opt.once)
+		rc = a->src->end_empty ? CG_SNAPSHOT_NODATA : print_once(a);
+	if (a->src->end_code && rc != EX_IOERR)
+		return a->src->end_code;
+	return rc;
+}
+
 /* The one loop. Returns an exit code. */
 static int run(struct app *a, const sigset_t *wait_mask)
 {
@@ -577,7 +594,7 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			return EX_IOERR;
 		if (!a->tui && a->ended)
 			/* --json on a capture: done at EOF */
-			return a->opt.once ? print_once(a) : EX_OK;
+			return end_of_input(a);
 		/* Files are read to the end however long it takes. */
 		bool once_timed = a->opt.once && a->src->live;
 		if (once_timed && now >= a->once_deadline_ms)
