@@ -107,20 +107,31 @@ struct cg_rec_scan {
 	bool damaged;       /* a bad block at end that is not a torn tail */
 	size_t good_after;  /* when damaged: offset of the next good block
 			     * found after it, 0 if none was found */
+	/* The walk a buffer at a time (cg_rec_scan_more). */
+	bool done;          /* the scan is complete */
+	size_t at;          /* where the next buffer must start */
+	size_t size;        /* of the whole file */
+	bool zeros;         /* checking that only zeros follow end */
 };
 
 /* Classifies a file image and, for a recording, walks its blocks. */
 void cg_rec_scan(const uint8_t *file, size_t size, struct cg_rec_scan *out);
 
-/* Told now and then how far a walk over a file image has got (every
- * CG_REC_WALK_STEP bytes or so): the bytes before done will not be read
- * again by this walk, so a reader of a mapped file may give their pages
- * back. */
-#define CG_REC_WALK_STEP (256u * 1024u)
-typedef void cg_rec_walked_fn(void *ctx, size_t done);
-
-/* cg_rec_scan(), telling walked (if not NULL) how far it has got. */
-void cg_rec_scan_walk(const uint8_t *file, size_t size, struct cg_rec_scan *out,
-		      cg_rec_walked_fn *walked, void *ctx);
+/*
+ * The same scan a buffer at a time, for a reader that never holds the whole
+ * file (replay.h reads with pread() into one fixed buffer):
+ *
+ *   cg_rec_scan_begin(&scan, head, head_len, size);  head: the file's first
+ *                                                     CG_REC_SCAN_HEAD bytes
+ *                                                     (fewer if it is shorter)
+ *   while (!scan.done)
+ *       cg_rec_scan_more(&scan, buf, len);   buf: the file from scan.at on,
+ *                                            len >= CG_REC_BLOCK_MAX bytes or
+ *                                            up to the end of the file
+ */
+#define CG_REC_SCAN_HEAD 32
+void cg_rec_scan_begin(struct cg_rec_scan *out, const uint8_t *head,
+		       size_t head_len, size_t size);
+void cg_rec_scan_more(struct cg_rec_scan *out, const uint8_t *buf, size_t len);
 
 #endif

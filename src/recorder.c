@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,14 +50,11 @@ static int adopt_file(struct cg_recorder *rec, size_t size,
 {
 	const char *path = rec->file.path;
 	struct cg_rec_scan scan;
-	void *map = mmap(NULL, size, PROT_READ, MAP_SHARED, rec->file.fd, 0);
+	uint8_t buf[CG_REC_BLOCK_MAX];
 
-	if (map == MAP_FAILED)
-		return cg_error_set(err, EX_IOERR, "%s: cannot read the "
-				    "existing recording (%s); record to a new "
-				    "file.", path, strerror(errno));
-	cg_rec_scan_mapped(map, size, &scan);
-	munmap(map, size);
+	if (cg_rec_scan_fd(rec->file.fd, size, buf, sizeof(buf), &scan, path,
+			   err) < 0)
+		return -1;
 
 	switch (scan.kind) {
 	case CG_REC_FILE_EMPTY:

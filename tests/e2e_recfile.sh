@@ -97,6 +97,17 @@ check "a CRLF-mangled magic says its line endings were changed" \
 	grep -q "line endings were changed" "$T/rec-crlf.err"
 check "... not that it was recorded by a newer version" sh -c "! grep -q newer '$T/rec-crlf.err'"
 
+# --- memory: a raw dump without 0x57 frames, one written in one large write ------
+head -c $((64 * 1024 * 1024)) /dev/zero >"$T/noframes.bin"
+dd if="$T/good.rec" of="$T/one.rec" bs=64M 2>/dev/null
+# peak_kb ARGS...: chargery-top's peak RSS (ru_maxrss from wait4) in kB.
+peak_kb() { "$PWD/$B/e2e/e2e_peakrss" "$TOP" "$@"; }
+kb=$(peak_kb --headless --replay "$T/noframes.bin")
+check "a 64 MiB raw dump without 0x57 frames replays in under 8 MiB ($kb kB)" [ "$kb" -lt 8192 ]
+kb=$(peak_kb --headless --replay "$T/one.rec")
+check "a recording written in one large write replays in under 4 MiB ($kb kB)" [ "$kb" -lt 4096 ]
+rm -f "$T/noframes.bin"
+
 # --- the table: "end of capture", and the reason in the doctor line ---------------
 if needs tmux tmux; then
 	tmux_start 100 30 "$TOP" --replay "$T/magic.rec"

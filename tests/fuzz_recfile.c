@@ -103,9 +103,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t n = 0, bytes = 0;
 		while (cg_replay_next(&replay, &chunk) == 1) {
 			if (chunk.len &&
-			    (chunk.data < replay.map ||
-			     chunk.data + chunk.len > replay.map + replay.size))
-				die("a chunk outside the file");
+			    (chunk.data < replay.buf ||
+			     chunk.data + chunk.len >
+				     replay.buf + sizeof(replay.buf)))
+				die("a chunk outside the replay's buffer");
 			n++;
 			bytes += chunk.len;
 		}

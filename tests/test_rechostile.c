@@ -236,6 +236,69 @@ static void test_crafted_file_scans_in_linear_time(void **state)
 		fail_msg("scan of a crafted 1 MB file took %.1f s", s);
 }
 
+/* Issue 11.6: the replay reads through one fixed buffer. A raw dump with no
+ * 0x57 frame comes out in chunks no bigger than the buffer, every byte in
+ * order; a recording bigger than the buffer scans as its image does. */
+static void test_replay_reads_through_a_fixed_buffer(void **state)
+{
+	struct cg_replay replay;
+	struct cg_replay_chunk chunk;
+	struct cg_rec_scan scan;
+	struct cg_error err;
+	size_t offsets[20000];
+	char path[64];
+
+	(void)state;
+	temp_path(path);
+	size_t size = 3 * CG_REPLAY_BUF + 123;
+	for (size_t i = 0; i < size; i++)
+		image[i] = (uint8_t)(i * 7 + (i >> 9));
+	write_file(path, image, size);
+	assert_int_equal(cg_replay_open(&replay, path, &err), 0);
+	assert_int_equal(replay.kind, CG_REPLAY_RAW);
+	size_t at = 0;
+	while (cg_replay_next(&replay, &chunk) == 1) {
+		assert_true(chunk.len > 0 && chunk.len <= CG_REPLAY_BUF);
+		assert_memory_equal(chunk.data, image + at, chunk.len);
+		at += chunk.len;
+	}
+	assert_int_equal(at, size);
+	cg_replay_close(&replay);
+
+	/* A recording several buffers long, then zeros past a buffer. */
+	size = make_recording(image, sizeof(image), 5000000u, 20000, offsets);
+	assert_true(size > 3 * CG_REPLAY_BUF);
+	size_t zeros = 2 * CG_REPLAY_BUF;
+	memset(image + size, 0, zeros);
+	write_file(path, image, size + zeros);
+	cg_rec_scan(image, size + zeros, &scan);
+	assert_int_equal(cg_replay_open(&replay, path, &err), 0);
+	assert_int_equal(replay.scan.end, size);
+	assert_int_equal(replay.scan.data_blocks, 20000);
+	assert_false(replay.scan.damaged);
+	assert_int_equal(replay.scan.ignored, zeros);
+	assert_int_equal(scan.end, size);
+	assert_false(scan.damaged);
+	size_t n = 0;
+	while (cg_replay_next(&replay, &chunk) == 1) {
+		assert_int_equal(chunk.len, 27);
+		assert_memory_equal(chunk.data,
+				    image + offsets[n] + CG_REC_HEADER_LEN, 27);
+		n++;
+	}
+	assert_int_equal(n, 20000);
+	cg_replay_close(&replay);
+
+	/* Something not zero far after the bad block: damage. */
+	image[size + zeros - 1] = 1;
+	write_file(path, image, size + zeros);
+	assert_int_equal(cg_replay_open(&replay, path, &err), 0);
+	assert_true(replay.scan.damaged);
+	assert_int_equal(replay.scan.end, size);
+	cg_replay_close(&replay);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_torn_tail_with_1970_times_is_cut),
 		cmocka_unit_test(test_not_a_recording_is_never_touched),
 		cmocka_unit_test(test_crafted_file_scans_in_linear_time),
+		cmocka_unit_test(test_replay_reads_through_a_fixed_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -656,7 +656,8 @@ static void test_raw_dump_replays_by_status_frame(void **state)
 	while (cg_replay_next(&replay, &chunk) == 1) {
 		assert_true(chunk.synthetic_time);
 		assert_true(ends_with_status_frame(chunk.data, chunk.len));
-		assert_ptr_equal(chunk.data, replay.map + at);
+		assert_true(chunk.data >= replay.buf &&
+			    chunk.data + chunk.len <= replay.buf + sizeof(replay.buf));
 		assert_memory_equal(chunk.data, session.bytes + at, chunk.len);
 		if (n == 0)
 			first = chunk.time_us;
