@@ -37,8 +37,10 @@ enum cg_replay_kind {
 struct cg_replay_chunk {
 	const uint8_t *data; /* see above: until the next cg_replay_next() */
 	size_t len;
-	uint64_t time_us;    /* recorded (or synthetic) wall time */
-	bool synthetic_time; /* true for a raw dump: 1 s per 0x57 frame */
+	uint64_t time_us;    /* recorded (or derived) wall time */
+	bool synthetic_time; /* true for a raw dump: derived, 1 s per 0x57
+			      * frame from its start (cg_replay_start_at, or
+			      * its mtime less its paced length) */
 };
 
 struct cg_replay {
@@ -71,6 +73,10 @@ int cg_replay_open(struct cg_replay *replay, const char *path,
 
 /* Hands out the next chunk in file order. 1: *out is set; 0: the end. */
 int cg_replay_next(struct cg_replay *replay, struct cg_replay_chunk *out);
+
+/* A raw dump's time axis starts at first_us (--start) instead of its
+ * mtime less its paced length. No effect on a recording. */
+void cg_replay_start_at(struct cg_replay *replay, uint64_t first_us);
 
 /* Recorded seconds from the first chunk to the last (0 if fewer than 2). */
 double cg_replay_length_s(const struct cg_replay *replay);

@@ -116,6 +116,10 @@ struct cg_source *cg_source_replay_open(const char *path, bool paced,
 					double speed, uint64_t now_ms,
 					struct cg_error *err);
 
+/* A raw dump replayed: its derived times start at start_us (--start). */
+void cg_source_replay_start_at(struct cg_source *src, uint64_t start_us,
+			       uint64_t now_ms);
+
 /* The kind-independent calls. */
 static inline int cg_source_poll_fd(const struct cg_source *src)
 {

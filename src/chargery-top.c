@@ -57,6 +57,7 @@ struct app {
 	struct cg_options opt;
 	struct cg_source *src;
 	bool ended; /* the source has no more input */
+	bool time_derived; /* the chunk's time is derived (a raw dump) */
 	char link_detail[1024];
 	uint64_t opened_at_ms;
 
@@ -222,7 +223,17 @@ static int emit_json(struct app *a, const struct cg_record *rec)
 	const char *when = cg_clock_iso8601_cached(&a->stamp, a->data_wall_ms);
 
 	size_t n = cg_json_format(line, sizeof(line), rec, when);
-	if (n == 0 || fwrite(line, 1, n, stdout) != n)
+	if (n == 0)
+		return -1;
+	if (a->time_derived) {
+		/* A raw dump's times are derived: say so after "time". */
+		size_t head = sizeof("{\"time\":\"\",") - 1 + strlen(when);
+		if (fwrite(line, 1, head, stdout) != head ||
+		    fputs("\"time_derived\":true,", stdout) == EOF)
+			return -1;
+		return fwrite(line + head, 1, n - head, stdout) == n - head ? 0 : -1;
+	}
+	if (fwrite(line, 1, n, stdout) != n)
 		return -1;
 	return 0;
 }
@@ -294,6 +305,7 @@ static int use_chunk(struct app *a, const struct cg_source_chunk *chunk,
 		     uint64_t now)
 {
 	a->data_wall_ms = chunk->wall_ms;
+	a->time_derived = chunk->synthetic_time;
 	int rc = consume(a, chunk->data, chunk->len, chunk->data_ms);
 	cg_doctor_feed(&a->doctor, chunk->data, chunk->len, &a->framer.stats,
 		       now);
@@ -732,6 +744,8 @@ static int open_source(struct app *a, struct cg_error *err)
 			a->opt.demo ? "demo (simulator)" : NULL, err);
 	if (!a->src)
 		return err->exit_code;
+	if (a->opt.start_us)
+		cg_source_replay_start_at(a->src, a->opt.start_us, now);
 	a->opened_at_ms = now;
 	/* Every source has a doctor for its link state; only a live one
 	 * gets its diagnosis shown. */

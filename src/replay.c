@@ -319,6 +319,14 @@ int cg_replay_next(struct cg_replay *r, struct cg_replay_chunk *out)
 	return 0;
 }
 
+void cg_replay_start_at(struct cg_replay *r, uint64_t first_us)
+{
+	if (r->kind != CG_REPLAY_RAW)
+		return;
+	r->last_us = first_us + (r->last_us - r->first_us);
+	r->first_us = first_us;
+}
+
 double cg_replay_length_s(const struct cg_replay *r)
 {
 	if (r->chunks < 2 || r->last_us <= r->first_us)

@@ -130,8 +130,7 @@ static enum cg_source_event replay_pump(struct cg_source *src,
 		.data = r->chunk.data,
 		.len = r->chunk.len,
 		.data_ms = r->chunk.time_us / 1000u,
-		.wall_ms = r->chunk.synthetic_time ? cg_clock_wall_ms()
-						   : r->chunk.time_us / 1000u,
+		.wall_ms = r->chunk.time_us / 1000u,
 		.synthetic_time = r->chunk.synthetic_time,
 	};
 	return CG_SOURCE_DATA;
@@ -224,4 +223,18 @@ struct cg_source *cg_source_replay_open(const char *path, bool paced,
 	snprintf(src->label, sizeof(src->label), "replay %s", path);
 	snprintf(src->text, sizeof(src->text), "%s", r->replay.warning);
 	return src;
+}
+
+void cg_source_replay_start_at(struct cg_source *src, uint64_t start_us,
+			       uint64_t now_ms)
+{
+	struct replay_state *r = src->state;
+	uint64_t was = r->replay.first_us;
+
+	if (r->replay.kind != CG_REPLAY_RAW || r->replay.handed > 1)
+		return;
+	cg_replay_start_at(&r->replay, start_us);
+	if (r->have_chunk)
+		r->chunk.time_us = r->chunk.time_us - was + start_us;
+	cg_replay_clock_start(&r->clock, start_us, now_ms, r->clock.speed);
 }

@@ -257,10 +257,9 @@ Rerun \`make bench\` to measure your own machine; it rewrites this file (about t
 | open and replay a crafted hostile recording, 1 MiB / 8 MiB | < 1 s each, linear | $hostile1 s / $hostile8 s (ratio $hostile_ratio) | $(verdict "$hostile8" "<" 1) |
 | peak RSS, replay of a 256 MiB raw dump without 0x57 frames | < 8 MiB | $(mib "$noframes_rss") MiB | $(verdict "$noframes_rss" "<" 8192) |
 
-The replay reader (src/record.c) maps the recording read-only and hands the pages behind its read
-position back to the kernel in 256 KiB steps, so a replay's memory does not grow with the recording's
-length. (A file written in one large write may be cached in pieces the kernel maps whole, up to 2 MiB;
-such a file peaks a little higher. Recordings written by --record, cat or cp do not.)
+The replay reader (src/replay.c) reads the recording with pread() into one 128 KiB buffer, for the
+check at open and for the replay, so a replay's memory depends neither on the recording's length nor on
+how the page cache holds it (a file written in one large write may be cached in folios of up to 2 MiB).
 
 The instructions per byte are the total for the framer+decoder loop: $ipf_total per frame at this
 stream's $bytes_per_frame bytes per frame. Callgrind's per-function split is not given: the compiler

@@ -108,6 +108,23 @@ kb=$(peak_kb --headless --replay "$T/one.rec")
 check "a recording written in one large write replays in under 4 MiB ($kb kB)" [ "$kb" -lt 4096 ]
 rm -f "$T/noframes.bin"
 
+# --- raw dumps get a time axis: 1 s per 0x57 frame, ending at the mtime --------
+"$SIM" --stdout --speed 1000000 --duration 30 >"$T/dump.bin"
+touch -d '2026-01-01T00:10:00Z' "$T/dump.bin"
+"$TOP" --json --replay "$T/dump.bin" >"$T/dump.json"
+check "a raw dump's JSON marks every object's time as derived" \
+	sh -c "[ -s '$T/dump.json' ] && ! grep -vq '\"time_derived\":true' '$T/dump.json'"
+check "... its last frame at the file's mtime" \
+	sh -c "tail -n 1 '$T/dump.json' | grep -q '\"time\":\"2026-01-01T00:10:00.000Z\"'"
+check "... and its first 1 s per 0x57 frame before (not the decode time)" \
+	sh -c "head -n 1 '$T/dump.json' | grep -q '\"time\":\"2026-01-01T00:09:3[01].000Z\"'"
+"$TOP" --json --replay "$T/dump.bin" --start 2026-02-03T04:05:06Z >"$T/dump2.json"
+check "--start TIME sets a raw dump's first time" \
+	sh -c "head -n 1 '$T/dump2.json' | grep -q '\"time\":\"2026-02-03T04:05:06.000Z\"'"
+check "a recording's JSON has no time_derived" sh -c "! grep -q time_derived '$T/good.json'"
+"$TOP" --json --start yesterday --replay "$T/dump.bin" >/dev/null 2>&1
+check "--start with no UTC time is a usage error (64)" [ $? -eq 64 ]
+
 # --- the table: "end of capture", and the reason in the doctor line ---------------
 if needs tmux tmux; then
 	tmux_start 100 30 "$TOP" --replay "$T/magic.rec"
