@@ -10,6 +10,7 @@
 #define CG_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "alarm.h"
@@ -30,6 +31,8 @@ struct cg_options {
 	const char *record_path; /* --record */
 	const char *replay_path; /* --replay */
 	double speed;            /* --speed; 0 = not given */
+	uint64_t start_us;       /* --start: a raw dump's first frame, wall
+				  * µs since the epoch; 0 = not given */
 	const char *log_path;    /* --log */
 	bool once;               /* --once: one picture, then exit */
 	bool csv;                /* --once --csv */

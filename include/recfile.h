@@ -19,12 +19,21 @@
  * an hour is a few hundred kB. Blocks are only ever appended, each with one
  * write(2), and the file is fdatasync()ed at most once a second: a kill -9
  * loses nothing already written and a power cut at most the last second.
- * Readers treat a block that is cut short or fails its CRC, with no good
- * block anywhere after it, as a torn tail: the replay ends there, and the
- * recorder cuts it off before appending. A bad block WITH good blocks after
- * it is damage: the replay stops there and says so; the recorder refuses to
- * append. Blocks with a tag other than 'B' and a good CRC are skipped, so
- * later versions can add kinds of block without breaking this reader.
+ * Readers treat only a last block that runs past the end of the file (its
+ * header, or the length its header says, does not fit), or zeros from the
+ * bad block to the end (a power cut before the data reached the disk; no
+ * block is all zeros), as a torn tail: the
+ * replay ends there, and the recorder cuts it off before appending. Any
+ * other bad block (a CRC that fails, wherever it is) is damage: the replay
+ * stops there and says so; the recorder refuses to append and leaves the
+ * file as it is. Block times play no part in that decision (a Pi without a
+ * clock records times near 1970). Blocks with a tag other than 'B' and a
+ * good CRC are skipped, so later versions can add kinds of block without
+ * breaking this reader.
+ *
+ * The scan is linear in the file size: it walks the blocks once, and the
+ * look for a good block after damage (only to say where one is) is capped
+ * at CG_REC_RESYNC_BUDGET bytes of CRC.
  *
  * Pure: no I/O, no allocation, no globals. The recorder (recorder.h) and
  * the replay reader (replay.h) do the I/O.
@@ -45,6 +54,9 @@
 #define CG_REC_OVERHEAD (CG_REC_HEADER_LEN + CG_REC_CRC_LEN)
 #define CG_REC_DATA_MAX 65535 /* what len can say */
 #define CG_REC_WRITE_MAX 4096 /* the recorder splits bigger chunks */
+#define CG_REC_BLOCK_MAX (CG_REC_OVERHEAD + CG_REC_DATA_MAX)
+/* Bytes of CRC spent looking for good_after: keeps a hostile file linear. */
+#define CG_REC_RESYNC_BUDGET (4u * 1024u * 1024u)
 
 /* CRC-32 of len bytes, continuing from crc (pass 0 to start). */
 uint32_t cg_crc32(uint32_t crc, const void *data, size_t len);
@@ -78,7 +90,9 @@ enum cg_rec_file_kind {
 	CG_REC_FILE_TORN_MAGIC,   /* shorter than the magic and a prefix of
 				   * it: a recording torn while created */
 	CG_REC_FILE_NEWER,        /* a recording of a later format version */
-	CG_REC_FILE_OTHER,        /* not a recording (e.g. a raw dump) */
+	CG_REC_FILE_MANGLED,      /* the magic with its line end changed
+				   * (CRLF): not a recording any more */
+	CG_REC_FILE_OTHER, /* not a recording (e.g. a raw dump) */
 };
 
 /* What a whole recording holds. Offsets are from the start of the file. */
@@ -90,22 +104,34 @@ struct cg_rec_scan {
 	uint64_t first_us;  /* time of the first 'B' block, 0 if none */
 	uint64_t last_us;   /* time of the last 'B' block, 0 if none */
 	size_t ignored;     /* bytes after end: torn tail or after damage */
-	bool damaged;       /* a bad block at end, with good blocks after it */
-	size_t good_after;  /* when damaged: offset of the next good block */
+	bool damaged;       /* a bad block at end that is not a torn tail */
+	size_t good_after;  /* when damaged: offset of the next good block
+			     * found after it, 0 if none was found */
+	/* The walk a buffer at a time (cg_rec_scan_more). */
+	bool done;          /* the scan is complete */
+	size_t at;          /* where the next buffer must start */
+	size_t size;        /* of the whole file */
+	bool zeros;         /* checking that only zeros follow end */
 };
 
 /* Classifies a file image and, for a recording, walks its blocks. */
 void cg_rec_scan(const uint8_t *file, size_t size, struct cg_rec_scan *out);
 
-/* Told now and then how far a walk over a file image has got (every
- * CG_REC_WALK_STEP bytes or so): the bytes before done will not be read
- * again by this walk, so a reader of a mapped file may give their pages
- * back. */
-#define CG_REC_WALK_STEP (256u * 1024u)
-typedef void cg_rec_walked_fn(void *ctx, size_t done);
-
-/* cg_rec_scan(), telling walked (if not NULL) how far it has got. */
-void cg_rec_scan_walk(const uint8_t *file, size_t size, struct cg_rec_scan *out,
-		      cg_rec_walked_fn *walked, void *ctx);
+/*
+ * The same scan a buffer at a time, for a reader that never holds the whole
+ * file (replay.h reads with pread() into one fixed buffer):
+ *
+ *   cg_rec_scan_begin(&scan, head, head_len, size);  head: the file's first
+ *                                                     CG_REC_SCAN_HEAD bytes
+ *                                                     (fewer if it is shorter)
+ *   while (!scan.done)
+ *       cg_rec_scan_more(&scan, buf, len);   buf: the file from scan.at on,
+ *                                            len >= CG_REC_BLOCK_MAX bytes or
+ *                                            up to the end of the file
+ */
+#define CG_REC_SCAN_HEAD 32
+void cg_rec_scan_begin(struct cg_rec_scan *out, const uint8_t *head,
+		       size_t head_len, size_t size);
+void cg_rec_scan_more(struct cg_rec_scan *out, const uint8_t *buf, size_t len);
 
 #endif

@@ -1,11 +1,13 @@
 /*
  * replay: --replay FILE plays a recording (recfile.h) or a plain raw dump
  * made with `cat /dev/ttyUSB0 > dump.bin` back through the normal pipeline:
- * it maps the file and hands it out a chunk at a time, with the time each
- * chunk arrived (a raw dump gets 1 s per 0x57 frame).
+ * it reads the file with pread() into one fixed buffer and hands it out a
+ * chunk at a time, with the time each chunk arrived (a raw dump gets 1 s
+ * per 0x57 frame).
  *
- * I/O at open and close, madvise as it moves on, so its memory stays
- * bounded however long the file. Functions that can fail return 0, or -1
+ * I/O: pread() at open (the scan) and as it moves on; the buffer inside
+ * struct cg_replay is all it holds of the file, so its memory is bounded
+ * however long the file and however the page cache holds it. Functions that can fail return 0, or -1
  * with an exit code from <sysexits.h> and what to do in *err (error.h).
  * cg_replay_next() returns 1 for a chunk and 0 at the end.
  */
@@ -27,33 +29,37 @@ enum cg_replay_kind {
 };
 
 /*
- * data points into the replay's mapping of the file. Read it before the
- * next cg_replay_next(): that call hands the pages behind it back to the
- * kernel, so the replay's memory stays bounded however long the file. (The
- * bytes stay readable until cg_replay_close(), but an old chunk read again
- * is paged in again, which is what the bound is there to avoid.)
+ * data points into the replay's buffer: read it before the next
+ * cg_replay_next(), which may read the file over it. A chunk is at most
+ * CG_REPLAY_BUF bytes (a raw dump without 0x57 frames is cut there).
  */
+#define CG_REPLAY_BUF (128u * 1024u) /* >= CG_REC_BLOCK_MAX */
 struct cg_replay_chunk {
 	const uint8_t *data; /* see above: until the next cg_replay_next() */
 	size_t len;
-	uint64_t time_us;    /* recorded (or synthetic) wall time */
-	bool synthetic_time; /* true for a raw dump: 1 s per 0x57 frame */
+	uint64_t time_us;    /* recorded (or derived) wall time */
+	bool synthetic_time; /* true for a raw dump: derived, 1 s per 0x57
+			      * frame from its start (cg_replay_start_at, or
+			      * its mtime less its paced length) */
 };
 
 struct cg_replay {
 	char path[PATH_MAX];
 	enum cg_replay_kind kind;
-	const uint8_t *map; /* the whole file, read-only; NULL if empty */
+	int fd;              /* -1 when closed or empty */
 	size_t size;
 	size_t pos;          /* next byte to hand out */
-	size_t released;     /* pages before this were given back */
 	uint64_t chunks;     /* in the file (known at open) */
 	uint64_t handed;     /* chunks handed out so far */
 	uint64_t first_us, last_us;
 	struct cg_rec_scan scan;   /* recordings: what open found */
 	struct cg_framer framer;   /* raw dumps: finds the 0x57 frames */
-	const uint8_t *scan_at;    /* raw dumps: how far the framer read */
+	size_t scan_at;            /* raw dumps: how far the framer read */
+	uint64_t frames;           /* raw dumps: 0x57 cuts handed out */
+	bool failed;               /* a read failed: the replay ends */
 	char warning[512];   /* "" or why the replay ends early; show it */
+	size_t buf_off, buf_len;   /* the file's bytes in buf */
+	uint8_t buf[CG_REPLAY_BUF];
 };
 
 /*
@@ -68,15 +74,20 @@ int cg_replay_open(struct cg_replay *replay, const char *path,
 /* Hands out the next chunk in file order. 1: *out is set; 0: the end. */
 int cg_replay_next(struct cg_replay *replay, struct cg_replay_chunk *out);
 
+/* A raw dump's time axis starts at first_us (--start) instead of its
+ * mtime less its paced length. No effect on a recording. */
+void cg_replay_start_at(struct cg_replay *replay, uint64_t first_us);
+
 /* Recorded seconds from the first chunk to the last (0 if fewer than 2). */
 double cg_replay_length_s(const struct cg_replay *replay);
 
 void cg_replay_close(struct cg_replay *replay);
 
-/* cg_rec_scan() of a file mapped read-only, giving back the pages it has
- * read as it goes (and asking for small pages, so they can be given back
- * a step at a time). For the recorder's check of an existing file too. */
-void cg_rec_scan_mapped(const uint8_t *map, size_t size,
-			struct cg_rec_scan *out);
+/* cg_rec_scan() of an open file of size bytes, read with pread() through
+ * buf (cap >= CG_REC_BLOCK_MAX). For the recorder's check of an existing
+ * file too. Returns 0, or -1 (EX_IOERR) if a read failed. */
+int cg_rec_scan_fd(int fd, size_t size, uint8_t *buf, size_t cap,
+		   struct cg_rec_scan *out, const char *path,
+		   struct cg_error *err);
 
 #endif

@@ -89,6 +89,9 @@ struct cg_source {
 	char label[CG_SOURCE_LABEL_MAX]; /* for the status bar and messages */
 	char text[CG_SOURCE_TEXT_MAX];   /* with LOST, NOTE and END */
 	struct cg_error err;             /* with OPEN_FAILED */
+	int end_code;    /* with END: 0, or the exit code the end calls for
+			  * (EX_DATAERR: the input was damaged) */
+	bool end_empty;  /* with END: nothing readable was in the input */
 	int baud;        /* the speed in use; 0 where there is none */
 	bool live;       /* a port or pipe that can go silent, be lost, be
 			  * diagnosed; false for files and replays */
@@ -136,6 +139,10 @@ struct cg_source *cg_source_ws_open(const char *url, uint64_t now_ms,
 struct cg_source *cg_source_open(const char *port, int baud,
 				 const char *label, uint64_t now_ms,
 				 struct cg_error *err);
+
+/* A raw dump replayed: its derived times start at start_us (--start). */
+void cg_source_replay_start_at(struct cg_source *src, uint64_t start_us,
+			       uint64_t now_ms);
 
 /* The kind-independent calls. */
 static inline int cg_source_poll_fd(const struct cg_source *src)

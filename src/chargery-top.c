@@ -59,6 +59,7 @@ struct app {
 	struct cg_options opt;
 	struct cg_source *src;
 	bool ended; /* the source has no more input */
+	bool time_derived; /* the chunk's time is derived (a raw dump) */
 	char link_detail[1024];
 	uint64_t opened_at_ms;
 
@@ -189,7 +190,17 @@ static int emit_json(struct app *a, const struct cg_record *rec)
 	const char *when = cg_clock_iso8601_cached(&a->stamp, a->data_wall_ms);
 
 	size_t n = cg_json_format(line, sizeof(line), rec, when);
-	if (n == 0 || fwrite(line, 1, n, stdout) != n)
+	if (n == 0)
+		return -1;
+	if (a->time_derived) {
+		/* A raw dump's times are derived: say so after "time". */
+		size_t head = sizeof("{\"time\":\"\",") - 1 + strlen(when);
+		if (fwrite(line, 1, head, stdout) != head ||
+		    fputs("\"time_derived\":true,", stdout) == EOF)
+			return -1;
+		return fwrite(line + head, 1, n - head, stdout) == n - head ? 0 : -1;
+	}
+	if (fwrite(line, 1, n, stdout) != n)
 		return -1;
 	return 0;
 }
@@ -269,6 +280,7 @@ static int use_chunk(struct app *a, const struct cg_source_chunk *chunk,
 	a->data_wall_ms = chunk->wall_ms;
 	a->synthetic = chunk->synthetic_time;
 	a->synthetic_ms = chunk->data_ms;
+	a->time_derived = chunk->synthetic_time;
 	int rc = consume(a, chunk->data, chunk->len, chunk->data_ms);
 	cg_doctor_feed(&a->doctor, chunk->data, chunk->len, &a->framer.stats,
 		       now);
@@ -331,9 +343,11 @@ static int pump_source(struct app *a, uint64_t now, bool readable)
 			a->ended = true;
 			a->dirty = true;
 			cg_doctor_ended(&a->doctor);
-			if (src->text[0])
+			if (src->text[0]) {
 				snprintf(a->link_detail, sizeof(a->link_detail),
 					 "%.1000s", src->text);
+				note_event(a, src->text);
+			}
 			break;
 		}
 	}
@@ -523,6 +537,21 @@ static int print_once(struct app *a)
 	return cg_snapshot_status(&a->pack, &a->alarms, data_now);
 }
 
+/* The input ended without the table: says why on stderr, answers --once,
+ * and exits 65 after what was readable when the input was damaged. */
+static int end_of_input(struct app *a)
+{
+	int rc = EX_OK;
+
+	if (a->src->text[0])
+		fprintf(stderr, PROGRAM ": %s\n", a->src->text);
+	if (a->opt.once)
+		rc = a->src->end_empty ? CG_SNAPSHOT_NODATA : print_once(a);
+	if (a->src->end_code && rc != EX_IOERR)
+		return a->src->end_code;
+	return rc;
+}
+
 /* The one loop. Returns an exit code. */
 static int run(struct app *a, const sigset_t *wait_mask)
 {
@@ -549,10 +578,9 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			return EX_IOERR;
 		if (!a->tui && a->ended) {
 			/* --json on a capture: done at EOF */
-			if (a->opt.once)
-				return print_once(a);
-			say_variants(a, stderr, PROGRAM ": ");
-			return EX_OK;
+			if (!a->opt.once)
+				say_variants(a, stderr, PROGRAM ": ");
+			return end_of_input(a);
 		}
 		/* Files are read to the end however long it takes. */
 		bool once_timed = a->opt.once && a->src->live;
@@ -691,6 +719,8 @@ static int open_source(struct app *a, struct cg_error *err)
 			a->opt.demo ? "demo (simulator)" : NULL, now, err);
 	if (!a->src)
 		return err->exit_code;
+	if (a->opt.start_us)
+		cg_source_replay_start_at(a->src, a->opt.start_us, now);
 	a->opened_at_ms = now;
 	/* Every source has a doctor for its link state; only a live one
 	 * gets its diagnosis shown. */

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "args.h"
 #include "pack.h"
@@ -42,6 +43,7 @@ void cg_options_usage(FILE *to)
 		"      --record FILE   append every byte received, timestamped, to FILE\n"
 		"      --replay FILE   play a recording or a raw dump instead of a port\n"
 		"      --speed X       replay X times faster (keys + and - change it)\n"
+		"      --start TIME    a raw dump's first frame was at TIME (UTC, 2026-01-31T14:05:00Z)\n"
 		"      --log FILE.csv  a CSV row per cell frame (appends to a matching file)\n"
 		"      --events FILE   append link, mode, protection and alarm events\n"
 		"      --headless      no table: only log, record and write events\n"
@@ -102,13 +104,37 @@ static bool parse_volts(const char *s, uint16_t *out_mv)
 }
 
 /* Returns -1 to go on, or an exit code. */
+/* "YYYY-MM-DDTHH:MM:SS", a 'T' or a space between, an optional "Z": UTC,
+ * as --json writes it. Sets *us to microseconds since the epoch. */
+static bool parse_utc(const char *text, uint64_t *us)
+{
+	int y, mo, d, h, mi, sec, used = 0;
+	char sep;
+
+	if (sscanf(text, "%4d-%2d-%2d%c%2d:%2d:%2d%n", &y, &mo, &d, &sep, &h,
+		   &mi, &sec, &used) != 7 || (sep != 'T' && sep != ' '))
+		return false;
+	if (text[used] == 'Z')
+		used++;
+	if (text[used] || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+	    h > 23 || mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
+		return false;
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+			 .tm_hour = h, .tm_min = mi, .tm_sec = sec };
+	time_t t = timegm(&tm);
+	if (t <= 0)
+		return false;
+	*us = (uint64_t)t * 1000000u;
+	return true;
+}
+
 int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 {
 	enum {
 		OPT_CELLS = 256, OPT_JSON, OPT_DEMO, OPT_ASCII, OPT_NO_COLOR,
 		OPT_EVENTS, OPT_ALARM_HIGH, OPT_ALARM_LOW, OPT_ALARM_DELTA, OPT_BELL,
-		OPT_RECORD, OPT_REPLAY, OPT_SPEED, OPT_LOG, OPT_ONCE, OPT_CSV,
-		OPT_TIMEOUT, OPT_HEADLESS, OPT_PLOT, OPT_FROM, OPT_TO,
+		OPT_RECORD, OPT_REPLAY, OPT_SPEED, OPT_START, OPT_LOG, OPT_ONCE,
+		OPT_CSV, OPT_TIMEOUT, OPT_HEADLESS, OPT_PLOT, OPT_FROM, OPT_TO,
 	};
 	static const struct option longopts[] = {
 		{ "baud", required_argument, NULL, 'b' },
@@ -127,6 +153,7 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 		{ "record", required_argument, NULL, OPT_RECORD },
 		{ "replay", required_argument, NULL, OPT_REPLAY },
 		{ "speed", required_argument, NULL, OPT_SPEED },
+		{ "start", required_argument, NULL, OPT_START },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "csv", no_argument, NULL, OPT_CSV },
@@ -229,6 +256,10 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 					    CG_REPLAY_SPEED_MAX, &opt->speed))
 				return usage_error("--speed needs a factor from 0.125 to 1024, not '%s'", optarg);
 			break;
+		case OPT_START:
+			if (!parse_utc(optarg, &opt->start_us))
+				return usage_error("--start needs a UTC time such as 2026-01-31T14:05:00Z, not '%s'", optarg);
+			break;
 		case 'h':
 			cg_options_usage(stdout);
 			return EX_OK;
@@ -251,6 +282,8 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 		return usage_error("--replay plays %s instead of a port; drop the port or --demo", opt->replay_path);
 	if (opt->replay_path && opt->record_path)
 		return usage_error("--record records a live port; it cannot record the replay of %s", opt->replay_path);
+	if (opt->start_us && !opt->replay_path)
+		return usage_error("--start %s goes with --replay FILE (a raw dump)", "TIME");
 	if (opt->speed && !opt->replay_path)
 		return usage_error("--speed %s goes with --replay FILE", "X");
 	if (opt->csv && !opt->once)

@@ -1,17 +1,13 @@
 /*
  * recfile: CRC-32, blocks and the scan of a file image.
  *
- * A reader decides "torn tail" versus "damage" by whether any good block
- * follows the bad one, so a crash costs the tail and never the rest.
+ * A reader calls a bad block a torn tail only when it runs past the end of
+ * the file: that is all a crash in the middle of one write(2) can leave.
+ * Anything else is damage, so nothing after it is ever cut.
  */
 #include "recfile.h"
 
 #include <string.h>
-
-/* Times outside 2000..2100 are not a real receipt time: used only to skip
- * candidate blocks quickly while looking for a good block after damage. */
-#define PLAUSIBLE_MIN_US 946684800000000ULL
-#define PLAUSIBLE_MAX_US 4102444800000000ULL
 
 /* Reflected CRC-32 (polynomial 0xEDB88320, as zlib's) a byte at a time.
  * Replays spend most of their time here: one lookup per byte rather than
@@ -146,72 +142,133 @@ enum cg_rec_decode_result cg_rec_decode_block(const uint8_t *buf, size_t avail,
 	return CG_REC_BLOCK_OK;
 }
 
+/* "CHARGERY-REC " then a version number: 1 is this one. A version line
+ * ending in "\r\n" is the magic after a text tool changed line ends. */
 static enum cg_rec_file_kind classify(const uint8_t *file, size_t size)
 {
 	const size_t stem = sizeof(CG_REC_MAGIC_STEM) - 1;
 
 	if (size == 0)
 		return CG_REC_FILE_EMPTY;
-	if (size < CG_REC_MAGIC_LEN)
-		return memcmp(file, CG_REC_MAGIC, size) == 0 ?
-			CG_REC_FILE_TORN_MAGIC : CG_REC_FILE_OTHER;
-	if (memcmp(file, CG_REC_MAGIC, CG_REC_MAGIC_LEN) == 0)
+	if (size < CG_REC_MAGIC_LEN &&
+	    memcmp(file, CG_REC_MAGIC, size) == 0)
+		return CG_REC_FILE_TORN_MAGIC;
+	if (size >= CG_REC_MAGIC_LEN &&
+	    memcmp(file, CG_REC_MAGIC, CG_REC_MAGIC_LEN) == 0)
 		return CG_REC_FILE_RECORDING;
-	if (memcmp(file, CG_REC_MAGIC_STEM, stem) == 0 &&
-	    file[stem] >= '1' && file[stem] <= '9')
+	if (size <= stem || memcmp(file, CG_REC_MAGIC_STEM, stem) != 0 ||
+	    file[stem] < '1' || file[stem] > '9')
+		return CG_REC_FILE_OTHER;
+	size_t i = stem;
+	while (i < size && i < stem + 9 && file[i] >= '0' && file[i] <= '9')
+		i++;
+	if (i < size && file[i] == '\r')
+		return CG_REC_FILE_MANGLED;
+	if (i < size && file[i] == '\n')
 		return CG_REC_FILE_NEWER;
 	return CG_REC_FILE_OTHER;
 }
 
-/* The offset of the first good data block after a bad one at pos, or 0.
- * Only 'B' blocks with a plausible time are tried, so garbage costs a byte
- * compare per offset rather than a CRC. */
-static size_t good_block_after(const uint8_t *file, size_t size, size_t pos,
-			       cg_rec_walked_fn *walked, void *ctx)
+/* The offset of the first good block after a bad one at pos, or 0 if none
+ * is found in buf within CG_REC_RESYNC_BUDGET bytes of CRC work:
+ * informational only (where good data starts again), so a hostile file
+ * stays linear. buf holds the file from base on, len bytes. */
+static size_t good_block_after(const uint8_t *buf, size_t len, size_t base,
+			       size_t pos)
 {
 	struct cg_rec_block block;
+	size_t budget = CG_REC_RESYNC_BUDGET;
 
-	for (size_t q = pos + 1; q + CG_REC_OVERHEAD <= size; q++) {
-		if (walked && q % CG_REC_WALK_STEP == 0)
-			walked(ctx, q);
-		if (file[q] != CG_REC_TAG_BYTES)
+	for (size_t q = pos - base + 1; q + CG_REC_OVERHEAD <= len; q++) {
+		size_t n = (size_t)get_le(buf + q + 9, 2);
+		if (q + CG_REC_OVERHEAD + n > len)
 			continue;
-		uint64_t t = get_le(file + q + 1, 8);
-		if (t < PLAUSIBLE_MIN_US || t > PLAUSIBLE_MAX_US)
-			continue;
-		if (cg_rec_decode_block(file + q, size - q, &block) ==
+		size_t cost = CG_REC_HEADER_LEN + n;
+		if (cost > budget)
+			return 0;
+		budget -= cost;
+		if (cg_rec_decode_block(buf + q, len - q, &block) ==
 		    CG_REC_BLOCK_OK)
-			return q;
+			return base + q;
 	}
 	return 0;
 }
 
-static void scan_image(const uint8_t *file, size_t size,
-		       struct cg_rec_scan *out, cg_rec_walked_fn *walked, void *ctx)
+static bool all_zero(const uint8_t *p, size_t len)
 {
-	struct cg_rec_block block;
-	size_t told = 0;
+	for (size_t i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
 
+void cg_rec_scan_begin(struct cg_rec_scan *out, const uint8_t *head,
+		       size_t head_len, size_t size)
+{
 	memset(out, 0, sizeof(*out));
-	out->kind = classify(file, size);
+	out->size = size;
+	out->kind = classify(head, head_len < size ? head_len : size);
 	if (out->kind == CG_REC_FILE_TORN_MAGIC)
 		out->ignored = size;
-	if (out->kind != CG_REC_FILE_RECORDING)
+	if (out->kind != CG_REC_FILE_RECORDING) {
+		out->done = true;
 		return;
+	}
+	out->end = out->at = CG_REC_MAGIC_LEN;
+	out->done = out->at >= size;
+}
 
-	size_t pos = CG_REC_MAGIC_LEN;
-	while (pos < size) {
-		if (walked && pos - told >= CG_REC_WALK_STEP) {
-			walked(ctx, pos);
-			told = pos;
+/* After a bad block at end: only zeros to the end of the file are a power
+ * cut before the data reached the disk (no block is all zeros); anything
+ * else is damage. */
+static void check_zeros(struct cg_rec_scan *out, const uint8_t *buf,
+			size_t len)
+{
+	if (!all_zero(buf, len)) {
+		out->damaged = true;
+		out->done = true;
+		return;
+	}
+	out->at += len;
+	out->done = out->at >= out->size;
+}
+
+void cg_rec_scan_more(struct cg_rec_scan *out, const uint8_t *buf, size_t len)
+{
+	struct cg_rec_block block;
+	size_t base = out->at, p = 0;
+
+	if (out->done)
+		return;
+	if (len > out->size - base)
+		len = out->size - base;
+	if (out->zeros) {
+		check_zeros(out, buf, len);
+		return;
+	}
+	while (base + p < out->size) {
+		enum cg_rec_decode_result r =
+			cg_rec_decode_block(buf + p, len - p, &block);
+		if (r == CG_REC_BLOCK_SHORT && base + len < out->size) {
+			out->at = out->end; /* needs the next buffer */
+			return;
 		}
-		if (cg_rec_decode_block(file + pos, size - pos, &block) !=
-		    CG_REC_BLOCK_OK) {
-			out->good_after = good_block_after(file, size, pos,
-							   walked, ctx);
-			out->damaged = out->good_after != 0;
-			out->ignored = size - pos;
-			break;
+		if (r != CG_REC_BLOCK_OK) {
+			/* SHORT here: runs past the end of the file, so
+			 * nothing can follow it: a torn tail. */
+			out->ignored = out->size - out->end;
+			if (r == CG_REC_BLOCK_SHORT) {
+				out->done = true;
+				return;
+			}
+			out->good_after = good_block_after(buf, len, base,
+							   out->end);
+			out->zeros = true;
+			out->at = out->end;
+			check_zeros(out, buf + p, len - p);
+			if (!out->damaged)
+				out->good_after = 0;
+			return;
 		}
 		out->blocks++;
 		if (block.tag == CG_REC_TAG_BYTES) {
@@ -219,19 +276,17 @@ static void scan_image(const uint8_t *file, size_t size,
 				out->first_us = block.time_us;
 			out->last_us = block.time_us;
 		}
-		pos += block.size;
+		p += block.size;
+		out->end += block.size;
 	}
-	out->end = pos;
+	out->at = out->end;
+	out->done = true;
 }
-
 
 void cg_rec_scan(const uint8_t *file, size_t size, struct cg_rec_scan *out)
 {
-	scan_image(file, size, out, NULL, NULL);
-}
-
-void cg_rec_scan_walk(const uint8_t *file, size_t size, struct cg_rec_scan *out,
-		      cg_rec_walked_fn *walked, void *ctx)
-{
-	scan_image(file, size, out, walked, ctx);
+	cg_rec_scan_begin(out, file, size < CG_REC_SCAN_HEAD ?
+			  size : CG_REC_SCAN_HEAD, size);
+	while (!out->done)
+		cg_rec_scan_more(out, file + out->at, size - out->at);
 }

@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,20 +50,27 @@ static int adopt_file(struct cg_recorder *rec, size_t size,
 {
 	const char *path = rec->file.path;
 	struct cg_rec_scan scan;
-	void *map = mmap(NULL, size, PROT_READ, MAP_SHARED, rec->file.fd, 0);
+	uint8_t buf[CG_REC_BLOCK_MAX];
 
-	if (map == MAP_FAILED)
-		return cg_error_set(err, EX_IOERR, "%s: cannot read the "
-				    "existing recording (%s); record to a new "
-				    "file.", path, strerror(errno));
-	cg_rec_scan_mapped(map, size, &scan);
-	munmap(map, size);
+	if (cg_rec_scan_fd(rec->file.fd, size, buf, sizeof(buf), &scan, path,
+			   err) < 0)
+		return -1;
 
 	switch (scan.kind) {
 	case CG_REC_FILE_EMPTY:
-	case CG_REC_FILE_TORN_MAGIC:
-		rec->cut_bytes = scan.ignored;
 		return start_file(rec, err);
+	case CG_REC_FILE_TORN_MAGIC:
+		/* "C" or "CHARGERY" is as likely a file of its own as a
+		 * recording torn while created: never touched. */
+		return cg_error_set(err, EX_DATAERR, "%s holds only %zu "
+				    "bytes, not a chargery-top recording; pick "
+				    "a new name for --record (nothing was "
+				    "written to it).", path, size);
+	case CG_REC_FILE_MANGLED:
+		return cg_error_set(err, EX_DATAERR, "%s is not a recording "
+				    "(its line endings were changed?); pick a "
+				    "new name for --record (nothing was "
+				    "written to it).", path);
 	case CG_REC_FILE_OTHER:
 		return cg_error_set(err, EX_DATAERR, "%s is not a "
 				    "chargery-top recording; pick a new name "
@@ -79,11 +85,11 @@ static int adopt_file(struct cg_recorder *rec, size_t size,
 	}
 	if (scan.damaged) {
 		return cg_error_set(err, EX_DATAERR, "%s is a damaged "
-				    "recording: a bad block at byte %zu, good "
-				    "blocks again from byte %zu. Pick a new "
-				    "name for --record; --replay still plays "
-				    "it up to the damage.", path, scan.end,
-				    scan.good_after);
+				    "recording: a bad block at byte %zu, %zu "
+				    "bytes after it. Pick a new name for "
+				    "--record (nothing was written to it); "
+				    "--replay still plays it up to the "
+				    "damage.", path, scan.end, scan.ignored);
 	}
 	if (scan.ignored) {
 		/* A torn block from a crash; new blocks must not follow it. */

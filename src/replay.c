@@ -1,7 +1,7 @@
 /*
- * replay: the replay reader. Maps the whole file read-only; recordings are
- * walked block by block, raw dumps are cut after each 0x57 frame the framer
- * finds.
+ * replay: the replay reader. Reads the file with pread() into one fixed
+ * buffer; recordings are walked block by block, raw dumps are cut after
+ * each 0x57 frame the framer finds.
  */
 #include "replay.h"
 
@@ -10,22 +10,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <stddef.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
 #define US_PER_S 1000000ULL
-
-/*
- * Readers map the whole file, and every page of it they touch counts in
- * their RSS until unmapped. So a walk over the file hands the pages it has
- * passed back to the kernel (madvise) in steps of CG_REC_WALK_STEP: the
- * memory a replay holds stays under a step or two of the file, whatever
- * its length. A multiple of any page size.
- */
-#define RELEASE_STEP CG_REC_WALK_STEP
 
 /* A warning carries a path of up to PATH_MAX: cutting one short is fine. */
 __attribute__((format(printf, 2, 3)))
@@ -38,89 +29,113 @@ static void warn(struct cg_replay *r, const char *fmt, ...)
 	va_end(args);
 }
 
+/* Reads up to cap bytes at off, retrying short reads and EINTR. Returns
+ * the bytes read (fewer only at the end of the file), or -1. */
+static ssize_t read_at(int fd, uint8_t *buf, size_t cap, size_t off)
+{
+	size_t got = 0;
+
+	while (got < cap) {
+		ssize_t n = pread(fd, buf + got, cap - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int cg_rec_scan_fd(int fd, size_t size, uint8_t *buf, size_t cap,
+		   struct cg_rec_scan *out, const char *path,
+		   struct cg_error *err)
+{
+	ssize_t n = read_at(fd, buf, size < cap ? size : cap, 0);
+
+	if (n < 0)
+		goto failed;
+	cg_rec_scan_begin(out, buf, (size_t)n, size);
+	while (!out->done) {
+		size_t want = size - out->at < cap ? size - out->at : cap;
+		n = read_at(fd, buf, want, out->at);
+		if (n < 0)
+			goto failed;
+		if ((size_t)n < want) /* shrank meanwhile: the rest is gone */
+			out->size = size = out->at + (size_t)n;
+		cg_rec_scan_more(out, buf, (size_t)n);
+	}
+	return 0;
+failed:
+	return cg_error_set(err, EX_IOERR, "%s: cannot read the recording "
+			    "(%s).", path, strerror(errno));
+}
+
+/* Makes buf hold the file from off on (as much as fits). */
+static int fill(struct cg_replay *r, size_t off)
+{
+	size_t want = r->size - off < sizeof(r->buf) ? r->size - off
+						     : sizeof(r->buf);
+	ssize_t n = read_at(r->fd, r->buf, want, off);
+
+	if (n < 0 || (size_t)n < want) {
+		if (!r->failed)
+			warn(r, "%s: reading stopped at byte %zu (%s)", r->path,
+			     off, n < 0 ? strerror(errno) : "the file shrank");
+		r->failed = true;
+		return -1;
+	}
+	r->buf_off = off;
+	r->buf_len = (size_t)n;
+	return 0;
+}
+
 /*
- * Gives back the pages of map before upto, in whole RELEASE_STEPs, beyond
- * those *released already. They stay readable: touched again, they come
- * back from the page cache. A failure only costs memory, so it is ignored.
+ * Raw dumps: the end of the next chunk, just after the next 0x57 frame, at
+ * the end of the buffer when no frame comes before it, or at the end of the
+ * file. The framer reads on from r->scan_at and keeps its state across
+ * chunks. It may have read past the frame it returned: bytes of a rejected
+ * frame that it rescans sit in its replay buffer, and they come after the
+ * frame in the stream, so the cut is that far back. *framed: the cut is
+ * after a 0x57 frame. Returns 0, or -1 if a read failed.
  */
-static void release_pages(const uint8_t *map, size_t *released, size_t upto)
+static int raw_cut(struct cg_replay *r, size_t *cut, bool *framed)
 {
-	size_t to = upto / RELEASE_STEP * RELEASE_STEP;
-
-	if (!map || to <= *released)
-		return;
-	madvise((void *)(uintptr_t)(map + *released), to - *released,
-		MADV_DONTNEED);
-	*released = to;
-}
-
-struct pager {
-	const uint8_t *map;
-	size_t released;
-};
-
-static void pager_walked(void *ctx, size_t done)
-{
-	struct pager *pager = ctx;
-
-	release_pages(pager->map, &pager->released, done);
-}
-
-/*
- * A file written in a few big write()s (a copy made by a script, say) can
- * sit in the page cache in folios of up to 2 MiB, which a read fault maps
- * whole, and a huge page cannot be given back a step at a time. Asking for
- * small pages keeps the steps above meaningful; advice only, so a failure
- * is ignored.
- */
-static void map_small_pages(const uint8_t *map, size_t size)
-{
-#ifdef MADV_NOHUGEPAGE
-	if (map)
-		madvise((void *)(uintptr_t)map, size, MADV_NOHUGEPAGE);
-#else
-	(void)map;
-	(void)size;
-#endif
-}
-
-void cg_rec_scan_mapped(const uint8_t *map, size_t size,
-			struct cg_rec_scan *out)
-{
-	struct pager pager = { .map = map, .released = 0 };
-
-	map_small_pages(map, size);
-	cg_rec_scan_walk(map, size, out, pager_walked, &pager);
-}
-
-
-
-/*
- * Raw dumps: the end of the next chunk, just after the next 0x57 frame (or
- * the end of the file). The framer reads on from *scan_at and keeps its
- * state across chunks. It may have read past the frame it returned: bytes
- * of a rejected frame that it rescans sit in its replay buffer, and they
- * come after the frame in the stream, so the cut is that far back.
- */
-static size_t raw_cut(struct cg_framer *framer, const uint8_t *base,
-		      size_t size, const uint8_t **scan_at, size_t start)
-{
-	const uint8_t *p = *scan_at;
-	size_t left = size - (size_t)(p - base);
 	struct cg_frame frame;
 
-	while (cg_framer_next(framer, &p, &left, &frame)) {
-		if (frame.bytes[2] != CG_CMD_STATUS)
-			continue;
-		size_t cut = (size_t)(p - base) -
-			     cg_framer_rescan_pending(framer);
-		if (cut > start) {
-			*scan_at = p;
-			return cut;
+	*framed = false;
+	for (;;) {
+		size_t end = r->buf_off + r->buf_len;
+		if (r->scan_at >= end) {
+			if (end >= r->size) {
+				*cut = r->size;
+				return 0;
+			}
+			if (r->pos > r->buf_off || r->buf_len == 0) {
+				if (fill(r, r->pos) < 0)
+					return -1;
+				continue;
+			}
+			*cut = end; /* a chunk as big as the buffer */
+			return 0;
 		}
+		const uint8_t *p = r->buf + (r->scan_at - r->buf_off);
+		size_t left = end - r->scan_at;
+		while (cg_framer_next(&r->framer, &p, &left, &frame)) {
+			if (frame.bytes[2] != CG_CMD_STATUS)
+				continue;
+			size_t c = r->buf_off + (size_t)(p - r->buf) -
+				   cg_framer_rescan_pending(&r->framer);
+			if (c > r->pos) {
+				r->scan_at = r->buf_off + (size_t)(p - r->buf);
+				*cut = c;
+				*framed = true;
+				return 0;
+			}
+		}
+		r->scan_at = end;
 	}
-	*scan_at = p;
-	return size;
 }
 
 static void describe_recording(struct cg_replay *r)
@@ -140,27 +155,37 @@ static void describe_recording(struct cg_replay *r)
 			 "loss); they are left out", r->path, s->ignored);
 }
 
-static void open_raw(struct cg_replay *r, time_t mtime)
+static void raw_rewind(struct cg_replay *r)
 {
-	struct cg_framer counter;
-	const uint8_t *scan_at = r->map;
-	size_t pos = 0, released = 0;
+	cg_framer_init(&r->framer);
+	r->pos = r->scan_at = 0;
+	r->buf_off = r->buf_len = 0;
+	r->frames = 0;
+}
+
+static int open_raw(struct cg_replay *r, time_t mtime, struct cg_error *err)
+{
+	uint64_t last_index = 0;
 
 	/* Count the chunks first: the length and the times depend on it. */
-	cg_framer_init(&counter);
-	while (pos < r->size) {
-		release_pages(r->map, &released, pos);
-		pos = raw_cut(&counter, r->map, r->size, &scan_at, pos);
+	raw_rewind(r);
+	while (r->pos < r->size) {
+		size_t cut;
+		bool framed;
+		if (raw_cut(r, &cut, &framed) < 0)
+			return cg_error_set(err, EX_IOERR, "%s", r->warning);
+		last_index = r->frames;
+		r->frames += framed;
+		r->pos = cut;
 		r->chunks++;
 	}
 	/* The dump was last written about when its last chunk arrived. */
 	uint64_t end_us = mtime > 0 ? (uint64_t)mtime * US_PER_S : 0;
-	uint64_t span_us = r->chunks ? (r->chunks - 1) * US_PER_S : 0;
+	uint64_t span_us = last_index * US_PER_S;
 	r->first_us = end_us > span_us ? end_us - span_us : 0;
 	r->last_us = r->first_us + span_us;
-
-	cg_framer_init(&r->framer);
-	r->scan_at = r->map;
+	raw_rewind(r);
+	return 0;
 }
 
 int cg_replay_open(struct cg_replay *r, const char *path,
@@ -168,7 +193,8 @@ int cg_replay_open(struct cg_replay *r, const char *path,
 {
 	struct stat st;
 
-	memset(r, 0, sizeof(*r));
+	memset(r, 0, offsetof(struct cg_replay, buf));
+	r->fd = -1;
 	snprintf(r->path, sizeof(r->path), "%s", path);
 	if (stat(path, &st) < 0) {
 		int e = errno;
@@ -198,26 +224,31 @@ int cg_replay_open(struct cg_replay *r, const char *path,
 					    "%s: cannot open the recording "
 					    "(%s).", path, strerror(e));
 		}
-		void *map = mmap(NULL, r->size, PROT_READ, MAP_PRIVATE, fd, 0);
-		int e = errno;
-		close(fd);
-		if (map == MAP_FAILED)
-			return cg_error_set(err, EX_IOERR, "%s: cannot read "
-					    "the recording (%s).", path,
-					    strerror(e));
-		r->map = map;
+		r->fd = fd;
 	}
 
-	cg_rec_scan_mapped(r->map, r->size, &r->scan);
+	if (cg_rec_scan_fd(r->fd, r->size, r->buf, sizeof(r->buf), &r->scan,
+			   path, err) < 0) {
+		cg_replay_close(r);
+		return -1;
+	}
 	switch (r->scan.kind) {
 	case CG_REC_FILE_NEWER:
 		cg_replay_close(r);
 		return cg_error_set(err, EX_DATAERR, "%s was recorded by a "
 				    "newer chargery-top; replay it with that "
 				    "version.", path);
+	case CG_REC_FILE_MANGLED:
+		cg_replay_close(r);
+		return cg_error_set(err, EX_DATAERR, "%s is not a recording "
+				    "(its line endings were changed?); copy it "
+				    "again as a binary file.", path);
 	case CG_REC_FILE_OTHER:
 		r->kind = CG_REPLAY_RAW;
-		open_raw(r, st.st_mtime);
+		if (open_raw(r, st.st_mtime, err) < 0) {
+			cg_replay_close(r);
+			return -1;
+		}
 		break;
 	case CG_REC_FILE_EMPTY:
 	case CG_REC_FILE_TORN_MAGIC:
@@ -236,17 +267,18 @@ int cg_replay_open(struct cg_replay *r, const char *path,
 
 int cg_replay_next(struct cg_replay *r, struct cg_replay_chunk *out)
 {
-	/* The chunk handed out last is done with (see replay.h). */
-	release_pages(r->map, &r->released, r->pos);
+	if (r->failed)
+		return 0;
 	if (r->kind == CG_REPLAY_RAW) {
-		if (r->pos >= r->size)
+		size_t cut;
+		bool framed;
+		if (r->pos >= r->size || raw_cut(r, &cut, &framed) < 0)
 			return 0;
-		size_t cut = raw_cut(&r->framer, r->map, r->size, &r->scan_at,
-				     r->pos);
-		out->data = r->map + r->pos;
+		out->data = r->buf + (r->pos - r->buf_off);
 		out->len = cut - r->pos;
-		out->time_us = r->first_us + r->handed * US_PER_S;
+		out->time_us = r->first_us + r->frames * US_PER_S;
 		out->synthetic_time = true;
+		r->frames += framed;
 		r->pos = cut;
 		r->handed++;
 		return 1;
@@ -255,9 +287,25 @@ int cg_replay_next(struct cg_replay *r, struct cg_replay_chunk *out)
 	struct cg_rec_block block;
 
 	/* Everything before scan.end decoded at open; skip other tags. */
-	while (r->pos < r->scan.end &&
-	       cg_rec_decode_block(r->map + r->pos, r->scan.end - r->pos,
-				   &block) == CG_REC_BLOCK_OK) {
+	while (r->pos < r->scan.end) {
+		size_t need = r->scan.end - r->pos;
+		if (need > CG_REC_BLOCK_MAX)
+			need = CG_REC_BLOCK_MAX;
+		if ((r->pos < r->buf_off || r->pos + need >
+		     r->buf_off + r->buf_len) && fill(r, r->pos) < 0)
+			return 0;
+		size_t at = r->pos - r->buf_off;
+		size_t avail = r->buf_len - at;
+		if (avail > r->scan.end - r->pos)
+			avail = r->scan.end - r->pos;
+		if (cg_rec_decode_block(r->buf + at, avail, &block) !=
+		    CG_REC_BLOCK_OK) {
+			/* Good at open: the file changed since. */
+			warn(r, "%s changed while it was replayed: the replay "
+			     "stops at byte %zu", r->path, r->pos);
+			r->failed = true;
+			return 0;
+		}
 		r->pos += block.size;
 		if (block.tag != CG_REC_TAG_BYTES)
 			continue;
@@ -271,6 +319,14 @@ int cg_replay_next(struct cg_replay *r, struct cg_replay_chunk *out)
 	return 0;
 }
 
+void cg_replay_start_at(struct cg_replay *r, uint64_t first_us)
+{
+	if (r->kind != CG_REPLAY_RAW)
+		return;
+	r->last_us = first_us + (r->last_us - r->first_us);
+	r->first_us = first_us;
+}
+
 double cg_replay_length_s(const struct cg_replay *r)
 {
 	if (r->chunks < 2 || r->last_us <= r->first_us)
@@ -280,9 +336,9 @@ double cg_replay_length_s(const struct cg_replay *r)
 
 void cg_replay_close(struct cg_replay *r)
 {
-	if (r->map)
-		munmap((void *)r->map, r->size);
-	r->map = NULL;
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
 	r->size = 0;
 	r->pos = 0;
 }

@@ -26,7 +26,45 @@ struct replay_state {
 	bool need_next;   /* the chunk was handed out: fetch the next */
 	bool ended;
 	unsigned batch;   /* chunks handed out this loop turn */
+	uint64_t bytes;   /* BMS bytes handed out */
 };
+
+/* What END says: where a damaged recording stopped and how much was read,
+ * why nothing was readable, or what a torn tail left out. */
+static void describe_end(struct cg_source *src, const struct replay_state *r)
+{
+	const struct cg_replay *p = &r->replay;
+	const struct cg_rec_scan *s = &p->scan;
+	unsigned long long chunks = (unsigned long long)p->handed;
+	unsigned long long bytes = (unsigned long long)r->bytes;
+	/* The status bar names the file; events are short: its base name. */
+	const char *slash = strrchr(p->path, '/');
+	const char *name = slash && slash[1] ? slash + 1 : p->path;
+
+	src->end_empty = p->handed == 0;
+	if (p->kind == CG_REPLAY_RECORDING && s->damaged) {
+		src->end_code = EX_DATAERR;
+		snprintf(src->text, sizeof(src->text), "%.300s is damaged at "
+			 "byte %zu: the replay stopped there after %llu blocks "
+			 "(%llu bytes from the BMS); %zu bytes after it were "
+			 "not read", name, s->end, chunks, bytes, s->ignored);
+		return;
+	}
+	if (p->handed == 0) {
+		const char *why =
+			p->kind == CG_REPLAY_RAW ? "no bytes" :
+			s->kind == CG_REC_FILE_EMPTY ? "it is empty" :
+			s->kind == CG_REC_FILE_TORN_MAGIC ?
+				"only the start of a recording's first line" :
+			s->ignored ? "only an unfinished block" :
+			s->blocks ? "only blocks of kinds this version skips" :
+				    "only the recording's first line";
+		snprintf(src->text, sizeof(src->text), "%.300s holds no data "
+			 "to replay (%s)", name, why);
+		return;
+	}
+	snprintf(src->text, sizeof(src->text), "%s", p->warning);
+}
 
 static int replay_poll_fd(const struct cg_source *src)
 {
@@ -73,7 +111,7 @@ static enum cg_source_event replay_pump(struct cg_source *src,
 	}
 	if (!r->have_chunk) {
 		r->ended = true;
-		snprintf(src->text, sizeof(src->text), "%s", r->replay.warning);
+		describe_end(src, r);
 		return CG_SOURCE_END;
 	}
 	if (r->batch >= BATCH) {
@@ -87,12 +125,12 @@ static enum cg_source_event replay_pump(struct cg_source *src,
 	}
 	r->batch++;
 	r->need_next = true;
+	r->bytes += r->chunk.len;
 	*chunk = (struct cg_source_chunk){
 		.data = r->chunk.data,
 		.len = r->chunk.len,
 		.data_ms = r->chunk.time_us / 1000u,
-		.wall_ms = r->chunk.synthetic_time ? cg_clock_wall_ms()
-						   : r->chunk.time_us / 1000u,
+		.wall_ms = r->chunk.time_us / 1000u,
 		.synthetic_time = r->chunk.synthetic_time,
 	};
 	return CG_SOURCE_DATA;
@@ -185,4 +223,18 @@ struct cg_source *cg_source_replay_open(const char *path, bool paced,
 	snprintf(src->label, sizeof(src->label), "replay %s", path);
 	snprintf(src->text, sizeof(src->text), "%s", r->replay.warning);
 	return src;
+}
+
+void cg_source_replay_start_at(struct cg_source *src, uint64_t start_us,
+			       uint64_t now_ms)
+{
+	struct replay_state *r = src->state;
+	uint64_t was = r->replay.first_us;
+
+	if (r->replay.kind != CG_REPLAY_RAW || r->replay.handed > 1)
+		return;
+	cg_replay_start_at(&r->replay, start_us);
+	if (r->have_chunk)
+		r->chunk.time_us = r->chunk.time_us - was + start_us;
+	cg_replay_clock_start(&r->clock, start_us, now_ms, r->clock.speed);
 }

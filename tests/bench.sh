@@ -229,6 +229,38 @@ dd if="$W/day.rec" of="$W/one.rec" bs=64M 2>/dev/null
 "$BIN/bench_run" -- "$TOP" --headless --replay "$W/one.rec" > "$W/one"
 one_rss=$(key "$W/one" maxrss_kb)
 
+# ---- 7. Hostile recordings -------------------------------------------------
+# A crafted recording: the magic, then a fake block header every 16 bytes
+# (tag 'B', a plausible time, a 60 kB length), so every offset after the
+# first bad block looks like a block worth a 60 kB CRC. Opening it must
+# stay linear: 8 MiB within a few times 1 MiB, well under a second.
+say "bench: hostile recordings (crafted 1 and 8 MiB; a 256 MiB raw dump without 0x57)"
+mk_hostile() {
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+n = int(sys.argv[2]) * 1024 * 1024
+head = b'B' + struct.pack('<QH', 1764000000000000, 60000) + b'\0' * 5
+body = head * ((n - 15) // 16)
+open(sys.argv[1], 'wb').write(b'CHARGERY-REC 1\n' + body)
+PY
+}
+hostile1=n/a hostile8=n/a hostile_ratio=n/a
+if command -v python3 >/dev/null; then
+	mk_hostile "$W/hostile1.rec" 1
+	mk_hostile "$W/hostile8.rec" 8
+	"$BIN/bench_run" -- sh -c "exec '$TOP' --json --replay '$W/hostile1.rec' >/dev/null 2>&1" > "$W/hostile1"
+	"$BIN/bench_run" -- sh -c "exec '$TOP' --json --replay '$W/hostile8.rec' >/dev/null 2>&1" > "$W/hostile8"
+	hostile1=$(key "$W/hostile1" wall_s)
+	hostile8=$(key "$W/hostile8" wall_s)
+	hostile_ratio=$(calc %.1f "$hostile8 / ($hostile1 > 0.001 ? $hostile1 : 0.001)")
+fi
+# A raw dump with no 0x57 frame to cut it at: the replay's memory must not
+# follow the file's size.
+head -c $((256 * 1024 * 1024)) /dev/zero > "$W/noframes.bin"
+"$BIN/bench_run" -- sh -c "exec '$TOP' --headless --replay '$W/noframes.bin' 2>/dev/null" > "$W/noframes"
+noframes_rss=$(key "$W/noframes" maxrss_kb)
+rm -f "$W/noframes.bin"
+
 # ---- Report ---------------------------------------------------------------
 peak_rss=$(printf '%s\n' "$rss_headless" "$rss_tui" | sort -g | tail -n 1)
 mib() { calc %.2f "$1 / 1024"; }
@@ -262,11 +294,12 @@ Rerun \`make bench\` to measure your own machine; it rewrites this file (about t
 | ... against a forum Python reader's loop on the same capture (tests/bench_forum.py) | >= 50x faster | $forum_x x (the script: $forum_s s) | $(verdict "$forum_x" ">=" 50) |
 | replay with --headless --log, the day above | >= 100 MB/s | $replay_mbs MB/s | $(verdict "$replay_mbs" ">=" 100) |
 | peak RSS, replay of the day written in one large write | < 4 MiB | $(mib "$one_rss") MiB | $(verdict "$one_rss" "<" 4096) |
+| open and replay a crafted hostile recording, 1 MiB / 8 MiB | < 1 s each, linear | $hostile1 s / $hostile8 s (ratio $hostile_ratio) | $(verdict "$hostile8" "<" 1) |
+| peak RSS, replay of a 256 MiB raw dump without 0x57 frames | < 8 MiB | $(mib "$noframes_rss") MiB | $(verdict "$noframes_rss" "<" 8192) |
 
-The replay reader (src/record.c) maps the recording read-only and hands the pages behind its read
-position back to the kernel in 256 KiB steps, so a replay's memory does not grow with the recording's
-length. (A file written in one large write may be cached in pieces the kernel maps whole, up to 2 MiB;
-such a file peaks a little higher. Recordings written by --record, cat or cp do not.)
+The replay reader (src/replay.c) reads the recording with pread() into one 128 KiB buffer, for the
+check at open and for the replay, so a replay's memory depends neither on the recording's length nor on
+how the page cache holds it (a file written in one large write may be cached in folios of up to 2 MiB).
 
 The instructions per byte are the total for the framer+decoder loop: $ipf_total per frame at this
 stream's $bytes_per_frame bytes per frame. Callgrind's per-function split is not given: the compiler
@@ -321,6 +354,10 @@ case row feeds nothing but plausible headers that never sum right.
   to the first byte on the terminal, terminal output drained between frames. 40 frames; the median is
   the budget (a frame that lands within 100 ms after a redraw waits for the redraw coalescing, which the
   p90 shows).
+- **Hostile recordings**: the magic line, then a fake block header every 16 bytes (tag 'B', a plausible
+  time, a 60 kB length) to 1 and 8 MiB, so every offset after the first bad block is a candidate
+  block; \`chargery-top --json --replay\`, wall time from fork to exit. A raw dump of 256 MiB of zeros
+  (no 0x57 frame to cut it at) through \`--headless --replay\`, its peak RSS.
 - **Start to first screen**: from fork() to the first byte chargery-top writes to the pty, on a live
   simulator link; median of 10.
 EOF

@@ -9,7 +9,7 @@ e2e_setup
 LINK=$E2E_TMP/ttyV0
 MKREC=$PWD/$B/e2e/e2e_mkrec
 [ -x "$MKREC" ] || { echo "not ok - build first: $MKREC"; exit 1; }
-strip_time() { sed 's/^{"time":"[^"]*",//'; }
+strip_time() { sed 's/^{"time":"[^"]*",\("time_derived":true,\)\{0,1\}//'; }
 
 # --- record a live session, replay it, compare ------------------------------------
 sim_start --link "$LINK" --seed 11 --speed 20

@@ -1,5 +1,6 @@
-# libFuzzer over the receive path (tests/fuzz_protocol.c) and over what a
-# websocket server sends (tests/fuzz_ws.c). Needs clang.
+# libFuzzer over the receive path (tests/fuzz_protocol.c), what a websocket
+# server sends (tests/fuzz_ws.c) and the recording reader
+# (tests/fuzz_recfile.c: scan, replay, recorder adopt). Needs clang.
 #   make fuzz                 fuzz until Ctrl-C (or FUZZ_SECONDS=N)
 #   make fuzz-ci              fuzz for FUZZ_CI_SECONDS (60), fail on a crash
 # A crash leaves its input in $(B)/fuzz/crash-*; replay it with
@@ -15,6 +16,12 @@ FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer \
 # Only the pure modules the receive path goes through.
 FUZZ_SRCS := $(addprefix src/,framer.c decoder.c pack.c json.c encode.c) \
 	$(wildcard src/strbuf.c)
+# The recording reader and what it calls (files under /tmp, one a process).
+RECFUZZ_SRCS := $(addprefix src/,recfile.c replay.c recorder.c appendfile.c \
+	framer.c error.c)
+RECFUZZ_RUN := $(FUZZ_DIR)/fuzz_recfile -max_len=70000 -timeout=10 \
+	-print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/rec- \
+	$(FUZZ_DIR)/rec-corpus $(FUZZ_DIR)/rec-seeds
 SEED_SRCS := $(addprefix src/,sim.c encode.c framer.c decoder.c)
 # The corpus grows as libFuzzer finds new paths; the seeds are rewritten on
 # every build from frames.h and the simulator, never kept in git.
@@ -30,11 +37,15 @@ FUZZ_WS_RUN := $(FUZZ_DIR)/fuzz_ws -max_len=4096 -timeout=10 \
 .PHONY: fuzz fuzz-ci fuzz-build fuzz-ws
 
 $(FUZZ_DIR):
-	mkdir -p $@ $@/corpus $@/seeds
+	mkdir -p $@ $@/corpus $@/seeds $@/rec-corpus $@/rec-seeds
 
 $(FUZZ_DIR)/fuzz_protocol: tests/fuzz_protocol.c $(FUZZ_SRCS) \
 		$(wildcard include/*.h) | $(FUZZ_DIR)
 	$(FUZZ_CC) $(WARN) $(ALL_CPPFLAGS) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRCS)
+
+$(FUZZ_DIR)/fuzz_recfile: tests/fuzz_recfile.c $(RECFUZZ_SRCS) \
+		$(wildcard include/*.h) | $(FUZZ_DIR)
+	$(FUZZ_CC) $(WARN) $(ALL_CPPFLAGS) $(FUZZ_FLAGS) -o $@ $< $(RECFUZZ_SRCS)
 
 $(FUZZ_DIR)/fuzz_seeds: tests/fuzz_seeds.c $(SEED_SRCS) tests/frames.h \
 		$(wildcard include/*.h) | $(FUZZ_DIR)
@@ -49,11 +60,16 @@ $(FUZZ_DIR)/fuzz_ws: tests/fuzz_ws.c src/net.c src/error.c \
 		>$(FUZZ_DIR)/ws-corpus/seed-upgrade
 
 fuzz-build: $(FUZZ_DIR)/fuzz_protocol $(FUZZ_DIR)/fuzz_seeds \
-		$(FUZZ_DIR)/fuzz_ws
+		$(FUZZ_DIR)/fuzz_ws $(FUZZ_DIR)/fuzz_recfile $(B)/e2e/e2e_mkrec
 	$(FUZZ_DIR)/fuzz_seeds $(FUZZ_DIR)/seeds
+	$(B)/e2e/e2e_mkrec $(FUZZ_DIR)/rec-seeds/good.rec 3 1
+	printf 'CHARGERY-REC 1\n' >$(FUZZ_DIR)/rec-seeds/magic.rec
 
+# `make fuzz` fuzzes the receive path, then the recording reader (both
+# until FUZZ_SECONDS, or Ctrl-C); fuzz-ci gives each FUZZ_CI_SECONDS.
 fuzz: fuzz-build
 	$(FUZZ_RUN) -max_total_time=$(FUZZ_SECONDS)
+	$(RECFUZZ_RUN) -max_total_time=$(FUZZ_SECONDS)
 
 fuzz-ws: fuzz-build
 	$(FUZZ_WS_RUN) -max_total_time=$(FUZZ_SECONDS)
@@ -61,3 +77,4 @@ fuzz-ws: fuzz-build
 fuzz-ci: fuzz-build
 	$(FUZZ_RUN) -max_total_time=$(FUZZ_CI_SECONDS)
 	$(FUZZ_WS_RUN) -max_total_time=$(FUZZ_CI_SECONDS)
+	$(RECFUZZ_RUN) -max_total_time=$(FUZZ_CI_SECONDS)

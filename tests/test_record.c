@@ -457,14 +457,13 @@ static void test_reopen_torn_recording_appends(void **state)
 	assert_int_equal(replay.scan.ignored, 0);
 	cg_replay_close(&replay);
 
-	/* A recording torn inside its magic starts over. */
+	/* A recording torn inside its magic cannot be told from a file
+	 * "CHARGE" of its own (issue 11): refused and left as it is. */
 	assert_int_equal(truncate(path, 6), 0);
-	assert_int_equal(cg_recorder_open(&rec, path, 0, &err), 0);
-	assert_int_equal(rec.cut_bytes, 6);
-	assert_int_equal(cg_recorder_close(&rec, &err), 0);
-	record_chunks(path, &session, 0, 3);
-	assert_int_equal(replay_count(path, &session, &replay), 3);
-	cg_replay_close(&replay);
+	assert_int_equal(cg_recorder_open(&rec, path, 0, &err), -1);
+	assert_int_equal(err.exit_code, EX_DATAERR);
+	assert_int_equal(read_file(path, file, sizeof(file)), 6);
+	assert_memory_equal(file, CG_REC_MAGIC, 6);
 	unlink(path);
 }
 
@@ -657,7 +656,8 @@ static void test_raw_dump_replays_by_status_frame(void **state)
 	while (cg_replay_next(&replay, &chunk) == 1) {
 		assert_true(chunk.synthetic_time);
 		assert_true(ends_with_status_frame(chunk.data, chunk.len));
-		assert_ptr_equal(chunk.data, replay.map + at);
+		assert_true(chunk.data >= replay.buf &&
+			    chunk.data + chunk.len <= replay.buf + sizeof(replay.buf));
 		assert_memory_equal(chunk.data, session.bytes + at, chunk.len);
 		if (n == 0)
 			first = chunk.time_us;
