@@ -12,6 +12,9 @@ CELL_ROW='^ ?[0-9]{1,2} [0-9]\.[0-9]{3} '
 # rows_shown: how many cell rows (index + voltage) the screen shows,
 # counting both columns of a two-column layout.
 rows_shown() { screen | grep -Eo '(^|  )( ?[0-9]{1,2}) [0-9]\.[0-9]{3} ' | wc -l; }
+# compact_shown: cells (number and voltage) in the compact columns, where a
+# cell's mark can stand where the gap is; not the figures ("High #15 ...").
+compact_shown() { screen | grep -v '#' | grep -Eo '[0-9]{1,2} [0-9]\.[0-9]{3}' | wc -l; }
 
 sim_start --link "$LINK" --seed 7 --cells 16
 check "chargery-sim makes its pty link" wait_file 5 "$LINK"
@@ -34,8 +37,20 @@ tmux_resize 132 43
 check "132x43: bars grow after the resize" wait_screen 5 '.{100}'
 check "132x43: all 16 cells after the resize" [ "$(rows_shown)" -eq 16 ]
 check "132x43: uses the width (bars longer than at 80 columns)" [ "$(widest_line)" -gt 80 ]
+tmux_resize 60 20
+check "60x20: all 16 cells with bars, the figures gave up lines" wait_screen 5 "$CELL_ROW"'█'
+check "60x20: all 16 cells shown" [ "$(rows_shown)" -eq 16 ]
+check "60x20: the voltages stay" wait_screen 5 'Delta [0-9]+ mV'
+tmux_resize 40 12
+check "40x12: cells in compact columns, high marked" wait_screen 5 '[0-9]{1,2} [0-9]\.[0-9]{3} ▲'
+check "40x12: all 16 cells shown" [ "$(compact_shown)" -eq 16 ]
+check "40x12: no line wider than 40" [ "$(widest_line)" -le 40 ]
 tmux_resize 30 8
-check "30x8: says it is too small and what it needs" wait_screen 5 'too small.*need|need.*[0-9]+x[0-9]+'
+check "30x8: one line with pack, high, low and delta" \
+	wait_screen 5 '^[0-9]+\.[0-9]+V ▲[0-9]+ [0-9]\.[0-9]{3} ▼[0-9]+ [0-9]\.[0-9]{3} d[0-9]+'
+check "30x8: no line wider than 30" [ "$(widest_line)" -le 30 ]
+tmux_resize 12 8
+check "12x8: says it is too small and what it needs" wait_screen 5 'small: need'
 tmux_resize 80 24
 check "back to 80x24: the table returns" wait_screen 5 "$CELL_ROW"
 check "back to 80x24: 16 cells again" [ "$(rows_shown)" -eq 16 ]
@@ -48,6 +63,15 @@ check "feeder back: reconnected by itself" wait_screen 10 '│ connected'
 check "feeder back: cells shown again" wait_screen 10 "$CELL_ROW"
 
 # --- keys ----------------------------------------------------------------------
+# A balanced pack on the end-voltage scale would draw equal bars for
+# cells that differ: the bars zoom by default, and say so; z shows the
+# BMS's ends, and z again the zoom.
+check "bars zoom by default, and the screen says so" wait_screen 5 'bars: zoom'
+tmux_keys z
+check "z: the bars over the BMS's ends, said on screen" wait_screen 5 'bars: BMS ends'
+check "z: the header shows the end voltages" wait_screen 5 '2\.800 .*3\.650'
+tmux_keys z
+check "z again: back to the zoom" wait_screen 5 'bars: zoom'
 tmux_keys p
 check "p pauses the display" wait_screen 5 'PAUSED'
 tmux_keys p
