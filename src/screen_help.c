@@ -9,7 +9,7 @@ void cg_screen_help_draw(void)
 	static const wchar_t *const text[] = {
 		L"chargery-top keys",
 		L"",
-		L"q      quit",
+		L"q      quit (Esc or q closes this and e, i)",
 		L"? h    show or hide this help",
 		L"p      pause or resume the display (and a replay)",
 		L"r      reset session min/max (marks on the bars)",

@@ -78,6 +78,23 @@ tmux_keys p
 tmux_keys '?'
 check "? shows the help" wait_screen 5 'zoom'
 tmux_keys '?'
+check "80x24: the status line offers ? help" wait_screen 5 '│ \? help'
+# Esc and q close help and the other screens; only q on the table quits.
+tmux_keys '?'
+wait_screen 5 'show or hide this help' >/dev/null
+tmux_keys Escape
+check "Esc closes the help" wait_for 5 sh -c "! tmux -L $TMUX_SOCK capture-pane -p | grep -q 'show or hide this help'"
+tmux_keys '?'
+wait_screen 5 'show or hide this help' >/dev/null
+tmux_keys q
+check "q closes the help, and does not quit" wait_for 5 sh -c "! tmux -L $TMUX_SOCK capture-pane -p | grep -Eq 'show or hide this help|EXIT='"
+tmux_keys e
+wait_screen 5 'Events \(e to return\)' >/dev/null
+tmux_keys q
+check "q closes the event list, back to the cells" wait_screen 5 "$CELL_ROW"
+check "... without quitting" sh -c "! tmux -L $TMUX_SOCK capture-pane -p | grep -q 'EXIT='"
+tmux_keys +
+check "+ on a live link: says speed is for replays" wait_screen 5 'speed applies to replays'
 tmux_keys i
 check "i shows the inspector with the firmware the frame lengths reveal" \
 	wait_screen 5 'firmware: V1.26 or later \(0x56 with Wh/Ah, 0x57 of 19 bytes\)'
@@ -165,6 +182,59 @@ tmux_keys i
 tmux_keys q
 check "24 cells: q quits" wait_screen 5 'EXIT=0'
 tmux_kill
+
+# --- recording and logging, said in the status line ------------------------------
+tmux_start 100 30 "$TOP --record $E2E_TMP/bms.rec --log $E2E_TMP/cells.csv $LINK; echo EXIT=\$?"
+check "--record: the status line says REC, the file and its size" \
+	wait_screen 10 'REC bms\.rec [0-9.]+ [kM]?B'
+check "--log: the status line says LOG and the file" wait_screen 5 'LOG cells\.csv'
+tmux_keys q
+wait_screen 5 'EXIT=0' >/dev/null
+tmux_kill
+# A file size limit (SIGXFSZ ignored, as a shell may) stops the recording.
+tmux_start 100 30 "trap '' XFSZ; ulimit -f 2; $TOP --record $E2E_TMP/full.rec $LINK; echo EXIT=\$?"
+check "--record that cannot write: the status line says it failed" \
+	wait_screen 30 'REC full\.rec FAILED'
+check "... and the cells are still shown" wait_screen 5 "$CELL_ROW"
+tmux_keys q
+wait_screen 5 'EXIT=0' >/dev/null
+tmux_kill
+
+# --- a replay: its file, position and speed, no baud, no "connected" ---------------
+# Slowed down, so even a short recording plays for some seconds.
+tmux_start 100 30 "$TOP --speed 0.25 --replay $E2E_TMP/bms.rec; echo EXIT=\$?"
+check "replay: file, position / length and speed in the status line" \
+	wait_screen 10 'bms\.rec │ [0-9]{2}:[0-9]{2}:[0-9]{2} / [0-9]{2}:[0-9]{2}:[0-9]{2} 0\.25x │ playing'
+check "replay: no baud and no 'connected' in the status line" \
+	sh -c "! tmux -L $TMUX_SOCK capture-pane -p | tail -n 1 | grep -Eq 'baud|115200|connected'"
+check "replay: the word replay is said once" \
+	[ "$(screen | tail -n 1 | grep -o replay | wc -l)" -le 1 ]
+tmux_keys p
+check "replay: p pauses it, and says so" wait_screen 5 'PAUSED │ .*bms\.rec'
+tmux_keys p
+tmux_keys +
+check "replay: + doubles the speed" wait_screen 5 ' 0\.5x │'
+tmux_keys + + + + +
+check "replay: at the end it says end" wait_screen 30 'x │ end'
+tmux_keys q
+wait_screen 5 'EXIT=0' >/dev/null
+tmux_kill
+
+# --- after a baud hunt the status line says the speed that works -------------------
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
+rm -f "$LINK"
+sim_start --link "$LINK" --seed 10 --cells 16 --baud 57600
+wait_file 5 "$LINK"
+tmux_start 80 24 "$TOP $LINK; echo EXIT=\$?"
+check "baud hunt: cells arrive at 57600" wait_screen 30 "$CELL_ROW"
+check "baud hunt: the status line says 57600, not 115200" wait_screen 10 'ttyV0 57600'
+tmux_keys q
+wait_screen 5 'EXIT=0' >/dev/null
+tmux_kill
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
+rm -f "$LINK"
+sim_start --link "$LINK" --seed 9 --slots 24 --cells 24 --speed 100
+wait_file 5 "$LINK"
 
 # --- the demo: the quick start's first command -----------------------------------
 tmux_start 80 24 "$TOP --demo; echo EXIT=\$?"
