@@ -264,7 +264,9 @@ static void age_item(const struct cg_view *v, struct cg_items *it,
 /* The end values are over the bars; this says where they come from. */
 static void scale_item(struct cg_items *it, const struct cg_scale *s)
 {
-	struct cg_item *i = cg_items_add(it, 1, false, CG_A_NORMAL, 0);
+	/* A zoomed bar magnifies: it must say so even on a small screen. */
+	struct cg_item *i = cg_items_add(it, s->zoom ? 0 : 1, false,
+					 CG_A_NORMAL, 0);
 
 	i->reserve = SCALE_RESERVE; /* zoom and ends take the same room */
 	swprintf(i->text, CG_TEXT_MAX, L"bars: %ls", s->name);
