@@ -7,8 +7,6 @@
 #include "figures.h"
 #include "statusbar.h"
 
-#include <string.h>
-
 /* z: the scale other than the one shown; AUTO until z is pressed. */
 static enum cg_scale_choice choice = CG_SCALE_AUTO;
 static struct cg_scale shown; /* the scale last drawn */
