@@ -56,6 +56,7 @@ enum cg_key_action {
 	CG_KEY_PAGE_DOWN,
 	CG_KEY_TOP,
 	CG_KEY_BOTTOM,
+	CG_KEY_BACK,      /* Esc: close help or the screen shown */
 };
 
 /* Takes over the terminal. Returns the fd to poll for keys, or -1 with err

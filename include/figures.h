@@ -3,6 +3,11 @@
  * temperatures, protection, ages, the bar scale, impedances, limits) as
  * items the layout packs into lines, each with the level at which it
  * gives way on a small terminal. Unknown values read "--", never 0.
+ *
+ * What the frames this firmware sends will show is reserved from the
+ * start (the impedance figures of a unit that sends 0x58), so the layout
+ * does not jump when they arrive. Figures of data gone stale are dimmed,
+ * and the stale age is said.
  */
 #ifndef CG_FIGURES_H
 #define CG_FIGURES_H
@@ -13,5 +18,19 @@
 
 void cg_figures_build(const struct cg_view *v, const struct cg_scale *s,
 		      struct cg_items *it);
+
+/* What the cell table has to make room for: the cells, and the mOhm
+ * column when 0x58 frames came or the firmware sends them (V1.25 and on:
+ * a 0x57 of 19 bytes or a 0x56 with Wh/Ah, as the inspector saw). */
+struct cg_layout_need cg_figures_need(const struct cg_view *v);
+
+/* True when the firmware seen sends 0x58 frames (or one arrived). */
+bool cg_figures_expect_impedance(const struct cg_view *v);
+
+/* The pack in one line of at most width columns (pack, high, low, delta;
+ * said shorter the narrower it is), for a terminal too small for the
+ * figures. Returns the attributes to draw it with (dim when stale). */
+cg_attr cg_figures_summary(const struct cg_view *v, int width,
+			   wchar_t out[CG_TEXT_MAX]);
 
 #endif

@@ -2,10 +2,15 @@
  * scale: where the bars start and end, and where a voltage falls on one.
  *
  * The ends are, in order of preference: the cells' own low..high with a
- * margin (zoom, for balancing work); the BMS's discharge-end and
- * charge-end settings when it sends them; a range guessed from the
- * chemistry the average cell voltage suggests. A bar is measured in
- * eighths of a column, the resolution of the Unicode block elements.
+ * margin and a span of at least CG_ZOOM_MIN_SPAN_MV (zoom, for balancing
+ * work); the BMS's discharge-end and charge-end settings when it sends
+ * them; a range guessed from the chemistry the average cell voltage
+ * suggests. A bar is measured in eighths of a column, the resolution of
+ * the Unicode block elements.
+ *
+ * By default (CG_SCALE_AUTO) the bars zoom when the end-voltage scale
+ * would draw cells that differ with bars of the same length: a balanced
+ * LiFePO4 pack on short bars. Key z picks the other scale explicitly.
  *
  * Pure: no I/O, no allocation, no globals.
  */
@@ -17,9 +22,19 @@
 
 #include "pack.h"
 
+#define CG_ZOOM_MIN_SPAN_MV 20 /* zoom never magnifies noise past this */
+
+/* Which scale the bars use: chosen (auto) or asked for (key z). */
+enum cg_scale_choice {
+	CG_SCALE_AUTO, /* the ends, unless they blur cells that differ */
+	CG_SCALE_ENDS,
+	CG_SCALE_ZOOM,
+};
+
 struct cg_scale {
 	unsigned lo_mv, hi_mv; /* lo_mv < hi_mv */
 	const wchar_t *name;   /* where the ends come from: "BMS ends", ... */
+	bool zoom;             /* the cells' own low..high */
 };
 
 /* The chemistry an average cell voltage suggests: under 2.9 V LTO
@@ -31,6 +46,19 @@ struct cg_scale cg_scale_guess(unsigned avg_mv);
  * the BMS's own ends (the guess fills what it does not send), else the
  * guess. pack may be NULL (the guess for no data). */
 struct cg_scale cg_scale_for(const struct cg_pack *pack, bool zoom);
+
+/* True when two counted cells that differ would get bars of the same
+ * length on a bar w columns long over s (w < 1: never). */
+bool cg_scale_blurs(const struct cg_pack *pack, const struct cg_scale *s,
+		    int w);
+
+/* The scale the bars of w columns use: zoom or the ends as asked; AUTO
+ * zooms exactly when the ends blur cells that differ. */
+struct cg_scale cg_scale_pick(const struct cg_pack *pack,
+			      enum cg_scale_choice choice, int w);
+
+/* What key z turns the choice into: the scale other than the one shown. */
+enum cg_scale_choice cg_scale_toggle(const struct cg_scale *shown);
 
 /* Where mv falls on a bar w columns long, in eighths of a column, rounded:
  * 0 at or below lo_mv, w * 8 at or above hi_mv. */

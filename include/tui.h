@@ -32,6 +32,15 @@ struct cg_replay_view {
 	double position_s;   /* recorded seconds played */
 	double length_s;     /* recorded seconds in the file; 0 = unknown */
 	bool timestamped;    /* false: a raw dump paced by its 0x57 frames */
+	bool ended;          /* played to the end */
+	const char *path;    /* the file played (its name is shown) */
+};
+
+/* A file being written (--record, --log, --events). */
+struct cg_output_view {
+	const char *path;    /* NULL: not asked for, nothing shown */
+	uint64_t bytes;      /* its size, shown when not 0 */
+	bool failed;         /* writing it stopped on an error */
 };
 
 struct cg_view {
@@ -39,7 +48,8 @@ struct cg_view {
 	const struct cg_framer_stats *framer;
 	uint64_t implausible;  /* frames rejected by the decoder */
 	const char *port;
-	int baud;
+	int baud;              /* the speed in use; 0 where there is none
+				* (files, replays): not shown */
 	enum cg_link_state link;
 	const char *link_detail; /* e.g. the last error; may be NULL */
 	double frames_per_s;
@@ -53,6 +63,10 @@ struct cg_view {
 	const struct cg_inspect *inspect;
 	const struct cg_replay_view *replay;
 	uint64_t worst_delta_wall_ms;     /* wall time of the worst delta */
+
+	/* What is being written, said in the status line ("REC bms.rec
+	 * 1.2 MB", "LOG cells.csv"), and a write that failed. */
+	struct cg_output_view record, csv_log, event_log;
 };
 
 struct cg_tui_options {
@@ -70,8 +84,11 @@ void cg_tui_draw(const struct cg_view *view);
 
 /* Reads one pending key (call when the key fd is readable). The keys
  * that only change what is shown are acted on here: ? and h (help), e (the
- * event list), i (the inspector, from its top), z (zoom) and the scroll
- * keys. Every key is returned, so the caller redraws and acts on the rest
+ * event list), i (the inspector, from its top), z (zoom), the scroll keys,
+ * and Esc and q over help, the event list or the inspector, which close it
+ * (q is then returned as CG_KEY_BACK, so only q on the table quits); + and
+ * - outside a replay say in the status line that they apply to replays.
+ * Every key is returned, so the caller redraws and acts on the rest
  * (q, p, r, + and -); CG_KEY_NONE when none is pending. */
 enum cg_key_action cg_tui_key(void);
 

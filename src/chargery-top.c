@@ -386,7 +386,7 @@ static void draw(struct app *a, uint64_t now)
 		.framer = &a->framer.stats,
 		.implausible = a->implausible,
 		.port = a->src->label,
-		.baud = a->opt.baud,
+		.baud = a->src->baud, /* after a baud hunt, the speed found */
 		.link = cg_doctor_link_state(&a->doctor, now),
 		.link_detail = a->link_detail[0] ? a->link_detail : NULL,
 		.diagnosis = a->doctoring ? cg_doctor_text(&a->doctor) : NULL,
@@ -398,6 +398,14 @@ static void draw(struct app *a, uint64_t now)
 		.worst_delta_wall_ms = a->worst_delta_wall_ms,
 		/* Paused ages stay as they were when p was pressed. */
 		.now_ms = a->paused ? a->paused_at_ms : now,
+		/* What is written, and a write that stopped on an error. */
+		.record = { a->opt.record_path,
+			    a->recording ? a->recorder.file.size : 0,
+			    a->opt.record_path && !a->recording },
+		.csv_log = { a->opt.log_path, a->logging ? a->log.file.size : 0,
+			     a->opt.log_path && !a->logging },
+		.event_log = { a->opt.events_path, 0,
+			       a->opt.events_path && !a->writing_events },
 	};
 
 	struct cg_source_position pos;
@@ -409,6 +417,8 @@ static void draw(struct app *a, uint64_t now)
 			.position_s = pos.position_s,
 			.length_s = pos.length_s,
 			.timestamped = pos.timestamped,
+			.ended = a->ended,
+			.path = a->opt.replay_path,
 		};
 		v.replay = &a->replay_view;
 		/* Ages in a replay run on the recorded clock. */

@@ -208,6 +208,8 @@ enum cg_key_action cg_crt_key(void)
 			return CG_KEY_BOTTOM;
 		case KEY_RESIZE:
 			return CG_KEY_RESIZE;
+		case 27: /* Esc alone (sequences are keypad()'s keys) */
+			return CG_KEY_BACK;
 		default:
 			break;
 		}
@@ -326,6 +328,9 @@ int cg_crt_start(bool ascii, bool no_color_option, struct cg_error *err)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	/* Esc closes help and the other screens: a tenth of a second to
+	 * tell it from the start of an arrow key's sequence, not a second. */
+	set_escdelay(100);
 	define_home_end();
 	nodelay(stdscr, TRUE);
 	curs_set(0);

@@ -12,15 +12,19 @@ static void voltage_items(const struct cg_view *v, struct cg_items *it)
 	const struct cg_pack *p = v->pack;
 	bool known = cg_view_have(p, CG_REC_CELLS) && p->counted > 0;
 	bool mark = cg_view_marks_extremes(p);
+	/* Old figures must not pass for live ones: dimmed (and the ages
+	 * line says STALE and how old). */
+	cg_attr base = cg_view_stale(v, CG_REC_CELLS) ? CG_A_DIM : CG_A_NORMAL;
+	cg_attr em = mark ? base | CG_A_BOLD : base;
 	wchar_t a[32], b[32];
 	struct cg_item *i;
 
-	i = cg_items_add(it, 0, true, CG_A_NORMAL, 0);
+	i = cg_items_add(it, 0, true, base, 0);
 	cg_fmt_volts(i->text, L"Total", known, p->total_mv);
-	i = cg_items_add(it, 0, false, CG_A_NORMAL, 0);
+	i = cg_items_add(it, 0, false, base, 0);
 	cg_fmt_volts(i->text, L"Avg", known, p->average_mv);
 
-	i = cg_items_add(it, 0, false, mark ? CG_A_BOLD : CG_A_NORMAL, CG_ROLE_HIGH);
+	i = cg_items_add(it, 0, false, em, CG_ROLE_HIGH);
 	if (known) {
 		cg_fmt_mv(a, 32, p->cells.mv[p->high_index]);
 		swprintf(i->text, CG_TEXT_MAX, L"%ls #%u %ls V",
@@ -30,7 +34,7 @@ static void voltage_items(const struct cg_view *v, struct cg_items *it)
 		wcscpy(i->text, L"High --");
 	}
 
-	i = cg_items_add(it, 0, false, mark ? CG_A_BOLD : CG_A_NORMAL, CG_ROLE_LOW);
+	i = cg_items_add(it, 0, false, em, CG_ROLE_LOW);
 	if (known) {
 		cg_fmt_mv(b, 32, p->cells.mv[p->low_index]);
 		swprintf(i->text, CG_TEXT_MAX, L"%ls #%u %ls V",
@@ -44,8 +48,12 @@ static void voltage_items(const struct cg_view *v, struct cg_items *it)
 		i = cg_items_add(it, 0, false, CG_A_BOLD | CG_A_REVERSE, CG_ROLE_ALERT);
 		swprintf(i->text, CG_TEXT_MAX, L"Delta %u mV !ALARM", p->delta_mv);
 	} else {
-		i = cg_items_add(it, 0, false, CG_A_BOLD, 0);
-		if (known)
+		i = cg_items_add(it, 0, false, base | CG_A_BOLD, 0);
+		if (known && base == CG_A_DIM) {
+			cg_fmt_age(a, 32, v->now_ms, p->at_ms[CG_REC_CELLS]);
+			swprintf(i->text, CG_TEXT_MAX, L"Delta %u mV, %ls old",
+				 p->delta_mv, a);
+		} else if (known)
 			swprintf(i->text, CG_TEXT_MAX, L"Delta %u mV",
 				 p->delta_mv);
 		else
@@ -98,11 +106,12 @@ static void status_items(const struct cg_view *v, struct cg_items *it)
 	const struct cg_pack *p = v->pack;
 	const struct cg_status *st = &p->status;
 	bool known = cg_view_have(p, CG_REC_STATUS);
+	cg_attr base = cg_view_stale(v, CG_REC_STATUS) ? CG_A_DIM : CG_A_NORMAL;
 	const wchar_t *deg = cg_crt_glyph(L"\u00b0C", L"C");
 	wchar_t a[32], b[32];
 	struct cg_item *i;
 
-	i = cg_items_add(it, 0, true, CG_A_NORMAL, 0);
+	i = cg_items_add(it, 0, true, base, 0);
 	if (known) {
 		const char *mode = cg_mode_name(st->mode);
 		wchar_t m[16];
@@ -110,17 +119,23 @@ static void status_items(const struct cg_view *v, struct cg_items *it)
 		cg_widen_ascii(m, 16, mode);
 		cg_fmt_tenths(a, 32, st->current_da, true);
 		swprintf(i->text, CG_TEXT_MAX, L"Current %ls A %ls", a, m);
+		if (base == CG_A_DIM) {
+			size_t n = wcslen(i->text);
+
+			cg_fmt_age(b, 32, v->now_ms, p->at_ms[CG_REC_STATUS]);
+			swprintf(i->text + n, CG_TEXT_MAX - n, L", %ls old", b);
+		}
 	} else {
 		wcscpy(i->text, L"Current -- A");
 	}
 
-	i = cg_items_add(it, 0, false, CG_A_NORMAL, 0);
+	i = cg_items_add(it, 0, false, base, 0);
 	if (known)
 		swprintf(i->text, CG_TEXT_MAX, L"SOC %u %%", st->soc_pct);
 	else
 		wcscpy(i->text, L"SOC -- %");
 
-	i = cg_items_add(it, 1, false, CG_A_NORMAL, 0);
+	i = cg_items_add(it, 1, false, base, 0);
 	if (known) {
 		cg_fmt_tenths(a, 32, st->t1_dc, false);
 		cg_fmt_tenths(b, 32, st->t2_dc, false);
@@ -172,6 +187,12 @@ static void protection_items(const struct cg_view *v, struct cg_items *it)
 	}
 }
 
+/* "Impedance avg 99.9, max 99.9 mOhm #24": room for it before it comes. */
+#define IMPEDANCE_RESERVE 37
+/* " 10 min ago" after the name: an age that grows moves nothing. */
+#define AGE_RESERVE 11
+#define SCALE_RESERVE 20 /* "bars: LiFePO4 guess" */
+
 static void impedance_summary(const struct cg_view *v, struct cg_items *it,
 			      bool new_line)
 {
@@ -182,8 +203,16 @@ static void impedance_summary(const struct cg_view *v, struct cg_items *it,
 	wchar_t a[32], b[32];
 	struct cg_item *i;
 
-	if (!cg_view_have(p, CG_REC_IMPEDANCE))
+	if (!cg_view_have(p, CG_REC_IMPEDANCE)) {
+		/* Its place, so the figures do not move when it comes. */
+		if (!cg_figures_expect_impedance(v))
+			return;
+		i = cg_items_add(it, 2, new_line, CG_A_DIM, 0);
+		i->reserve = IMPEDANCE_RESERVE;
+		swprintf(i->text, CG_TEXT_MAX, L"Impedance avg --, max -- %ls",
+			 cg_crt_glyph(L"m\u03a9", L"mOhm"));
 		return;
+	}
 	for (unsigned c = 0; c < imp->count && c < CG_MAX_CELLS; c++) {
 		if (c < p->wired && !cg_pack_cell_counted(p, c))
 			continue;
@@ -199,6 +228,7 @@ static void impedance_summary(const struct cg_view *v, struct cg_items *it,
 	cg_fmt_tenths(a, 32, (long)((sum + n / 2) / n), false);
 	cg_fmt_tenths(b, 32, (long)worst, false);
 	i = cg_items_add(it, 2, new_line, CG_A_NORMAL, 0);
+	i->reserve = IMPEDANCE_RESERVE;
 	swprintf(i->text, CG_TEXT_MAX, L"Impedance avg %ls, max %ls %ls #%u", a,
 		 b, cg_crt_glyph(L"m\u03a9", L"mOhm"), worst_i + 1);
 }
@@ -212,7 +242,11 @@ static void age_item(const struct cg_view *v, struct cg_items *it,
 	struct cg_item *i;
 
 	if (!cg_view_have(p, t)) {
-		i = cg_items_add(it, periodic ? 1 : 2, new_line, CG_A_DIM, 0);
+		/* An impedance the firmware will send has its place already. */
+		bool coming = t == CG_REC_IMPEDANCE && cg_figures_expect_impedance(v);
+
+		i = cg_items_add(it, periodic || coming ? 1 : 2, new_line, CG_A_DIM, 0);
+		i->reserve = (int)wcslen(name) + AGE_RESERVE;
 		swprintf(i->text, CG_TEXT_MAX, L"%ls never", name);
 		return;
 	}
@@ -223,14 +257,18 @@ static void age_item(const struct cg_view *v, struct cg_items *it,
 		return;
 	}
 	i = cg_items_add(it, 1, new_line, CG_A_NORMAL, 0);
+	i->reserve = (int)wcslen(name) + AGE_RESERVE;
 	swprintf(i->text, CG_TEXT_MAX, L"%ls %ls ago", name, a);
 }
 
 /* The end values are over the bars; this says where they come from. */
 static void scale_item(struct cg_items *it, const struct cg_scale *s)
 {
-	struct cg_item *i = cg_items_add(it, 1, false, CG_A_NORMAL, 0);
+	/* A zoomed bar magnifies: it must say so even on a small screen. */
+	struct cg_item *i = cg_items_add(it, s->zoom ? 0 : 1, false,
+					 CG_A_NORMAL, 0);
 
+	i->reserve = SCALE_RESERVE; /* zoom and ends take the same room */
 	swprintf(i->text, CG_TEXT_MAX, L"bars: %ls", s->name);
 }
 
@@ -249,4 +287,87 @@ void cg_figures_build(const struct cg_view *v, const struct cg_scale *s,
 	impedance_summary(v, it, false);
 	worst_item(v, it);
 	limits_item(v, it);
+}
+
+bool cg_figures_expect_impedance(const struct cg_view *v)
+{
+	const struct cg_firmware_seen *fw = v->inspect ? &v->inspect->firmware
+						       : NULL;
+
+	return cg_view_have(v->pack, CG_REC_IMPEDANCE) ||
+	       (fw && ((fw->status_known && fw->status_protection) ||
+		       (fw->cells_known && fw->cells_energy)));
+}
+
+struct cg_layout_need cg_figures_need(const struct cg_view *v)
+{
+	const struct cg_pack *p = v->pack;
+	bool cells = cg_view_have(p, CG_REC_CELLS) && p->wired > 0;
+	struct cg_layout_need need = {
+		.wired_rows = cells ? p->wired : 1, /* 1: the "waiting" line */
+		.unwired_rows = cells && p->cells.count > p->wired
+					? p->cells.count - p->wired
+					: 0,
+		.impedance = cg_figures_expect_impedance(v),
+	};
+
+	return need;
+}
+
+cg_attr cg_figures_summary(const struct cg_view *v, int width,
+			   wchar_t out[CG_TEXT_MAX])
+{
+	const struct cg_pack *p = v->pack;
+	bool stale = cg_view_stale(v, CG_REC_CELLS);
+	wchar_t total[16], hi[16], lo[16], age[32] = L"";
+	const wchar_t *up = cg_crt_glyph(L"\u25b2", L"^");
+	const wchar_t *down = cg_crt_glyph(L"\u25bc", L"v");
+	unsigned h, l;
+
+	if (!cg_view_have(p, CG_REC_CELLS) || p->counted == 0) {
+		swprintf(out, CG_TEXT_MAX, L"%ls",
+			 width >= 24 ? L"waiting for cell voltages" : L"no cells yet");
+		return CG_A_DIM;
+	}
+	h = p->high_index + 1u;
+	l = p->low_index + 1u;
+	cg_fmt_mv(total, 16, p->total_mv);
+	cg_fmt_mv(hi, 16, p->cells.mv[p->high_index]);
+	cg_fmt_mv(lo, 16, p->cells.mv[p->low_index]);
+	if (stale) {
+		wchar_t a[24];
+
+		cg_fmt_age(a, 24, v->now_ms, p->at_ms[CG_REC_CELLS]);
+		swprintf(age, 32, L"  STALE %ls", a);
+	}
+	/* Longest first; the first that fits wins. */
+	for (int form = 0; form < 4; form++) {
+		switch (form) {
+		case 0:
+			swprintf(out, CG_TEXT_MAX,
+				 L"Pack %ls V  %ls High #%u %ls V  %ls Low #%u %ls V  "
+				 L"Delta %u mV%ls",
+				 total, up, h, hi, down, l, lo, p->delta_mv, age);
+			break;
+		case 1:
+			swprintf(out, CG_TEXT_MAX,
+				 L"%ls V  %ls#%u %ls  %ls#%u %ls  delta %u mV%ls",
+				 total, up, h, hi, down, l, lo, p->delta_mv, age);
+			break;
+		case 2:
+			swprintf(out, CG_TEXT_MAX, L"%ls%lsV %ls%u %ls %ls%u %ls d%umV",
+				 stale ? L"STALE " : L"", total, up, h, hi, down,
+				 l, lo, p->delta_mv);
+			break;
+		default: /* 52.919 -> 52.9: the pack cut to a tenth */
+			total[wcslen(total) > 2 ? wcslen(total) - 2 : 0] = L'\0';
+			swprintf(out, CG_TEXT_MAX, L"%ls%lsV %ls%u %ls %ls%u %ls d%u",
+				 stale ? L"!" : L"", total, up, h, hi, down, l, lo,
+				 p->delta_mv);
+			break;
+		}
+		if ((int)wcslen(out) <= width)
+			break;
+	}
+	return stale ? CG_A_DIM : CG_A_NORMAL;
 }

@@ -6,10 +6,10 @@
 struct cg_scale cg_scale_guess(unsigned avg_mv)
 {
 	if (avg_mv && avg_mv < 2900)
-		return (struct cg_scale){ 1800, 2800, L"LTO guess" };
+		return (struct cg_scale){ 1800, 2800, L"LTO guess", false };
 	if (avg_mv && avg_mv <= 3400)
-		return (struct cg_scale){ 2500, 3650, L"LiFePO4 guess" };
-	return (struct cg_scale){ 3000, 4200, L"Li-ion guess" };
+		return (struct cg_scale){ 2500, 3650, L"LiFePO4 guess", false };
+	return (struct cg_scale){ 3000, 4200, L"Li-ion guess", false };
 }
 
 static bool have(const struct cg_pack *p, enum cg_record_type t)
@@ -31,12 +31,14 @@ struct cg_scale cg_scale_for(const struct cg_pack *p, bool zoom)
 
 		if (margin < 2)
 			margin = 2;
-		/* An even spread still needs room to show a change. */
-		while (hi - lo + 2 * margin < 10)
+		/* An even spread still needs room to show a change, and a
+		 * millivolt of noise must not fill a bar. */
+		while (hi - lo + 2 * margin < CG_ZOOM_MIN_SPAN_MV)
 			margin++;
 		s.lo_mv = lo > margin ? lo - margin : 0;
 		s.hi_mv = hi + margin;
 		s.name = L"zoom";
+		s.zoom = true;
 		return s;
 	}
 
@@ -65,4 +67,40 @@ unsigned long cg_scale_eighths(unsigned mv, const struct cg_scale *s, int w)
 		return (unsigned long)w * 8;
 	return ((unsigned long)(mv - s->lo_mv) * (unsigned long)w * 8 +
 		span / 2) / span;
+}
+
+bool cg_scale_blurs(const struct cg_pack *p, const struct cg_scale *s, int w)
+{
+	if (w < 1 || !have(p, CG_REC_CELLS))
+		return false;
+	for (unsigned i = 0; i < p->wired && i < CG_MAX_CELLS; i++) {
+		if (!cg_pack_cell_counted(p, i))
+			continue;
+		for (unsigned j = i + 1; j < p->wired && j < CG_MAX_CELLS; j++) {
+			if (!cg_pack_cell_counted(p, j) ||
+			    p->cells.mv[i] == p->cells.mv[j])
+				continue;
+			if (cg_scale_eighths(p->cells.mv[i], s, w) ==
+			    cg_scale_eighths(p->cells.mv[j], s, w))
+				return true;
+		}
+	}
+	return false;
+}
+
+struct cg_scale cg_scale_pick(const struct cg_pack *p,
+			      enum cg_scale_choice choice, int w)
+{
+	struct cg_scale ends = cg_scale_for(p, false);
+
+	if (choice == CG_SCALE_ENDS)
+		return ends;
+	if (choice == CG_SCALE_ZOOM || cg_scale_blurs(p, &ends, w))
+		return cg_scale_for(p, true);
+	return ends;
+}
+
+enum cg_scale_choice cg_scale_toggle(const struct cg_scale *shown)
+{
+	return shown->zoom ? CG_SCALE_ENDS : CG_SCALE_ZOOM;
 }

@@ -9,11 +9,11 @@ void cg_screen_help_draw(void)
 	static const wchar_t *const text[] = {
 		L"chargery-top keys",
 		L"",
-		L"q      quit",
+		L"q      quit (Esc or q closes this and e, i)",
 		L"? h    show or hide this help",
 		L"p      pause or resume the display (and a replay)",
 		L"r      reset session min/max (marks on the bars)",
-		L"z      zoom bars to the cells' low..high",
+		L"z      bars: zoom (cells' low..high) or end volts",
 		L"e      event list; e again returns to the cells",
 		L"i      inspector: counters, firmware, last frames",
 		L"       (arrows, PgUp/PgDn, g/G scroll it)",

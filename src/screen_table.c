@@ -7,22 +7,13 @@
 #include "figures.h"
 #include "statusbar.h"
 
-#include <string.h>
-
-/* z: bars over the cells' own low..high instead of the BMS's ends. */
-static bool zoom;
+/* z: the scale other than the one shown; AUTO until z is pressed. */
+static enum cg_scale_choice choice = CG_SCALE_AUTO;
+static struct cg_scale shown; /* the scale last drawn */
 
 static bool is_open(const struct cg_pack *p, unsigned i)
 {
 	return i < 32 && (p->open_mask >> i & 1u);
-}
-
-/* The cell count and rows worth a place in the table. */
-static unsigned wired_rows(const struct cg_pack *p)
-{
-	if (!cg_view_have(p, CG_REC_CELLS) || p->wired == 0)
-		return 1; /* the "waiting" line */
-	return p->wired;
 }
 
 static unsigned unwired_rows(const struct cg_pack *p)
@@ -30,17 +21,6 @@ static unsigned unwired_rows(const struct cg_pack *p)
 	if (!cg_view_have(p, CG_REC_CELLS) || p->cells.count <= p->wired)
 		return 0;
 	return p->cells.count - p->wired;
-}
-
-static struct cg_layout_need table_need(const struct cg_pack *p)
-{
-	struct cg_layout_need need = {
-		.wired_rows = (int)wired_rows(p),
-		.unwired_rows = (int)unwired_rows(p),
-		.have_impedance = cg_view_have(p, CG_REC_IMPEDANCE),
-	};
-
-	return need;
 }
 
 /* A peak-hold mark: the session minimum or maximum of one cell, drawn over
@@ -273,32 +253,15 @@ static int draw_wrapped(int y, cg_attr attr, const wchar_t *msg)
 	return y;
 }
 
-static void draw_too_small(const struct cg_view *v, const struct cg_items *it)
+/* Narrower than even the summary line. */
+static void draw_too_small(const struct cg_view *v)
 {
-	struct cg_layout_need need = table_need(v->pack);
-	unsigned n = cg_view_have(v->pack, CG_REC_CELLS) ? v->pack->wired : 0;
-	int w = cg_crt_cols() < CG_LAYOUT_MIN_COLS ? CG_LAYOUT_MIN_COLS : cg_crt_cols();
-	int h = cg_layout_height_needed(&need, it, w);
 	wchar_t msg[CG_TEXT_MAX];
 	int y;
 
-	/* A narrow terminal that needs many rows is better off wider. */
-	if (w < 80 && h > (cg_crt_lines() > 24 ? cg_crt_lines() : 24)) {
-		w = 80;
-		h = cg_layout_height_needed(&need, it, w);
-	}
-	/* The link doctor's lines above the status line. */
-	if (v->diagnosis && *v->diagnosis)
-		h += (int)strlen(v->diagnosis) > w - 2 ? CG_DIAG_LINES_MAX : 1;
-	if (n)
-		swprintf(msg, CG_TEXT_MAX,
-			 L"terminal %dx%d is too small: need at least %dx%d "
-			 L"for %u cells",
-			 cg_crt_cols(), cg_crt_lines(), w, h, n);
-	else
-		swprintf(msg, CG_TEXT_MAX,
-			 L"terminal %dx%d is too small: need at least %dx%d",
-			 cg_crt_cols(), cg_crt_lines(), w, h);
+	swprintf(msg, CG_TEXT_MAX,
+		 L"terminal %dx%d is too small: need at least %d columns",
+		 cg_crt_cols(), cg_crt_lines(), CG_LINE_MIN_COLS);
 	y = draw_wrapped(0, CG_A_BOLD, msg);
 	y = draw_wrapped(y + 1, CG_A_NORMAL, L"q quits");
 	if (v->diagnosis && *v->diagnosis) {
@@ -309,37 +272,136 @@ static void draw_too_small(const struct cg_view *v, const struct cg_items *it)
 	}
 }
 
+/* A compact cell: number, voltage and one character, '^' high, 'v' low,
+ * '!' past a limit, '?' an open lead; attributes as on the full rows. */
+static void draw_compact_cell(const struct cg_view *v, unsigned c, int y,
+			      int x)
+{
+	const struct cg_pack *p = v->pack;
+	int end = x + CG_W_COMPACT;
+	cg_attr attr = cg_view_stale(v, CG_REC_CELLS) ? CG_A_DIM : CG_A_NORMAL;
+	enum cg_role pair = 0;
+	wchar_t buf[32], num[16], mark = L' ';
+
+	if (c >= p->cells.count) {
+		swprintf(buf, 32, L"%2u    --", c + 1);
+		cg_crt_put(y, x, end, CG_A_DIM, 0, buf);
+		return;
+	}
+	cg_fmt_mv(num, 16, p->cells.mv[c]);
+	if (is_open(p, c) || !cg_pack_cell_counted(p, c)) {
+		attr |= CG_A_BOLD;
+		pair = CG_ROLE_WARN;
+		mark = L'?';
+	} else if (v->alarms && c < 32 &&
+		   ((v->alarms->high_mask | v->alarms->low_mask) >> c & 1u)) {
+		attr |= CG_A_BOLD | CG_A_REVERSE;
+		pair = CG_ROLE_ALERT;
+		mark = L'!';
+	} else if (cg_view_marks_extremes(p) && c == p->high_index) {
+		attr |= CG_A_BOLD;
+		pair = CG_ROLE_HIGH;
+		mark = cg_crt_utf8() ? 0x25b2 : L'^';
+	} else if (cg_view_marks_extremes(p) && c == p->low_index) {
+		attr |= CG_A_BOLD | CG_A_UNDERLINE;
+		pair = CG_ROLE_LOW;
+		mark = cg_crt_utf8() ? 0x25bc : L'v';
+	}
+	swprintf(buf, 32, L"%2u %ls %lc", c + 1, num, mark);
+	cg_crt_put(y, x, end, attr, pair, buf);
+}
+
+static void draw_compact(const struct cg_view *v, const struct cg_layout *l,
+			 int top)
+{
+	const struct cg_pack *p = v->pack;
+
+	for (unsigned c = 0; c < p->wired; c++) {
+		int col = (int)c / l->rows, row = (int)c % l->rows;
+
+		draw_compact_cell(v, c, top + row,
+				  col * (CG_W_COMPACT + CG_COLUMN_GAP));
+	}
+}
+
+/* The figures, or the summary line standing in for them. */
+static void draw_head(const struct cg_view *v, const struct cg_items *items,
+		      const struct cg_layout *l)
+{
+	if (l->summary) {
+		wchar_t line[CG_TEXT_MAX];
+		cg_attr attr = cg_figures_summary(v, cg_crt_cols(), line);
+
+		cg_crt_put(0, 0, cg_crt_cols(), attr | CG_A_BOLD, 0, line);
+		return;
+	}
+	cg_screen_items(items, l->level, 0, cg_crt_cols(), 0, l->fig_lines);
+}
+
+/* The layout and scale for this screen: the scale depends on the bar's
+ * length (AUTO zooms when the ends would blur the cells) and the figures
+ * name the scale, so a zoom lays the figures out once more. */
+static void plan(const struct cg_view *v, struct cg_items *items, int height,
+		 struct cg_layout *l, bool *fits, struct cg_scale *s)
+{
+	struct cg_layout_need need = cg_figures_need(v);
+	struct cg_scale again;
+
+	*s = cg_scale_pick(v->pack, choice, 0);
+	cg_figures_build(v, s, items);
+	*fits = cg_layout_fit(&need, items, cg_crt_cols(), height, l);
+	if (!*fits || l->kind != CG_LAYOUT_BARS)
+		return;
+	again = cg_scale_pick(v->pack, choice, l->bar_w);
+	if (again.zoom == s->zoom)
+		return;
+	*s = again;
+	cg_figures_build(v, s, items);
+	*fits = cg_layout_fit(&need, items, cg_crt_cols(), height, l);
+}
+
 bool cg_screen_table_draw(const struct cg_view *v, int diag_lines)
 {
 	static struct cg_items items; /* large; one screen at a time */
-	struct cg_layout_need need = table_need(v->pack);
-	struct cg_scale s = cg_scale_for(v->pack, zoom);
+	bool cells = cg_view_have(v->pack, CG_REC_CELLS) && v->pack->wired;
+	int height = cg_crt_lines() - diag_lines;
+	struct cg_scale s;
 	struct cg_layout l;
+	bool fits;
 	int top;
 
-	cg_figures_build(v, &s, &items);
-	if (!cg_layout_choose(&need, &items, cg_crt_cols(),
-			      cg_crt_lines() - diag_lines, &l)) {
-		draw_too_small(v, &items);
+	plan(v, &items, height, &l, &fits, &s);
+	if (!fits) {
+		draw_too_small(v);
 		return false;
 	}
+	shown = s;
+	draw_head(v, &items, &l);
 	top = l.fig_lines;
-	/* A blank line between figures and table, when there is room. */
-	if (top > 0 && top + 1 + l.rows + 2 + diag_lines <= cg_crt_lines())
-		top++;
-	cg_screen_items(&items, l.level, 0, cg_crt_cols(), 0, cg_crt_lines());
-	if (cg_view_have(v->pack, CG_REC_CELLS) && v->pack->wired)
-		draw_cells(v, &l, &s, top);
-	else
+	if (l.kind == CG_LAYOUT_LINE)
+		return l.status;
+	if (!cells) {
 		cg_crt_put(top, 0, cg_crt_cols(), CG_A_DIM, 0,
 			   L"waiting for cell voltages (0x56 frames)");
-	return true;
+		return l.status;
+	}
+	if (l.kind == CG_LAYOUT_COMPACT) {
+		if (top + l.rows + 2 <= height)
+			top++;
+		draw_compact(v, &l, top);
+		return l.status;
+	}
+	/* A blank line between figures and table, when there is room. */
+	if (top + 1 + l.rows + 2 <= height)
+		top++;
+	draw_cells(v, &l, &s, top);
+	return l.status;
 }
 
 bool cg_screen_table_key(enum cg_key_action action)
 {
 	if (action != CG_KEY_ZOOM)
 		return false;
-	zoom = !zoom;
+	choice = cg_scale_toggle(&shown);
 	return true;
 }

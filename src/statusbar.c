@@ -77,16 +77,74 @@ static const wchar_t *wired_brief(enum cg_wired_source s)
 	return L"?";
 }
 
-void cg_statusbar_draw(const struct cg_view *v)
+/* The last part of a path: what a person named the file. */
+static const char *base_name(const char *path)
 {
-	enum { PAUSED, REPLAY, PORT, LINK, DETAIL, FPS, REJECTED, CELLS, HELP,
-	       N };
+	const char *slash = strrchr(path, '/');
+
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+/* "1.2 MB", "340 kB", "512 B". */
+static void fmt_size(wchar_t *buf, size_t cap, uint64_t bytes)
+{
+	if (bytes >= 1000000)
+		swprintf(buf, cap, L" %llu.%llu MB",
+			 (unsigned long long)(bytes / 1000000),
+			 (unsigned long long)(bytes % 1000000 / 100000));
+	else if (bytes >= 1000)
+		swprintf(buf, cap, L" %llu kB",
+			 (unsigned long long)(bytes / 1000));
+	else if (bytes > 0)
+		swprintf(buf, cap, L" %llu B", (unsigned long long)bytes);
+	else
+		buf[0] = L'\0';
+}
+
+/* "REC bms.rec 1.2 MB", or "REC bms.rec FAILED" when writing stopped. */
+static void output_piece(struct piece *pc, const wchar_t *tag,
+			 const struct cg_output_view *o)
+{
+	wchar_t name[64], size[24];
+
+	pc->dropped = !o->path;
+	if (!o->path)
+		return;
+	cg_widen_ascii(name, 64, base_name(o->path));
+	if (o->failed) {
+		swprintf(pc->full, 128, L"%ls %ls FAILED", tag, name);
+		swprintf(pc->brief, 48, L"%ls FAILED", tag);
+		pc->attr = CG_A_REVERSE | CG_A_BOLD;
+		pc->pair = CG_ROLE_ALERT;
+		return;
+	}
+	fmt_size(size, 24, o->bytes);
+	swprintf(pc->full, 128, L"%ls %ls%ls", tag, name, size);
+	swprintf(pc->brief, 48, L"%ls %ls", tag, name);
+}
+
+static const wchar_t *replay_words(const struct cg_view *v)
+{
+	if (v->replay->ended || v->link == CG_LINK_STATE_ENDED)
+		return L"end";
+	if (v->link == CG_LINK_STATE_CONNECTED)
+		return L"playing";
+	return link_words(v->link); /* no frames in the file, ... */
+}
+
+void cg_statusbar_draw(const struct cg_view *v, const wchar_t *notice)
+{
+	enum { PAUSED, NOTICE, PORT, REPLAY, LINK, DETAIL, REC, LOG, EVENTS,
+	       FPS, REJECTED, CELLS, HELP, N };
 	/* Which piece gives way first when the line is too long: the first
 	 * time a piece is named it takes its brief form, the next time it
-	 * goes. The link state and PAUSED never give way. */
-	static const int give_way[] = { HELP,	  PORT,	 CELLS,	 FPS,
-					REJECTED, CELLS, FPS,	 PORT,
-					DETAIL,	  REPLAY, REJECTED };
+	 * goes. The link state, PAUSED, a failed write and the word about a
+	 * key never give way; ? help stays on an 80-column terminal. */
+	static const int give_way[] = { PORT,	CELLS,	FPS,	REJECTED,
+					CELLS,	FPS,	EVENTS,	HELP,
+					LOG,	REC,	EVENTS,	PORT,
+					DETAIL,	REPLAY,	REJECTED, LOG,
+					REC };
 	const struct cg_replay_view *rp = v->replay;
 	const struct cg_pack *p = v->pack;
 	const wchar_t *sep = cg_crt_glyph(L" \u2502 ", L" | ");
@@ -108,10 +166,17 @@ void cg_statusbar_draw(const struct cg_view *v)
 	pc[PAUSED].pair = CG_ROLE_WARN;
 	pc[PAUSED].dropped = !v->paused && !(rp && rp->paused);
 
+	pc[NOTICE].dropped = !notice;
+	if (notice)
+		swprintf(pc[NOTICE].full, 128, L"%ls", notice);
+	pc[NOTICE].attr = CG_A_REVERSE | CG_A_BOLD;
+
+	/* A replay: the file, where in it, how fast; no port, no baud. */
 	pc[REPLAY].dropped = !rp;
 	if (rp) {
-		wchar_t pos[16], len[16];
+		wchar_t pos[16], len[16], name[64];
 
+		cg_widen_ascii(name, 64, rp->path ? base_name(rp->path) : "--");
 		cg_fmt_hms(pos, 16, rp->position_s);
 		if (!rp->timestamped)
 			wcscpy(len, L"raw dump");
@@ -119,20 +184,30 @@ void cg_statusbar_draw(const struct cg_view *v)
 			cg_fmt_hms(len, 16, rp->length_s);
 		else
 			wcscpy(len, L"--:--:--");
-		swprintf(pc[REPLAY].full, 128, L"replay %gx %ls / %ls",
-			 rp->speed, pos, len);
-		swprintf(pc[REPLAY].brief, 48, L"%gx %ls", rp->speed, pos);
+		swprintf(pc[PORT].full, 128, L"replay %ls", name);
+		swprintf(pc[PORT].brief, 48, L"%ls", name);
+		swprintf(pc[REPLAY].full, 128, L"%ls / %ls %gx", pos, len,
+			 rp->speed);
+		swprintf(pc[REPLAY].brief, 48, L"%ls %gx", pos, rp->speed);
+	} else if (v->baud > 0) {
+		swprintf(pc[PORT].full, 128, L"%ls %d baud", port, v->baud);
+		swprintf(pc[PORT].brief, 48, L"%ls %d", port, v->baud);
+	} else {
+		swprintf(pc[PORT].full, 128, L"%ls", port);
 	}
 
-	swprintf(pc[PORT].full, 128, L"%ls %d baud", port, v->baud);
-	swprintf(pc[PORT].brief, 48, L"%ls %d", port, v->baud);
-
-	wcscpy(pc[LINK].full, link_words(v->link));
+	wcscpy(pc[LINK].full, rp ? replay_words(v) : link_words(v->link));
 	pc[LINK].attr = CG_A_REVERSE | CG_A_BOLD;
 	pc[LINK].pair = v->link == CG_LINK_STATE_CONNECTED ? 0 : CG_ROLE_WARN;
+	/* Paused, a replay says PAUSED already. */
+	pc[LINK].dropped = rp && rp->paused && v->link == CG_LINK_STATE_CONNECTED;
 
 	cg_widen_ascii(pc[DETAIL].full, 128, v->link_detail);
 	pc[DETAIL].dropped = !pc[DETAIL].full[0];
+
+	output_piece(&pc[REC], L"REC", &v->record);
+	output_piece(&pc[LOG], L"LOG", &v->csv_log);
+	output_piece(&pc[EVENTS], L"EVENTS", &v->event_log);
 
 	swprintf(pc[FPS].full, 128, L"%.1f frames/s", v->frames_per_s);
 	swprintf(pc[FPS].brief, 48, L"%.1f/s", v->frames_per_s);
@@ -157,6 +232,8 @@ void cg_statusbar_draw(const struct cg_view *v)
 
 		if (pieces_width(pc, N, (int)wcslen(sep)) <= cg_crt_cols())
 			break;
+		if (q->pair == CG_ROLE_ALERT)
+			continue; /* a failed write stays */
 		if (q->brief[0] && !q->use_brief)
 			q->use_brief = true;
 		else

@@ -8,6 +8,7 @@
  */
 #include "tui.h"
 
+#include "clock.h"
 #include "screen_events.h"
 #include "screen_help.h"
 #include "screen_inspector.h"
@@ -21,9 +22,14 @@ enum screen {
 	SCREEN_INSPECTOR,
 };
 
+#define NOTICE_MS 3000 /* how long a word about a key stays */
+
 static struct {
 	enum screen shown;
-	bool help; /* over whatever is shown */
+	bool help;    /* over whatever is shown */
+	bool replay;  /* the last view drawn was a replay's */
+	const wchar_t *notice; /* a word about the last key, or NULL */
+	uint64_t notice_until_ms;
 } tui;
 
 int cg_screen_items(const struct cg_items *it, int level, int x0, int width,
@@ -73,36 +79,66 @@ void cg_tui_draw(const struct cg_view *view)
 	} else {
 		full = cg_screen_table_draw(view, nd);
 	}
+	tui.replay = view->replay != NULL;
+	if (tui.notice && cg_clock_ms() >= tui.notice_until_ms)
+		tui.notice = NULL;
 	if (full) {
 		cg_statusbar_draw_diagnosis(body, diag, nd);
-		cg_statusbar_draw(view);
+		cg_statusbar_draw(view, tui.notice);
 	}
 	if (tui.help)
 		cg_screen_help_draw();
 	cg_crt_end();
 }
 
-/* Acts on the keys that only change what is shown. */
-static void route(enum cg_key_action action)
+/* Closes what is over the table, the help first. False: nothing was. */
+static bool close_one(void)
+{
+	if (tui.help) {
+		tui.help = false;
+		return true;
+	}
+	if (tui.shown != SCREEN_TABLE) {
+		tui.shown = SCREEN_TABLE;
+		return true;
+	}
+	return false;
+}
+
+/* Acts on the keys that only change what is shown. Returns the action
+ * for the caller: q that closed something is CG_KEY_BACK. */
+static enum cg_key_action route(enum cg_key_action action)
 {
 	switch (action) {
+	case CG_KEY_QUIT:
+		return close_one() ? CG_KEY_BACK : CG_KEY_QUIT;
+	case CG_KEY_BACK:
+		close_one();
+		return CG_KEY_BACK;
+	case CG_KEY_FASTER:
+	case CG_KEY_SLOWER:
+		if (!tui.replay) {
+			tui.notice = L"speed applies to replays";
+			tui.notice_until_ms = cg_clock_ms() + NOTICE_MS;
+		}
+		return action;
 	case CG_KEY_HELP:
 		tui.help = !tui.help;
-		return;
+		return action;
 	case CG_KEY_EVENTS:
 		tui.shown = tui.shown == SCREEN_EVENTS ? SCREEN_TABLE
 						       : SCREEN_EVENTS;
-		return;
+		return action;
 	case CG_KEY_INSPECTOR:
 		tui.shown = tui.shown == SCREEN_INSPECTOR ? SCREEN_TABLE
 							  : SCREEN_INSPECTOR;
 		cg_screen_inspector_key(CG_KEY_TOP);
-		return;
+		return action;
 	default:
 		break;
 	}
 	if (tui.help && cg_screen_help_key(action))
-		return;
+		return action;
 	switch (tui.shown) {
 	case SCREEN_TABLE:
 		cg_screen_table_key(action);
@@ -117,14 +153,18 @@ static void route(enum cg_key_action action)
 			cg_screen_table_key(action);
 		break;
 	}
+	return action;
 }
 
 enum cg_key_action cg_tui_key(void)
 {
 	enum cg_key_action action = cg_crt_key();
 
-	route(action);
-	return action;
+	/* Any other key puts the word about the last one away. */
+	if (action != CG_KEY_NONE && action != CG_KEY_FASTER &&
+	    action != CG_KEY_SLOWER && action != CG_KEY_RESIZE)
+		tui.notice = NULL;
+	return route(action);
 }
 
 void cg_tui_bell(void)

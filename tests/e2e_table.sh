@@ -12,6 +12,9 @@ CELL_ROW='^ ?[0-9]{1,2} [0-9]\.[0-9]{3} '
 # rows_shown: how many cell rows (index + voltage) the screen shows,
 # counting both columns of a two-column layout.
 rows_shown() { screen | grep -Eo '(^|  )( ?[0-9]{1,2}) [0-9]\.[0-9]{3} ' | wc -l; }
+# compact_shown: cells (number and voltage) in the compact columns, where a
+# cell's mark can stand where the gap is; not the figures ("High #15 ...").
+compact_shown() { screen | grep -v '#' | grep -Eo '[0-9]{1,2} [0-9]\.[0-9]{3}' | wc -l; }
 
 sim_start --link "$LINK" --seed 7 --cells 16
 check "chargery-sim makes its pty link" wait_file 5 "$LINK"
@@ -34,8 +37,20 @@ tmux_resize 132 43
 check "132x43: bars grow after the resize" wait_screen 5 '.{100}'
 check "132x43: all 16 cells after the resize" [ "$(rows_shown)" -eq 16 ]
 check "132x43: uses the width (bars longer than at 80 columns)" [ "$(widest_line)" -gt 80 ]
+tmux_resize 60 20
+check "60x20: all 16 cells with bars, the figures gave up lines" wait_screen 5 "$CELL_ROW"'█'
+check "60x20: all 16 cells shown" [ "$(rows_shown)" -eq 16 ]
+check "60x20: the voltages stay" wait_screen 5 'Delta [0-9]+ mV'
+tmux_resize 40 12
+check "40x12: cells in compact columns, high marked" wait_screen 5 '[0-9]{1,2} [0-9]\.[0-9]{3} ▲'
+check "40x12: all 16 cells shown" [ "$(compact_shown)" -eq 16 ]
+check "40x12: no line wider than 40" [ "$(widest_line)" -le 40 ]
 tmux_resize 30 8
-check "30x8: says it is too small and what it needs" wait_screen 5 'too small.*need|need.*[0-9]+x[0-9]+'
+check "30x8: one line with pack, high, low and delta" \
+	wait_screen 5 '^[0-9]+\.[0-9]+V ▲[0-9]+ [0-9]\.[0-9]{3} ▼[0-9]+ [0-9]\.[0-9]{3} d[0-9]+'
+check "30x8: no line wider than 30" [ "$(widest_line)" -le 30 ]
+tmux_resize 12 8
+check "12x8: says it is too small and what it needs" wait_screen 5 'small: need'
 tmux_resize 80 24
 check "back to 80x24: the table returns" wait_screen 5 "$CELL_ROW"
 check "back to 80x24: 16 cells again" [ "$(rows_shown)" -eq 16 ]
@@ -48,12 +63,38 @@ check "feeder back: reconnected by itself" wait_screen 10 '│ connected'
 check "feeder back: cells shown again" wait_screen 10 "$CELL_ROW"
 
 # --- keys ----------------------------------------------------------------------
+# A balanced pack on the end-voltage scale would draw equal bars for
+# cells that differ: the bars zoom by default, and say so; z shows the
+# BMS's ends, and z again the zoom.
+check "bars zoom by default, and the screen says so" wait_screen 5 'bars: zoom'
+tmux_keys z
+check "z: the bars over the BMS's ends, said on screen" wait_screen 5 'bars: BMS ends'
+check "z: the header shows the end voltages" wait_screen 5 '2\.800 .*3\.650'
+tmux_keys z
+check "z again: back to the zoom" wait_screen 5 'bars: zoom'
 tmux_keys p
 check "p pauses the display" wait_screen 5 'PAUSED'
 tmux_keys p
 tmux_keys '?'
 check "? shows the help" wait_screen 5 'zoom'
 tmux_keys '?'
+check "80x24: the status line offers ? help" wait_screen 5 '│ \? help'
+# Esc and q close help and the other screens; only q on the table quits.
+tmux_keys '?'
+wait_screen 5 'show or hide this help' >/dev/null
+tmux_keys Escape
+check "Esc closes the help" wait_for 5 sh -c "! tmux -L $TMUX_SOCK capture-pane -p | grep -q 'show or hide this help'"
+tmux_keys '?'
+wait_screen 5 'show or hide this help' >/dev/null
+tmux_keys q
+check "q closes the help, and does not quit" wait_for 5 sh -c "! tmux -L $TMUX_SOCK capture-pane -p | grep -Eq 'show or hide this help|EXIT='"
+tmux_keys e
+wait_screen 5 'Events \(e to return\)' >/dev/null
+tmux_keys q
+check "q closes the event list, back to the cells" wait_screen 5 "$CELL_ROW"
+check "... without quitting" sh -c "! tmux -L $TMUX_SOCK capture-pane -p | grep -q 'EXIT='"
+tmux_keys +
+check "+ on a live link: says speed is for replays" wait_screen 5 'speed applies to replays'
 tmux_keys i
 check "i shows the inspector with the firmware the frame lengths reveal" \
 	wait_screen 5 'firmware: V1.26 or later \(0x56 with Wh/Ah, 0x57 of 19 bytes\)'
@@ -141,6 +182,59 @@ tmux_keys i
 tmux_keys q
 check "24 cells: q quits" wait_screen 5 'EXIT=0'
 tmux_kill
+
+# --- recording and logging, said in the status line ------------------------------
+tmux_start 100 30 "$TOP --record $E2E_TMP/bms.rec --log $E2E_TMP/cells.csv $LINK; echo EXIT=\$?"
+check "--record: the status line says REC, the file and its size" \
+	wait_screen 10 'REC bms\.rec [0-9.]+ [kM]?B'
+check "--log: the status line says LOG and the file" wait_screen 5 'LOG cells\.csv'
+tmux_keys q
+wait_screen 5 'EXIT=0' >/dev/null
+tmux_kill
+# A file size limit (SIGXFSZ ignored, as a shell may) stops the recording.
+tmux_start 100 30 "trap '' XFSZ; ulimit -f 2; $TOP --record $E2E_TMP/full.rec $LINK; echo EXIT=\$?"
+check "--record that cannot write: the status line says it failed" \
+	wait_screen 30 'REC full\.rec FAILED'
+check "... and the cells are still shown" wait_screen 5 "$CELL_ROW"
+tmux_keys q
+wait_screen 5 'EXIT=0' >/dev/null
+tmux_kill
+
+# --- a replay: its file, position and speed, no baud, no "connected" ---------------
+# Slowed down, so even a short recording plays for some seconds.
+tmux_start 100 30 "$TOP --speed 0.25 --replay $E2E_TMP/bms.rec; echo EXIT=\$?"
+check "replay: file, position / length and speed in the status line" \
+	wait_screen 10 'bms\.rec │ [0-9]{2}:[0-9]{2}:[0-9]{2} / [0-9]{2}:[0-9]{2}:[0-9]{2} 0\.25x │ playing'
+check "replay: no baud and no 'connected' in the status line" \
+	sh -c "! tmux -L $TMUX_SOCK capture-pane -p | tail -n 1 | grep -Eq 'baud|115200|connected'"
+check "replay: the word replay is said once" \
+	[ "$(screen | tail -n 1 | grep -o replay | wc -l)" -le 1 ]
+tmux_keys p
+check "replay: p pauses it, and says so" wait_screen 5 'PAUSED │ .*bms\.rec'
+tmux_keys p
+tmux_keys +
+check "replay: + doubles the speed" wait_screen 5 ' 0\.5x │'
+tmux_keys + + + + +
+check "replay: at the end it says end" wait_screen 30 'x │ end'
+tmux_keys q
+wait_screen 5 'EXIT=0' >/dev/null
+tmux_kill
+
+# --- after a baud hunt the status line says the speed that works -------------------
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
+rm -f "$LINK"
+sim_start --link "$LINK" --seed 10 --cells 16 --baud 57600
+wait_file 5 "$LINK"
+tmux_start 80 24 "$TOP $LINK; echo EXIT=\$?"
+check "baud hunt: cells arrive at 57600" wait_screen 30 "$CELL_ROW"
+check "baud hunt: the status line says 57600, not 115200" wait_screen 10 'ttyV0 57600'
+tmux_keys q
+wait_screen 5 'EXIT=0' >/dev/null
+tmux_kill
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
+rm -f "$LINK"
+sim_start --link "$LINK" --seed 9 --slots 24 --cells 24 --speed 100
+wait_file 5 "$LINK"
 
 # --- the demo: the quick start's first command -----------------------------------
 tmux_start 80 24 "$TOP --demo; echo EXIT=\$?"

@@ -104,6 +104,27 @@ static void test_flow_tight_items(void **state)
 	assert_int_equal(col[2], 0);
 }
 
+static void test_flow_reserved_room(void **state)
+{
+	struct cg_items it = { .n = 0 };
+	int line[CG_ITEMS_MAX], col[CG_ITEMS_MAX];
+	(void)state;
+
+	item(&it, 0, true, L"cells never");
+	it.item[0].reserve = 20;
+	item(&it, 0, false, L"bars: zoom");
+	/* The item after a reserved one starts past the room kept. */
+	assert_int_equal(cg_items_flow(&it, 0, 40, line, col), 1);
+	assert_int_equal(col[1], 22);
+	/* ... and wraps as if the reserved text were there. */
+	assert_int_equal(cg_items_flow(&it, 0, 31, line, col), 2);
+	assert_int_equal(line[1], 1);
+	/* A text longer than its reserve takes its own length. */
+	wcscpy(it.item[0].text, L"cells 0.1 s ago, and more than 20");
+	assert_int_equal(cg_items_flow(&it, 0, 80, line, col), 1);
+	assert_int_equal(col[1], 35);
+}
+
 static void test_16_cells_fit_80x24_with_bars(void **state)
 {
 	struct cg_items it;
@@ -250,11 +271,113 @@ static void test_no_layout_wider_than_the_screen(void **state)
 		}
 }
 
+static void test_60x20_drops_figure_lines_not_the_cells(void **state)
+{
+	struct cg_items it;
+	struct cg_layout l;
+	(void)state;
+
+	readme_figures(&it);
+	/* The richest table needs 3 lines of figures at 60 (the voltages
+	 * wrap to two) + header + 16 + status = 21. */
+	assert_false(cg_layout_choose(&cells16, &it, 60, 20, &l));
+	assert_true(cg_layout_fit(&cells16, &it, 60, 20, &l));
+	assert_int_equal(l.kind, CG_LAYOUT_BARS);
+	assert_false(l.summary);
+	assert_true(l.status);
+	assert_int_equal(l.fig_lines, 2); /* the voltages, whole */
+	assert_int_equal(l.ncols, 1);
+	assert_int_equal(l.rows, 16);
+	assert_true(l.bar_w >= CG_BAR_MIN);
+	/* A line fewer: the summary line stands in for the voltages. */
+	assert_true(cg_layout_fit(&cells16, &it, 60, 19, &l));
+	assert_int_equal(l.kind, CG_LAYOUT_BARS);
+	assert_true(l.summary);
+	assert_int_equal(l.fig_lines, 1);
+	assert_int_equal(l.rows, 16);
+}
+
+static void test_40x12_compact_columns(void **state)
+{
+	struct cg_items it;
+	struct cg_layout l;
+	(void)state;
+
+	readme_figures(&it);
+	/* Level 0 takes 4 lines at 40; 16 bars do not fit in 12 lines, 16
+	 * compact cells in 3 columns of 6 rows do: 4 + 6 + 1 = 11. */
+	assert_true(cg_layout_fit(&cells16, &it, 40, 12, &l));
+	assert_int_equal(l.kind, CG_LAYOUT_COMPACT);
+	assert_int_equal(l.fig_lines, 4);
+	assert_int_equal(l.ncols, 3);
+	assert_int_equal(l.rows, 6);
+	assert_true(l.status);
+	assert_true(l.ncols * l.colw + (l.ncols - 1) * CG_COLUMN_GAP <= 40);
+	/* 24 cells: 8 rows; the current line gives way (3 + 8 + 1). */
+	assert_true(cg_layout_fit(&cells24, &it, 40, 12, &l));
+	assert_int_equal(l.kind, CG_LAYOUT_COMPACT);
+	assert_int_equal(l.fig_lines, 3);
+	assert_int_equal(l.rows, 8);
+	assert_false(l.summary);
+}
+
+static void test_30x5_one_summary_line(void **state)
+{
+	struct cg_items it;
+	struct cg_layout l;
+	(void)state;
+
+	readme_figures(&it);
+	assert_true(cg_layout_fit(&cells16, &it, 30, 5, &l));
+	assert_int_equal(l.kind, CG_LAYOUT_LINE);
+	assert_true(l.summary);
+	assert_true(l.status);
+	assert_int_equal(l.fig_lines, 1);
+	/* One line: the summary, no status line. */
+	assert_true(cg_layout_fit(&cells16, &it, 30, 1, &l));
+	assert_int_equal(l.kind, CG_LAYOUT_LINE);
+	assert_false(l.status);
+	/* Narrower than the summary line: nothing fits. */
+	assert_false(cg_layout_fit(&cells16, &it, CG_LINE_MIN_COLS - 1, 24, &l));
+}
+
+static void test_fit_never_overflows(void **state)
+{
+	struct cg_items it;
+	struct cg_layout l;
+	(void)state;
+
+	readme_figures(&it);
+	for (int n = 1; n <= 24; n += 23 - n > 7 ? 7 : 1)
+		for (int w = CG_LINE_MIN_COLS; w <= 140; w += 3)
+			for (int h = 1; h <= 45; h++) {
+				struct cg_layout_need need = { n, 0, true };
+				int used;
+
+				assert_true(cg_layout_fit(&need, &it, w, h, &l));
+				used = l.fig_lines + (l.status ? 1 : 0);
+				if (l.kind == CG_LAYOUT_BARS)
+					used += 1 + l.rows;
+				if (l.kind == CG_LAYOUT_COMPACT)
+					used += l.rows;
+				assert_true(used <= h);
+				if (l.kind != CG_LAYOUT_LINE) {
+					assert_true(l.ncols * l.rows >= n);
+					assert_true(l.ncols * l.colw +
+						    (l.ncols - 1) * CG_COLUMN_GAP <= w);
+				}
+				/* Where the full table fits, it is chosen. */
+				if (cg_layout_choose(&need, &it, w, h, &l))
+					assert_int_equal(l.kind, CG_LAYOUT_BARS);
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flow_packs_and_wraps),
 		cmocka_unit_test(test_flow_tight_items),
+		cmocka_unit_test(test_flow_reserved_room),
 		cmocka_unit_test(test_16_cells_fit_80x24_with_bars),
 		cmocka_unit_test(test_24_cells_80x24_two_columns),
 		cmocka_unit_test(test_24_cells_132x43_one_column_with_extras),
@@ -263,6 +386,10 @@ int main(void)
 		cmocka_unit_test(test_below_minimum_size),
 		cmocka_unit_test(test_height_needed_is_the_least_that_fits),
 		cmocka_unit_test(test_no_layout_wider_than_the_screen),
+		cmocka_unit_test(test_60x20_drops_figure_lines_not_the_cells),
+		cmocka_unit_test(test_40x12_compact_columns),
+		cmocka_unit_test(test_30x5_one_summary_line),
+		cmocka_unit_test(test_fit_never_overflows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -144,10 +144,12 @@ static void test_zoom_over_low_high(void **state)
 	/* low 3293, high 3323: margin 30 / 8 = 3 */
 	assert_scale(cg_scale_for(&p, true), 3290, 3326, L"zoom");
 
-	/* An even spread: margin 2, widened until the span is 10 mV. */
+	/* An even spread: margin 2, widened until the span is 20 mV. */
 	cg_pack_init(&p, NULL);
 	apply_cells(&p, 2, even);
-	assert_scale(cg_scale_for(&p, true), 3295, 3305, L"zoom");
+	assert_scale(cg_scale_for(&p, true), 3290, 3310, L"zoom");
+	assert_true(cg_scale_for(&p, true).zoom);
+	assert_false(cg_scale_for(&p, false).zoom);
 }
 
 static void test_zoom_near_zero_stays_unsigned(void **state)
@@ -161,12 +163,94 @@ static void test_zoom_near_zero_stays_unsigned(void **state)
 	apply_cells(&p, 2, low);
 	s = cg_scale_for(&p, true);
 	assert_true(s.lo_mv < 1001 && s.hi_mv > 1003);
-	assert_true(s.hi_mv - s.lo_mv >= 10);
+	assert_true(s.hi_mv - s.lo_mv >= CG_ZOOM_MIN_SPAN_MV);
+}
+
+/* 24 cells of a balanced LiFePO4 pack, 3.290 .. 3.320 V, with BMS ends. */
+static void balanced24(struct cg_pack *p)
+{
+	uint16_t mv[24];
+	struct cg_pack_config config = { .cells = 24 };
+
+	for (unsigned i = 0; i < 24; i++)
+		mv[i] = (uint16_t)(3290 + (i * 13) % 31);
+	cg_pack_init(p, &config);
+	apply_cells(p, 24, mv);
+	apply_status(p, 3650, true, 2800);
+}
+
+static void test_ends_blur_short_bars(void **state)
+{
+	struct cg_pack p;
+	struct cg_scale ends;
+	(void)state;
+
+	balanced24(&p);
+	ends = cg_scale_for(&p, false);
+	assert_scale(ends, 2800, 3650, L"BMS ends");
+	/* 14 columns = 112 eighths over 850 mV: 7.6 mV an eighth, so 3.290
+	 * and 3.291 V draw the same bar. */
+	assert_int_equal(cg_scale_eighths(3290, &ends, 14),
+			 cg_scale_eighths(3291, &ends, 14));
+	assert_true(cg_scale_blurs(&p, &ends, 14));
+	/* The zoom tells every millivolt apart at the same width. */
+	struct cg_scale z = cg_scale_for(&p, true);
+	assert_false(cg_scale_blurs(&p, &z, 14));
+}
+
+static void test_pick_zooms_only_when_the_ends_blur(void **state)
+{
+	static const uint16_t apart[3] = { 3200, 3300, 3400 };
+	struct cg_pack p;
+	struct cg_scale s;
+	(void)state;
+
+	balanced24(&p);
+	s = cg_scale_pick(&p, CG_SCALE_AUTO, 14);
+	assert_true(s.zoom);
+	assert_scale(s, 3287, 3323, L"zoom"); /* 3290..3320, margin 30/8 */
+	/* Asked for: the ends, blurred or not. */
+	assert_scale(cg_scale_pick(&p, CG_SCALE_ENDS, 14), 2800, 3650,
+		     L"BMS ends");
+
+	/* 100 mV apart: the ends tell them apart, and stay. */
+	cg_pack_init(&p, NULL);
+	apply_cells(&p, 3, apart);
+	apply_status(&p, 3650, true, 2800);
+	s = cg_scale_pick(&p, CG_SCALE_AUTO, 14);
+	assert_false(s.zoom);
+	assert_scale(s, 2800, 3650, L"BMS ends");
+	assert_true(cg_scale_pick(&p, CG_SCALE_ZOOM, 14).zoom);
+
+	/* Equal cells differ in nothing: no reason to zoom. */
+	static const uint16_t even[3] = { 3300, 3300, 3300 };
+	cg_pack_init(&p, NULL);
+	apply_cells(&p, 3, even);
+	assert_false(cg_scale_pick(&p, CG_SCALE_AUTO, 14).zoom);
+	/* No data: the guess. */
+	assert_false(cg_scale_pick(NULL, CG_SCALE_AUTO, 14).zoom);
+}
+
+static void test_toggle_shows_the_other_scale(void **state)
+{
+	struct cg_pack p;
+	(void)state;
+
+	balanced24(&p);
+	struct cg_scale shown = cg_scale_pick(&p, CG_SCALE_AUTO, 14);
+	enum cg_scale_choice c = cg_scale_toggle(&shown);
+
+	assert_int_equal(c, CG_SCALE_ENDS);
+	shown = cg_scale_pick(&p, c, 14);
+	assert_false(shown.zoom);
+	c = cg_scale_toggle(&shown);
+	assert_int_equal(c, CG_SCALE_ZOOM);
+	assert_true(cg_scale_pick(&p, c, 14).zoom);
 }
 
 static void test_eighths_edges(void **state)
 {
-	struct cg_scale s = { 2800, 3650, L"BMS ends" };
+	struct cg_scale s = { 2800, 3650, L"BMS ends", false };
 	(void)state;
 
 	assert_int_equal(cg_scale_eighths(0, &s, 36), 0);
@@ -184,7 +268,7 @@ static void test_eighths_edges(void **state)
 
 static void test_eighths_rounding(void **state)
 {
-	struct cg_scale s = { 0, 16, L"test" };
+	struct cg_scale s = { 0, 16, L"test", false };
 	(void)state;
 
 	/* 1 mV of 16 on one column: 8 / 16 = 0.5 eighth rounds up. */
@@ -204,6 +288,9 @@ int main(void)
 		cmocka_unit_test(test_crossed_ends_fall_back_to_guess),
 		cmocka_unit_test(test_zoom_over_low_high),
 		cmocka_unit_test(test_zoom_near_zero_stays_unsigned),
+		cmocka_unit_test(test_ends_blur_short_bars),
+		cmocka_unit_test(test_pick_zooms_only_when_the_ends_blur),
+		cmocka_unit_test(test_toggle_shows_the_other_scale),
 		cmocka_unit_test(test_eighths_edges),
 		cmocka_unit_test(test_eighths_rounding),
 	};
