@@ -126,7 +126,7 @@ static void output_piece(struct piece *pc, const wchar_t *tag,
 static const wchar_t *replay_words(const struct cg_view *v)
 {
 	if (v->replay->ended || v->link == CG_LINK_STATE_ENDED)
-		return L"end";
+		return L"end of capture";
 	if (v->link == CG_LINK_STATE_CONNECTED)
 		return L"playing";
 	return link_words(v->link); /* no frames in the file, ... */
