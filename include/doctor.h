@@ -172,7 +172,9 @@ void cg_doctor_ended(struct cg_doctor *doctor);
 /*
  * Bytes just read, after they went through the caller's framer: stats are
  * that framer's statistics now (they may be reset to zero at any time).
- * len may be 0 to pass on statistics alone.
+ * len may be 0 to pass on statistics alone. data may be NULL: the bytes
+ * then count for the link state only and are not analysed (a capture or
+ * a replay, whose diagnosis nobody is shown, need not pay for it).
  */
 void cg_doctor_feed(struct cg_doctor *doctor, const uint8_t *data,
 		    size_t len, const struct cg_framer_stats *stats,

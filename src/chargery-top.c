@@ -66,6 +66,7 @@ struct app {
 	struct cg_framer framer;
 	struct cg_pack pack;
 	struct cg_hist hist; /* how the pack moved: --plot */
+	bool keeping_history; /* someone will look at it: --plot, the table */
 	bool plotting;       /* --plot, and the run started */
 	bool synthetic;      /* a raw dump: data times are made up, 1 s per
 			      * 0x57 frame, and the history runs on them */
@@ -139,8 +140,10 @@ static double rate_per_s(const struct rate *r)
 static void note_event(struct app *a, const char *text)
 {
 	cg_events_add(&a->events, a->data_wall_ms, text);
-	cg_hist_mark(&a->hist, a->synthetic ? a->synthetic_ms : a->data_wall_ms,
-		     cg_hist_mark_kind_of(text), text);
+	if (a->keeping_history)
+		cg_hist_mark(&a->hist,
+			     a->synthetic ? a->synthetic_ms : a->data_wall_ms,
+			     cg_hist_mark_kind_of(text), text);
 	a->dirty = true;
 	if (!a->writing_events)
 		return;
@@ -222,8 +225,9 @@ static int use_frame(struct app *a, const struct cg_frame *frame,
 	struct cg_status before = a->pack.status;
 	bool had_status = a->pack.have[CG_REC_STATUS];
 	cg_pack_apply(&a->pack, &rec, data_ms);
-	cg_hist_apply(&a->hist, &a->pack, rec.type,
-		      a->synthetic ? a->synthetic_ms : a->data_wall_ms);
+	if (a->keeping_history)
+		cg_hist_apply(&a->hist, &a->pack, rec.type,
+			      a->synthetic ? a->synthetic_ms : a->data_wall_ms);
 	cg_inspect_frame(&a->inspect, frame, &rec);
 	note_changes(a, &rec, had_status ? &before : NULL);
 	a->dirty = true;
@@ -282,8 +286,8 @@ static int use_chunk(struct app *a, const struct cg_source_chunk *chunk,
 	a->synthetic_ms = chunk->data_ms;
 	a->time_derived = chunk->synthetic_time;
 	int rc = consume(a, chunk->data, chunk->len, chunk->data_ms);
-	cg_doctor_feed(&a->doctor, chunk->data, chunk->len, &a->framer.stats,
-		       now);
+	cg_doctor_feed(&a->doctor, a->doctoring ? chunk->data : NULL,
+		       chunk->len, &a->framer.stats, now);
 	if (a->recording) {
 		struct cg_error err;
 		if (cg_recorder_write(&a->recorder, chunk->data, chunk->len,
@@ -780,6 +784,10 @@ static void init_state(struct app *a)
 	cg_inspect_init(&a->inspect);
 	cg_pack_init(&a->pack, &config);
 	cg_hist_init(&a->hist);
+	/* A history costs a few lookups per value: kept only where it is
+	 * drawn (--plot now, the table's history view later). */
+	a->keeping_history = a->opt.plot_path ||
+			     !(a->opt.json || a->opt.once || a->opt.headless);
 	a->plotting = a->opt.plot_path != NULL;
 	a->data_wall_ms = cg_clock_wall_ms();
 	snprintf(text, sizeof(text), "opened %.80s",

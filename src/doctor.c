@@ -276,7 +276,8 @@ void cg_doctor_feed(struct cg_doctor *d, const uint8_t *data, size_t len,
 	d->seen = *stats;
 	d->variants_since_open += variants;
 
-	xonxoff_feed(&d->xonxoff, data, len, now_ms);
+	if (data)
+		xonxoff_feed(&d->xonxoff, data, len, now_ms);
 	slot = window_slot(d, now_ms);
 	d->window_frames[slot] += (uint32_t)frames;
 	d->window_bad[slot] += (uint32_t)bad;
@@ -303,7 +304,8 @@ void cg_doctor_feed(struct cg_doctor *d, const uint8_t *data, size_t len,
 	if (!d->unsynced_since_ms)
 		d->unsynced_since_ms = now_ms;
 	d->unsynced_bytes += len;
-	feed_inverted(d, data, len);
+	if (data)
+		feed_inverted(d, data, len);
 }
 
 static bool silent(const struct cg_doctor *d, uint64_t now_ms)
