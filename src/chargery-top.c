@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "alarm.h"
+#include "bms.h"
 #include "clock.h"
 #include "csvlog.h"
 #include "decoder.h"
@@ -45,34 +46,12 @@
 #define PROGRAM CG_PROGRAM
 #define TICK_MS 1000
 #define REDRAW_MIN_MS 100   /* coalesce bursts of frames into one redraw */
-#define FPS_WINDOW_S 10
 
-/* Frames per second over the last FPS_WINDOW_S ticks. */
-struct rate {
-	uint64_t per_tick[FPS_WINDOW_S];
-	unsigned head;
-	unsigned filled;
-	uint64_t last_total;
-};
 
 struct app {
 	struct cg_options opt;
-	struct cg_source *src;
-	bool ended; /* the source has no more input */
-	bool time_derived; /* the chunk's time is derived (a raw dump) */
-	char link_detail[1024];
-	uint64_t opened_at_ms;
-
-	struct cg_framer framer;
-	struct cg_pack pack;
-	struct cg_hist hist; /* how the pack moved: --plot */
-	bool keeping_history; /* someone will look at it: --plot, the table */
-	bool plotting;       /* --plot, and the run started */
-	bool synthetic;      /* a raw dump: data times are made up, 1 s per
-			      * 0x57 frame, and the history runs on them */
-	uint64_t synthetic_ms;
-	uint64_t implausible;
-	struct rate rate;
+	struct cg_bms bms; /* the one pack: source, pipeline, outputs */
+	bool plotting;     /* --plot, and the run started */
 
 	bool tui;
 	int key_fd;
@@ -83,32 +62,9 @@ struct app {
 	uint64_t drawn_at_ms;
 	pid_t demo_pid;
 
-	uint64_t data_wall_ms; /* when the bytes being decoded were received */
-	struct cg_iso_cache stamp; /* data_wall_ms as text, for JSON and --log */
-	struct cg_alarms alarms;
-	struct cg_events events;
-	struct cg_eventlog eventlog; /* --events file */
-	bool writing_events;
-	struct cg_inspect inspect;
-	uint16_t worst_delta_seen_mv;
-	uint64_t worst_delta_wall_ms;
-	bool bell_due;
-
-	struct cg_recorder recorder;
-	bool recording;
-
 	struct cg_replay_view replay_view;
-
-	struct cg_doctor doctor;
-	bool doctoring; /* a live source: its diagnosis is shown; files and
-			 * replays keep the doctor for the link state only */
-	enum cg_diagnosis diagnosis;
-
-	struct cg_csvlog log;
-	bool logging;
 	uint64_t once_deadline_ms;
 	int fatal;            /* an EX_ code that ends the run, 0 = none */
-	struct cg_error fatal_error; /* printed once the terminal is back */
 };
 
 static volatile sig_atomic_t quit_signal;
@@ -118,302 +74,48 @@ static void on_quit_signal(int sig)
 	quit_signal = sig;
 }
 
-static void rate_tick(struct rate *r, uint64_t total)
-{
-	r->per_tick[r->head] = total - r->last_total;
-	r->head = (r->head + 1) % FPS_WINDOW_S;
-	if (r->filled < FPS_WINDOW_S)
-		r->filled++;
-	r->last_total = total;
-}
 
-static double rate_per_s(const struct rate *r)
-{
-	uint64_t sum = 0;
 
-	for (unsigned i = 0; i < r->filled; i++)
-		sum += r->per_tick[i];
-	return r->filled ? (double)sum / r->filled : 0.0;
-}
 
-/* Appends an event to the list and to the --events file. */
-static void note_event(struct app *a, const char *text)
-{
-	cg_events_add(&a->events, a->data_wall_ms, text);
-	if (a->keeping_history)
-		cg_hist_mark(&a->hist,
-			     a->synthetic ? a->synthetic_ms : a->data_wall_ms,
-			     cg_hist_mark_kind_of(text), text);
-	a->dirty = true;
-	if (!a->writing_events)
-		return;
 
-	struct cg_error err, ignored;
-	if (cg_eventlog_write(&a->eventlog, a->data_wall_ms, text, &err) < 0) {
-		snprintf(a->link_detail, sizeof(a->link_detail), "%.1000s",
-			 err.message);
-		cg_eventlog_close(&a->eventlog, &ignored);
-		a->writing_events = false;
-	}
-}
 
-/* Mode and protection changes, alarms raised and cleared, the bell. */
-static void note_changes(struct app *a, const struct cg_record *rec,
-			 const struct cg_status *before)
-{
-	char lines[4][CG_EVENT_TEXT_MAX];
-	struct cg_alarm_change changes[2 * CG_MAX_CELLS + 1];
-	char text[CG_EVENT_TEXT_MAX];
 
-	if (rec->type == CG_REC_STATUS) {
-		size_t n = cg_events_status_changes(before, &rec->u.status,
-						    lines, 4);
-		for (size_t i = 0; i < n; i++)
-			note_event(a, lines[i]);
-	}
-	size_t n = cg_alarms_update(&a->alarms, &a->opt.alarm, &a->pack,
-				    changes, sizeof(changes) / sizeof(changes[0]));
-	for (size_t i = 0; i < n; i++) {
-		cg_alarm_change_text(&changes[i], text, sizeof(text));
-		note_event(a, text);
-		if (changes[i].raised && a->opt.bell)
-			a->bell_due = true;
-	}
-	if (a->pack.session_worst_delta_mv > a->worst_delta_seen_mv) {
-		a->worst_delta_seen_mv = a->pack.session_worst_delta_mv;
-		a->worst_delta_wall_ms = a->data_wall_ms;
-	}
-}
 
-/* Into stdout's buffer: run() flushes it before the loop waits, so a
- * replay writes in big blocks and a live line still leaves this turn. */
-static int emit_json(struct app *a, const struct cg_record *rec)
-{
-	char line[CG_JSON_LINE_MAX];
-	const char *when = cg_clock_iso8601_cached(&a->stamp, a->data_wall_ms);
 
-	size_t n = cg_json_format(line, sizeof(line), rec, when);
-	if (n == 0)
-		return -1;
-	if (a->time_derived) {
-		/* A raw dump's times are derived: say so after "time". */
-		size_t head = sizeof("{\"time\":\"\",") - 1 + strlen(when);
-		if (fwrite(line, 1, head, stdout) != head ||
-		    fputs("\"time_derived\":true,", stdout) == EOF)
-			return -1;
-		return fwrite(line + head, 1, n - head, stdout) == n - head ? 0 : -1;
-	}
-	if (fwrite(line, 1, n, stdout) != n)
-		return -1;
-	return 0;
-}
 
-/* One frame from the framer: decoder -> pack (and JSON, the CSV log). */
-static int use_frame(struct app *a, const struct cg_frame *frame,
-		     uint64_t data_ms)
-{
-	struct cg_record rec;
-	enum cg_decode_result r = cg_decode(frame, &rec);
 
-	if (r != CG_DECODE_OK) {
-		a->implausible++;
-		cg_inspect_reject(&a->inspect, r);
-		/* Frames that began inside it are scanned for again. */
-		cg_framer_reject(&a->framer, frame);
-		return 0;
-	}
-	struct cg_status before = a->pack.status;
-	bool had_status = a->pack.have[CG_REC_STATUS];
-	cg_pack_apply(&a->pack, &rec, data_ms);
-	if (a->keeping_history)
-		cg_hist_apply(&a->hist, &a->pack, rec.type,
-			      a->synthetic ? a->synthetic_ms : a->data_wall_ms);
-	cg_inspect_frame(&a->inspect, frame, &rec);
-	note_changes(a, &rec, had_status ? &before : NULL);
-	a->dirty = true;
-	if (a->logging && rec.type == CG_REC_CELLS) {
-		const char *when = cg_clock_iso8601_cached(&a->stamp,
-							   a->data_wall_ms);
-		if (cg_csvlog_write(&a->log, &a->pack, when, data_ms,
-				    &a->fatal_error) < 0)
-			return a->fatal_error.exit_code;
-		if (a->log.note[0]) { /* the cell count changed */
-			note_event(a, a->log.note);
-			a->log.note[0] = '\0';
-		}
-	}
-	if (a->opt.json && !a->opt.once && emit_json(a, &rec) < 0)
-		return EX_IOERR;
-	return 0;
-}
-
-/* Framer -> decoder -> pack (and JSON, the CSV log). data_ms is the clock
- * the pack ages by: the monotonic time when live, the recorded time during
- * a replay. Returns 0, or an EX_ code that
- * ends the run (stdout gone, the log refused a row). */
-static int consume(struct app *a, const uint8_t *data, size_t len,
-		   uint64_t data_ms)
-{
-	struct cg_frame frame;
-
-	while (cg_framer_next(&a->framer, &data, &len, &frame)) {
-		int rc = use_frame(a, &frame, data_ms);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static void stop_recording(struct app *a, const struct cg_error *err)
-{
-	struct cg_error ignored;
-
-	snprintf(a->link_detail, sizeof(a->link_detail), "%.1000s", err->message);
-	note_event(a, "recording stopped: write failed");
-	if (!a->tui)
-		fprintf(stderr, PROGRAM ": %s\n", err->message);
-	cg_recorder_close(&a->recorder, &ignored);
-	a->recording = false;
-}
-
-/* Bytes from the source: framer and the rest, the doctor, the recorder.
- * Returns 0 or an EX_ code (see consume). */
-static int use_chunk(struct app *a, const struct cg_source_chunk *chunk,
-		     uint64_t now)
-{
-	a->data_wall_ms = chunk->wall_ms;
-	a->synthetic = chunk->synthetic_time;
-	a->synthetic_ms = chunk->data_ms;
-	a->time_derived = chunk->synthetic_time;
-	int rc = consume(a, chunk->data, chunk->len, chunk->data_ms);
-	cg_doctor_feed(&a->doctor, a->doctoring ? chunk->data : NULL,
-		       chunk->len, &a->framer.stats, now);
-	if (a->recording) {
-		struct cg_error err;
-		if (cg_recorder_write(&a->recorder, chunk->data, chunk->len,
-				      chunk->wall_ms * 1000u, now, &err) < 0)
-			stop_recording(a, &err);
-	}
-	return rc;
-}
-
-/* Pumps the source until it is idle, acting on what it hands out.
- * Returns 0 or an EX_ code that ends the run. */
-static int pump_source(struct app *a, uint64_t now, bool readable)
-{
-	struct cg_source *src = a->src;
-	struct cg_source_chunk chunk;
-	char text[CG_EVENT_TEXT_MAX];
-
-	for (;;) {
-		switch (cg_source_pump(src, now, readable, &chunk)) {
-		case CG_SOURCE_IDLE:
-			return 0;
-		case CG_SOURCE_DATA: {
-			int rc = use_chunk(a, &chunk, now);
-			if (rc)
-				return rc;
-			break;
-		}
-		case CG_SOURCE_LOST:
-			cg_doctor_lost(&a->doctor, now);
-			snprintf(a->link_detail, sizeof(a->link_detail), "%s",
-				 src->text);
-			a->data_wall_ms = cg_clock_wall_ms();
-			snprintf(text, sizeof(text), "link lost: %.80s", src->text);
-			note_event(a, text);
-			if (!a->tui)
-				fprintf(stderr, PROGRAM ": %s: %s; retrying every second\n",
-					src->label, src->text);
-			break;
-		case CG_SOURCE_BACK:
-			cg_doctor_opened(&a->doctor, now);
-			a->opened_at_ms = now;
-			a->link_detail[0] = '\0';
-			a->data_wall_ms = cg_clock_wall_ms();
-			note_event(a, "link back: reconnected");
-			if (!a->tui)
-				fprintf(stderr, PROGRAM ": %s: reconnected\n",
-					src->label);
-			break;
-		case CG_SOURCE_OPEN_FAILED:
-			cg_doctor_open_failed(&a->doctor, src->err.exit_code,
-					      src->err.message, now);
-			break;
-		case CG_SOURCE_NOTE:
-			note_event(a, src->text);
-			break;
-		case CG_SOURCE_END:
-			a->ended = true;
-			a->dirty = true;
-			cg_doctor_ended(&a->doctor);
-			if (src->text[0]) {
-				snprintf(a->link_detail, sizeof(a->link_detail),
-					 "%.1000s", src->text);
-				note_event(a, src->text);
-			}
-			break;
-		}
-	}
-}
-
-/* Asks the doctor what is wrong; a change of diagnosis is an event (and a
- * line on stderr when there is no table to show it). */
-static void consult_doctor(struct app *a, uint64_t now)
-{
-	if (!a->doctoring)
-		return;
-
-	int baud = cg_doctor_want_baud(&a->doctor, now);
-	if (baud && a->src->ops->set_baud) {
-		struct cg_error err;
-		a->src->ops->set_baud(a->src, baud, &err);
-	}
-	enum cg_diagnosis d = cg_doctor_diagnose(&a->doctor, now);
-	if (d == a->diagnosis)
-		return;
-	a->diagnosis = d;
-	a->dirty = true;
-	const char *text = cg_doctor_text(&a->doctor);
-	char line[CG_EVENT_TEXT_MAX];
-	snprintf(line, sizeof(line), "link: %s", text ? text : "frames arriving");
-	a->data_wall_ms = cg_clock_wall_ms();
-	note_event(a, line);
-	if (!a->tui)
-		fprintf(stderr, PROGRAM ": %s\n", line);
-}
 
 static void draw(struct app *a, uint64_t now)
 {
 	struct cg_view v = {
-		.pack = a->paused ? &a->frozen : &a->pack,
-		.framer = &a->framer.stats,
-		.implausible = a->implausible,
-		.port = a->src->label,
-		.baud = a->src->baud, /* after a baud hunt, the speed found */
-		.link = cg_doctor_link_state(&a->doctor, now),
-		.link_detail = a->link_detail[0] ? a->link_detail : NULL,
-		.diagnosis = a->doctoring ? cg_doctor_text(&a->doctor) : NULL,
-		.frames_per_s = rate_per_s(&a->rate),
+		.pack = a->paused ? &a->frozen : &a->bms.pack,
+		.framer = &a->bms.framer.stats,
+		.implausible = a->bms.implausible,
+		.port = a->bms.src->label,
+		.baud = a->bms.src->baud, /* after a baud hunt, the speed found */
+		.link = cg_doctor_link_state(&a->bms.doctor, now),
+		.link_detail = a->bms.link_detail[0] ? a->bms.link_detail : NULL,
+		.diagnosis = a->bms.doctoring ? cg_doctor_text(&a->bms.doctor) : NULL,
+		.frames_per_s = cg_bms_frames_per_s(&a->bms),
 		.paused = a->paused,
-		.alarms = &a->alarms,
-		.events = &a->events,
-		.inspect = &a->inspect,
-		.worst_delta_wall_ms = a->worst_delta_wall_ms,
+		.alarms = &a->bms.alarms,
+		.events = &a->bms.events,
+		.inspect = &a->bms.inspect,
+		.worst_delta_wall_ms = a->bms.worst_delta_wall_ms,
 		/* Paused ages stay as they were when p was pressed. */
 		.now_ms = a->paused ? a->paused_at_ms : now,
 		/* What is written, and a write that stopped on an error. */
 		.record = { a->opt.record_path,
-			    a->recording ? a->recorder.file.size : 0,
-			    a->opt.record_path && !a->recording },
-		.csv_log = { a->opt.log_path, a->logging ? a->log.file.size : 0,
-			     a->opt.log_path && !a->logging },
+			    a->bms.recording ? a->bms.recorder.file.size : 0,
+			    a->opt.record_path && !a->bms.recording },
+		.csv_log = { a->opt.log_path, a->bms.logging ? a->bms.log.file.size : 0,
+			     a->opt.log_path && !a->bms.logging },
 		.event_log = { a->opt.events_path, 0,
-			       a->opt.events_path && !a->writing_events },
+			       a->opt.events_path && !a->bms.writing_events },
 	};
 
 	struct cg_source_position pos;
-	cg_source_position(a->src, now, &pos);
+	cg_source_position(a->bms.src, now, &pos);
 	if (pos.replay) {
 		a->replay_view = (struct cg_replay_view){
 			.speed = pos.speed,
@@ -421,7 +123,7 @@ static void draw(struct app *a, uint64_t now)
 			.position_s = pos.position_s,
 			.length_s = pos.length_s,
 			.timestamped = pos.timestamped,
-			.ended = a->ended,
+			.ended = a->bms.ended,
 			.path = a->opt.replay_path,
 		};
 		v.replay = &a->replay_view;
@@ -430,11 +132,12 @@ static void draw(struct app *a, uint64_t now)
 	}
 
 	cg_tui_draw(&v);
-	if (a->bell_due) {
+	if (a->bms.bell_due) {
 		cg_tui_bell();
-		a->bell_due = false;
+		a->bms.bell_due = false;
 	}
 	a->dirty = false;
+	a->bms.dirty = false;
 	a->drawn_at_ms = now;
 }
 
@@ -449,23 +152,23 @@ static bool handle_keys(struct app *a)
 		case CG_KEY_QUIT:
 			return true;
 		case CG_KEY_PAUSE:
-			if (a->src->ops->pause) { /* pause the replay, not the view */
-				a->src->ops->pause(a->src, cg_clock_ms());
+			if (a->bms.src->ops->pause) { /* pause the replay, not the view */
+				a->bms.src->ops->pause(a->bms.src, cg_clock_ms());
 				break;
 			}
 			a->paused = !a->paused;
-			a->frozen = a->pack;
+			a->frozen = a->bms.pack;
 			a->paused_at_ms = cg_clock_ms();
 			break;
 		case CG_KEY_RESET:
-			cg_pack_reset_session(&a->pack);
-			a->worst_delta_seen_mv = 0;
-			a->worst_delta_wall_ms = 0;
+			cg_pack_reset_session(&a->bms.pack);
+			a->bms.worst_delta_seen_mv = 0;
+			a->bms.worst_delta_wall_ms = 0;
 			break;
 		case CG_KEY_FASTER:
 		case CG_KEY_SLOWER:
-			if (a->src->ops->speed_step)
-				a->src->ops->speed_step(a->src,
+			if (a->bms.src->ops->speed_step)
+				a->bms.src->ops->speed_step(a->bms.src,
 							action == CG_KEY_FASTER,
 							cg_clock_ms());
 			break;
@@ -496,8 +199,8 @@ static int pending_quit_signal(void)
  * on a file it reads to the end for the newest picture. */
 static bool once_ready(const struct app *a)
 {
-	return a->src->live && a->pack.have[CG_REC_CELLS] &&
-	       a->pack.have[CG_REC_STATUS];
+	return a->bms.src->live && a->bms.pack.have[CG_REC_CELLS] &&
+	       a->bms.pack.have[CG_REC_STATUS];
 }
 
 /* Good frames of a length this version cannot read, one line each, with
@@ -509,7 +212,7 @@ static unsigned say_variants(const struct app *a, FILE *to,
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < CG_FRAMER_VARIANTS; i++)
-		if (cg_framer_variant_text(&a->framer.stats, i, line,
+		if (cg_framer_variant_text(&a->bms.framer.stats, i, line,
 					   sizeof(line))) {
 			fprintf(to, "%s%s\n", prefix, line);
 			n++;
@@ -524,22 +227,22 @@ static int print_once(struct app *a)
 	static char out[CG_SNAPSHOT_MAX];
 	char when[CG_ISO_TIME_MAX];
 	struct cg_source_position pos;
-	cg_source_position(a->src, cg_clock_ms(), &pos);
+	cg_source_position(a->bms.src, cg_clock_ms(), &pos);
 	uint64_t data_now = pos.replay ? pos.now_us / 1000u : cg_clock_ms();
 
-	if (!a->pack.have[CG_REC_CELLS] && !a->pack.have[CG_REC_STATUS]) {
+	if (!a->bms.pack.have[CG_REC_CELLS] && !a->bms.pack.have[CG_REC_STATUS]) {
 		/* Never "no frames" while good frames arrive. */
 		if (!say_variants(a, stderr, PROGRAM ": "))
 			fprintf(stderr, PROGRAM ": no frames from %s within "
-				"%d s\n", a->src->label, a->opt.timeout_s);
+				"%d s\n", a->bms.src->label, a->opt.timeout_s);
 		return CG_SNAPSHOT_NODATA;
 	}
-	cg_clock_format_iso8601(a->data_wall_ms, when);
+	cg_clock_format_iso8601(a->bms.data_wall_ms, when);
 	size_t n = a->opt.json
-		? cg_snapshot_json(out, sizeof(out), &a->pack, &a->alarms, when, data_now)
+		? cg_snapshot_json(out, sizeof(out), &a->bms.pack, &a->bms.alarms, when, data_now)
 		: a->opt.csv
-		? cg_snapshot_csv(out, sizeof(out), &a->pack, when, data_now)
-		: cg_snapshot_text(out, sizeof(out), &a->pack, &a->alarms, when, data_now);
+		? cg_snapshot_csv(out, sizeof(out), &a->bms.pack, when, data_now)
+		: cg_snapshot_text(out, sizeof(out), &a->bms.pack, &a->bms.alarms, when, data_now);
 	if (n == 0 || fwrite(out, 1, n, stdout) != n)
 		return EX_IOERR;
 	if (a->opt.json || a->opt.csv)
@@ -548,7 +251,7 @@ static int print_once(struct app *a)
 		say_variants(a, stdout, "Unknown  ");
 	if (fflush(stdout) != 0)
 		return EX_IOERR;
-	return cg_snapshot_status(&a->pack, &a->alarms, data_now);
+	return cg_snapshot_status(&a->bms.pack, &a->bms.alarms, data_now);
 }
 
 /* The input ended without the table: says why on stderr, answers --once,
@@ -557,12 +260,12 @@ static int end_of_input(struct app *a)
 {
 	int rc = EX_OK;
 
-	if (a->src->text[0])
-		fprintf(stderr, PROGRAM ": %s\n", a->src->text);
+	if (a->bms.src->text[0])
+		fprintf(stderr, PROGRAM ": %s\n", a->bms.src->text);
 	if (a->opt.once)
-		rc = a->src->end_empty ? CG_SNAPSHOT_NODATA : print_once(a);
-	if (a->src->end_code && rc != EX_IOERR)
-		return a->src->end_code;
+		rc = a->bms.src->end_empty ? CG_SNAPSHOT_NODATA : print_once(a);
+	if (a->bms.src->end_code && rc != EX_IOERR)
+		return a->bms.src->end_code;
 	return rc;
 }
 
@@ -576,7 +279,7 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		struct pollfd fds[2];
 		nfds_t nfds = 0;
 		int link_slot = -1, key_slot = -1;
-		int src_fd = cg_source_poll_fd(a->src);
+		int src_fd = cg_source_poll_fd(a->bms.src);
 
 		if (src_fd >= 0) {
 			link_slot = (int)nfds;
@@ -590,27 +293,27 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		 * (or ends): one write(2) per turn, not per line. */
 		if (a->opt.json && (fflush(stdout) != 0 || ferror(stdout)))
 			return EX_IOERR;
-		if (!a->tui && a->ended) {
+		if (!a->tui && a->bms.ended) {
 			/* --json on a capture: done at EOF */
 			if (!a->opt.once)
 				say_variants(a, stderr, PROGRAM ": ");
 			return end_of_input(a);
 		}
 		/* Files are read to the end however long it takes. */
-		bool once_timed = a->opt.once && a->src->live;
+		bool once_timed = a->opt.once && a->bms.src->live;
 		if (once_timed && now >= a->once_deadline_ms)
 			return print_once(a);
 
 		uint64_t wake = next_tick;
 		if (once_timed && a->once_deadline_ms < wake)
 			wake = a->once_deadline_ms;
-		bool redraw_pending = a->tui && a->dirty;
+		bool redraw_pending = a->tui && (a->dirty || a->bms.dirty);
 		if (redraw_pending) {
 			uint64_t at = a->drawn_at_ms + REDRAW_MIN_MS;
 			if (at < wake)
 				wake = at;
 		}
-		uint64_t due = cg_source_due_ms(a->src, now);
+		uint64_t due = cg_source_due_ms(a->bms.src, now);
 		if (due < wake)
 			wake = due;
 		uint64_t wait_ms = wake > now ? wake - now : 0;
@@ -638,7 +341,7 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		}
 		now = cg_clock_ms();
 
-		int rc = pump_source(a, now, ready > 0 && link_slot >= 0 &&
+		int rc = cg_bms_pump(&a->bms, now, ready > 0 && link_slot >= 0 &&
 				     fds[link_slot].revents);
 		if (rc)
 			return rc;
@@ -650,34 +353,16 @@ static int run(struct app *a, const sigset_t *wait_mask)
 				return EX_OK;
 		}
 		if (now >= next_tick) {
-			rate_tick(&a->rate, a->framer.stats.frames);
 			next_tick += TICK_MS;
 			if (next_tick <= now)
 				next_tick = now + TICK_MS;
 			a->dirty = true; /* ages move on */
-			if (a->recording) {
-				struct cg_error err;
-				if (cg_recorder_tick(&a->recorder, now, &err) < 0)
-					stop_recording(a, &err);
-			}
-			if (a->writing_events) {
-				struct cg_error eerr, ignored;
-				if (cg_eventlog_sync_due(&a->eventlog, now,
-							 &eerr) < 0) {
-					snprintf(a->link_detail,
-						 sizeof(a->link_detail),
-						 "%.1000s", eerr.message);
-					cg_eventlog_close(&a->eventlog,
-							  &ignored);
-					a->writing_events = false;
-				}
-			}
-			if (a->logging &&
-			    cg_csvlog_sync_due(&a->log, now, &a->fatal_error) < 0)
-				return a->fatal_error.exit_code;
+			if ((rc = cg_bms_tick(&a->bms, now)) != 0)
+				return rc;
 		}
-		consult_doctor(a, now);
-		if (a->tui && a->dirty && now >= a->drawn_at_ms + REDRAW_MIN_MS)
+		cg_bms_consult_doctor(&a->bms, now);
+		if (a->tui && (a->dirty || a->bms.dirty) &&
+		    now >= a->drawn_at_ms + REDRAW_MIN_MS)
 			draw(a, now);
 	}
 }
@@ -724,28 +409,28 @@ static int open_source(struct app *a, struct cg_error *err)
 	}
 	if (a->opt.replay_path)
 		/* Nobody watches a run without the table: no pacing. */
-		a->src = cg_source_replay_open(a->opt.replay_path,
+		a->bms.src = cg_source_replay_open(a->opt.replay_path,
 			!((a->opt.json || a->opt.once || a->opt.headless) &&
 			  !a->opt.speed),
 			a->opt.speed, now, err);
 	else
-		a->src = cg_source_open(a->opt.port, a->opt.baud,
+		a->bms.src = cg_source_open(a->opt.port, a->opt.baud,
 			a->opt.demo ? "demo (simulator)" : NULL, now, err);
-	if (!a->src)
+	if (!a->bms.src)
 		return err->exit_code;
 	if (a->opt.start_us)
-		cg_source_replay_start_at(a->src, a->opt.start_us, now);
-	a->opened_at_ms = now;
+		cg_source_replay_start_at(a->bms.src, a->opt.start_us, now);
+	a->bms.opened_at_ms = now;
 	/* Every source has a doctor for its link state; only a live one
 	 * gets its diagnosis shown. */
-	a->doctoring = a->src->live;
-	cg_doctor_init(&a->doctor, a->opt.replay_path ? a->opt.replay_path
+	a->bms.doctoring = a->bms.src->live;
+	cg_doctor_init(&a->bms.doctor, a->opt.replay_path ? a->opt.replay_path
 						      : a->opt.port,
-		       a->opt.baud, a->src->can_hunt);
-	if (a->src->network)
-		cg_doctor_network(&a->doctor);
-	cg_doctor_opened(&a->doctor, now);
-	a->diagnosis = cg_doctor_diagnose(&a->doctor, now);
+		       a->opt.baud, a->bms.src->can_hunt);
+	if (a->bms.src->network)
+		cg_doctor_network(&a->bms.doctor);
+	cg_doctor_opened(&a->bms.doctor, now);
+	a->bms.diagnosis = cg_doctor_diagnose(&a->bms.doctor, now);
 	return -1;
 }
 
@@ -753,21 +438,21 @@ static int open_source(struct app *a, struct cg_error *err)
 static int open_outputs(struct app *a, struct cg_error *err)
 {
 	if (a->opt.record_path) {
-		if (cg_recorder_open(&a->recorder, a->opt.record_path,
-				     a->opened_at_ms, err) < 0)
+		if (cg_recorder_open(&a->bms.recorder, a->opt.record_path,
+				     a->bms.opened_at_ms, err) < 0)
 			return err->exit_code;
-		a->recording = true;
+		a->bms.recording = true;
 	}
 	if (a->opt.events_path) {
-		if (cg_eventlog_open(&a->eventlog, a->opt.events_path, err) < 0)
+		if (cg_eventlog_open(&a->bms.eventlog, a->opt.events_path, err) < 0)
 			return err->exit_code;
-		a->writing_events = true;
+		a->bms.writing_events = true;
 	}
 	if (a->opt.log_path) {
-		if (cg_csvlog_open(&a->log, a->opt.log_path,
+		if (cg_csvlog_open(&a->bms.log, a->opt.log_path,
 				   (unsigned)a->opt.cells, err) < 0)
 			return err->exit_code;
-		a->logging = true;
+		a->bms.logging = true;
 	}
 	return -1;
 }
@@ -778,23 +463,23 @@ static void init_state(struct app *a)
 	char text[CG_EVENT_TEXT_MAX];
 	struct cg_pack_config config = { .cells = (uint8_t)a->opt.cells };
 
-	cg_framer_init(&a->framer);
-	cg_alarms_init(&a->alarms);
-	cg_events_init(&a->events);
-	cg_inspect_init(&a->inspect);
-	cg_pack_init(&a->pack, &config);
-	cg_hist_init(&a->hist);
+	cg_framer_init(&a->bms.framer);
+	cg_alarms_init(&a->bms.alarms);
+	cg_events_init(&a->bms.events);
+	cg_inspect_init(&a->bms.inspect);
+	cg_pack_init(&a->bms.pack, &config);
+	cg_hist_init(&a->bms.hist);
 	/* A history costs a few lookups per value: kept only where it is
 	 * drawn (--plot now, the table's history view later). */
-	a->keeping_history = a->opt.plot_path ||
+	a->bms.keeping_history = a->opt.plot_path ||
 			     !(a->opt.json || a->opt.once || a->opt.headless);
 	a->plotting = a->opt.plot_path != NULL;
-	a->data_wall_ms = cg_clock_wall_ms();
+	a->bms.data_wall_ms = cg_clock_wall_ms();
 	snprintf(text, sizeof(text), "opened %.80s",
 		 a->opt.demo ? "the demo simulator" :
 		 a->opt.replay_path ? a->opt.replay_path : a->opt.port);
-	note_event(a, text);
-	a->once_deadline_ms = a->opened_at_ms + (uint64_t)a->opt.timeout_s * 1000u;
+	cg_bms_note_event(&a->bms, text);
+	a->once_deadline_ms = a->bms.opened_at_ms + (uint64_t)a->opt.timeout_s * 1000u;
 }
 
 /* Phase: the view, the table or lines on stdout. Returns -1 or an exit
@@ -818,6 +503,7 @@ static int start_view(struct app *a, struct cg_error *err)
 	if (a->key_fd < 0)
 		return err->exit_code;
 	a->tui = true;
+	a->bms.tui = true;
 	a->dirty = true;
 	return -1;
 }
@@ -826,16 +512,16 @@ static int start_view(struct app *a, struct cg_error *err)
 static int write_plot(struct app *a, struct cg_error *err)
 {
 	struct cg_plot_meta meta = {
-		.source = a->opt.replay_path ? a->opt.replay_path : a->src->label,
-		.firmware = cg_inspect_firmware(&a->inspect),
-		.cells = a->pack.wired,
+		.source = a->opt.replay_path ? a->opt.replay_path : a->bms.src->label,
+		.firmware = cg_inspect_firmware(&a->bms.inspect),
+		.cells = a->bms.pack.wired,
 	};
 	uint64_t from, to;
 
-	if (cg_plot_window(&a->hist, &a->opt.plot_from, &a->opt.plot_to,
+	if (cg_plot_window(&a->bms.hist, &a->opt.plot_from, &a->opt.plot_to,
 			   &from, &to, err) < 0)
 		return -1;
-	return cg_plotfile_write(a->opt.plot_path, &a->hist, &meta, from, to,
+	return cg_plotfile_write(a->opt.plot_path, &a->bms.hist, &meta, from, to,
 				 err);
 }
 
@@ -846,7 +532,7 @@ static int finish(struct app *a, int rc)
 {
 	struct cg_error err;
 
-	if (rc != EX_OK && a->fatal_error.message[0] && rc < 128)
+	if (rc != EX_OK && a->bms.fatal_error.message[0] && rc < 128)
 		a->fatal = rc;
 	if (a->tui)
 		cg_tui_stop();
@@ -855,25 +541,25 @@ static int finish(struct app *a, int rc)
 		if (rc == EX_OK)
 			rc = err.exit_code;
 	}
-	cg_source_close(a->src);
+	cg_source_close(a->bms.src);
 	cg_demo_stop(a->demo_pid);
-	if (a->recording && cg_recorder_close(&a->recorder, &err) < 0) {
+	if (a->bms.recording && cg_recorder_close(&a->bms.recorder, &err) < 0) {
 		fprintf(stderr, PROGRAM ": %s\n", err.message);
 		if (rc == EX_OK)
 			rc = err.exit_code;
 	}
-	if (a->writing_events) {
+	if (a->bms.writing_events) {
 		struct cg_error eerr;
-		if (cg_eventlog_close(&a->eventlog, &eerr) < 0)
+		if (cg_eventlog_close(&a->bms.eventlog, &eerr) < 0)
 			fprintf(stderr, PROGRAM ": %s\n", eerr.message);
 	}
-	if (a->logging && cg_csvlog_close(&a->log, &err) < 0 && !a->fatal) {
+	if (a->bms.logging && cg_csvlog_close(&a->bms.log, &err) < 0 && !a->fatal) {
 		fprintf(stderr, PROGRAM ": %s\n", err.message);
 		if (rc == EX_OK)
 			rc = err.exit_code;
 	}
 	if (a->fatal)
-		fprintf(stderr, PROGRAM ": %s\n", a->fatal_error.message);
+		fprintf(stderr, PROGRAM ": %s\n", a->bms.fatal_error.message);
 	if (rc > 128) {
 		/* Die of the same signal, so a shell or systemd sees why. */
 		int sig = rc - 128;
@@ -895,6 +581,7 @@ int main(int argc, char **argv)
 	sigset_t wait_mask;
 	int rc;
 
+	a->bms.opt = &a->opt;
 	if ((rc = cg_options_parse(argc, argv, &a->opt)) >= 0)
 		return rc;
 	if (a->opt.list)
@@ -908,7 +595,7 @@ int main(int argc, char **argv)
 			rc = run(a, &wait_mask);
 	}
 	if (rc >= 0 && rc != EX_OK && rc < 128 && err.message[0] &&
-	    !a->fatal_error.message[0])
+	    !a->bms.fatal_error.message[0])
 		fprintf(stderr, PROGRAM ": %s\n", err.message);
 	return finish(a, rc);
 }

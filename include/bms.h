@@ -1,0 +1,111 @@
+/*
+ * bms: one Chargery's pipeline, from its source to its outputs. The bytes
+ * a source hands out go through the framer, the decoder and the pack; the
+ * doctor watches the link; alarms, events and the history follow the pack;
+ * the CSV log, the events file, the recording and the JSON lines are
+ * written from here. The main loop owns the wait (ppoll), the view and the
+ * keys; it opens the source and the outputs into a struct cg_bms and then
+ * only pumps, ticks and asks.
+ *
+ * One struct per pack, so several packs are several of these in one loop,
+ * each with its own framer, pack, doctor, alarms and reconnection.
+ *
+ * Calls that can end the run return 0 or an exit code from sysexits.h
+ * (the reason in fatal_error when it is a file's).
+ */
+#ifndef CG_BMS_H
+#define CG_BMS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "alarm.h"
+#include "clock.h"
+#include "csvlog.h"
+#include "doctor.h"
+#include "eventlog.h"
+#include "events.h"
+#include "framer.h"
+#include "history.h"
+#include "inspect.h"
+#include "options.h"
+#include "pack.h"
+#include "record.h"
+#include "source.h"
+
+#define CG_BMS_FPS_WINDOW_S 10
+
+/* Frames per second over the last CG_BMS_FPS_WINDOW_S ticks. */
+struct cg_bms_rate {
+	uint64_t per_tick[CG_BMS_FPS_WINDOW_S];
+	unsigned head;
+	unsigned filled;
+	uint64_t last_total;
+};
+
+struct cg_bms {
+	const struct cg_options *opt; /* alarms, bell, --json, --once */
+	bool tui;            /* the table shows what stderr would say */
+
+	struct cg_source *src;
+	bool ended;          /* the source has no more input */
+	bool time_derived;   /* the chunk's time is derived (a raw dump) */
+	char link_detail[1024];
+	uint64_t opened_at_ms;
+
+	struct cg_framer framer;
+	struct cg_pack pack;
+	struct cg_hist hist; /* how the pack moved: --plot, the table */
+	bool keeping_history;
+	bool synthetic;      /* a raw dump: data times are made up, 1 s per
+			      * 0x57 frame, and the history runs on them */
+	uint64_t synthetic_ms;
+	uint64_t implausible;
+	struct cg_bms_rate rate;
+	bool dirty;          /* something to show changed */
+
+	uint64_t data_wall_ms; /* when the bytes being decoded were received */
+	struct cg_iso_cache stamp; /* data_wall_ms as text, for JSON and --log */
+	struct cg_alarms alarms;
+	struct cg_events events;
+	struct cg_eventlog eventlog; /* --events file */
+	bool writing_events;
+	struct cg_inspect inspect;
+	uint16_t worst_delta_seen_mv;
+	uint64_t worst_delta_wall_ms;
+	bool bell_due;
+
+	struct cg_recorder recorder;
+	bool recording;
+
+	struct cg_doctor doctor;
+	bool doctoring; /* a live source: its diagnosis is shown; files and
+			 * replays keep the doctor for the link state only */
+	enum cg_diagnosis diagnosis;
+
+	struct cg_csvlog log;
+	bool logging;
+	struct cg_error fatal_error; /* why a file ended the run */
+};
+
+/* Pumps the source until it is idle, acting on what it hands out.
+ * readable: its poll fd had input. Returns 0 or an exit code. */
+int cg_bms_pump(struct cg_bms *bms, uint64_t now_ms, bool readable);
+
+/* The 1 s tick: the frame rate, syncing the files. Returns 0 or an exit
+ * code (the CSV log could not be synced). */
+int cg_bms_tick(struct cg_bms *bms, uint64_t now_ms);
+
+/* Asks the doctor what is wrong (and lets it hunt the baud); a change of
+ * diagnosis is an event, and a line on stderr without the table. */
+void cg_bms_consult_doctor(struct cg_bms *bms, uint64_t now_ms);
+
+/* Appends an event to the list, the history and the --events file. */
+void cg_bms_note_event(struct cg_bms *bms, const char *text);
+
+/* A recording that failed: said, closed, the run goes on. */
+void cg_bms_stop_recording(struct cg_bms *bms, const struct cg_error *err);
+
+double cg_bms_frames_per_s(const struct cg_bms *bms);
+
+#endif

@@ -1,0 +1,309 @@
+/*
+ * bms: one Chargery's pipeline, from its source to its outputs (bms.h).
+ */
+#include "bms.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "decoder.h"
+#include "json.h"
+
+#define PROGRAM CG_PROGRAM
+
+static void rate_tick(struct cg_bms_rate *r, uint64_t total)
+{
+	r->per_tick[r->head] = total - r->last_total;
+	r->head = (r->head + 1) % CG_BMS_FPS_WINDOW_S;
+	if (r->filled < CG_BMS_FPS_WINDOW_S)
+		r->filled++;
+	r->last_total = total;
+}
+
+static double rate_per_s(const struct cg_bms_rate *r)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < r->filled; i++)
+		sum += r->per_tick[i];
+	return r->filled ? (double)sum / r->filled : 0.0;
+}
+
+/* Appends an event to the list and to the --events file. */
+void cg_bms_note_event(struct cg_bms *b, const char *text)
+{
+	cg_events_add(&b->events, b->data_wall_ms, text);
+	if (b->keeping_history)
+		cg_hist_mark(&b->hist,
+			     b->synthetic ? b->synthetic_ms : b->data_wall_ms,
+			     cg_hist_mark_kind_of(text), text);
+	b->dirty = true;
+	if (!b->writing_events)
+		return;
+
+	struct cg_error err, ignored;
+	if (cg_eventlog_write(&b->eventlog, b->data_wall_ms, text, &err) < 0) {
+		snprintf(b->link_detail, sizeof(b->link_detail), "%.1000s",
+			 err.message);
+		cg_eventlog_close(&b->eventlog, &ignored);
+		b->writing_events = false;
+	}
+}
+
+/* Mode and protection changes, alarms raised and cleared, the bell. */
+static void note_changes(struct cg_bms *b, const struct cg_record *rec,
+			 const struct cg_status *before)
+{
+	char lines[4][CG_EVENT_TEXT_MAX];
+	struct cg_alarm_change changes[2 * CG_MAX_CELLS + 1];
+	char text[CG_EVENT_TEXT_MAX];
+
+	if (rec->type == CG_REC_STATUS) {
+		size_t n = cg_events_status_changes(before, &rec->u.status,
+						    lines, 4);
+		for (size_t i = 0; i < n; i++)
+			cg_bms_note_event(b, lines[i]);
+	}
+	size_t n = cg_alarms_update(&b->alarms, &b->opt->alarm, &b->pack,
+				    changes, sizeof(changes) / sizeof(changes[0]));
+	for (size_t i = 0; i < n; i++) {
+		cg_alarm_change_text(&changes[i], text, sizeof(text));
+		cg_bms_note_event(b, text);
+		if (changes[i].raised && b->opt->bell)
+			b->bell_due = true;
+	}
+	if (b->pack.session_worst_delta_mv > b->worst_delta_seen_mv) {
+		b->worst_delta_seen_mv = b->pack.session_worst_delta_mv;
+		b->worst_delta_wall_ms = b->data_wall_ms;
+	}
+}
+
+/* Into stdout's buffer: run() flushes it before the loop waits, so a
+ * replay writes in big blocks and a live line still leaves this turn. */
+static int emit_json(struct cg_bms *b, const struct cg_record *rec)
+{
+	char line[CG_JSON_LINE_MAX];
+	const char *when = cg_clock_iso8601_cached(&b->stamp, b->data_wall_ms);
+
+	size_t n = cg_json_format(line, sizeof(line), rec, when);
+	if (n == 0)
+		return -1;
+	if (b->time_derived) {
+		/* A raw dump's times are derived: say so after "time". */
+		size_t head = sizeof("{\"time\":\"\",") - 1 + strlen(when);
+		if (fwrite(line, 1, head, stdout) != head ||
+		    fputs("\"time_derived\":true,", stdout) == EOF)
+			return -1;
+		return fwrite(line + head, 1, n - head, stdout) == n - head ? 0 : -1;
+	}
+	if (fwrite(line, 1, n, stdout) != n)
+		return -1;
+	return 0;
+}
+
+/* One frame from the framer: decoder -> pack (and JSON, the CSV log). */
+static int use_frame(struct cg_bms *b, const struct cg_frame *frame,
+		     uint64_t data_ms)
+{
+	struct cg_record rec;
+	enum cg_decode_result r = cg_decode(frame, &rec);
+
+	if (r != CG_DECODE_OK) {
+		b->implausible++;
+		cg_inspect_reject(&b->inspect, r);
+		/* Frames that began inside it are scanned for again. */
+		cg_framer_reject(&b->framer, frame);
+		return 0;
+	}
+	struct cg_status before = b->pack.status;
+	bool had_status = b->pack.have[CG_REC_STATUS];
+	cg_pack_apply(&b->pack, &rec, data_ms);
+	if (b->keeping_history)
+		cg_hist_apply(&b->hist, &b->pack, rec.type,
+			      b->synthetic ? b->synthetic_ms : b->data_wall_ms);
+	cg_inspect_frame(&b->inspect, frame, &rec);
+	note_changes(b, &rec, had_status ? &before : NULL);
+	b->dirty = true;
+	if (b->logging && rec.type == CG_REC_CELLS) {
+		const char *when = cg_clock_iso8601_cached(&b->stamp,
+							   b->data_wall_ms);
+		if (cg_csvlog_write(&b->log, &b->pack, when, data_ms,
+				    &b->fatal_error) < 0)
+			return b->fatal_error.exit_code;
+		if (b->log.note[0]) { /* the cell count changed */
+			cg_bms_note_event(b, b->log.note);
+			b->log.note[0] = '\0';
+		}
+	}
+	if (b->opt->json && !b->opt->once && emit_json(b, &rec) < 0)
+		return EX_IOERR;
+	return 0;
+}
+
+/* Framer -> decoder -> pack (and JSON, the CSV log). data_ms is the clock
+ * the pack ages by: the monotonic time when live, the recorded time during
+ * a replay. Returns 0, or an EX_ code that
+ * ends the run (stdout gone, the log refused a row). */
+static int consume(struct cg_bms *b, const uint8_t *data, size_t len,
+		   uint64_t data_ms)
+{
+	struct cg_frame frame;
+
+	while (cg_framer_next(&b->framer, &data, &len, &frame)) {
+		int rc = use_frame(b, &frame, data_ms);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void cg_bms_stop_recording(struct cg_bms *b, const struct cg_error *err)
+{
+	struct cg_error ignored;
+
+	snprintf(b->link_detail, sizeof(b->link_detail), "%.1000s", err->message);
+	cg_bms_note_event(b, "recording stopped: write failed");
+	if (!b->tui)
+		fprintf(stderr, PROGRAM ": %s\n", err->message);
+	cg_recorder_close(&b->recorder, &ignored);
+	b->recording = false;
+}
+
+/* Bytes from the source: framer and the rest, the doctor, the recorder.
+ * Returns 0 or an EX_ code (see consume). */
+static int use_chunk(struct cg_bms *b, const struct cg_source_chunk *chunk,
+		     uint64_t now)
+{
+	b->data_wall_ms = chunk->wall_ms;
+	b->synthetic = chunk->synthetic_time;
+	b->synthetic_ms = chunk->data_ms;
+	b->time_derived = chunk->synthetic_time;
+	int rc = consume(b, chunk->data, chunk->len, chunk->data_ms);
+	cg_doctor_feed(&b->doctor, b->doctoring ? chunk->data : NULL,
+		       chunk->len, &b->framer.stats, now);
+	if (b->recording) {
+		struct cg_error err;
+		if (cg_recorder_write(&b->recorder, chunk->data, chunk->len,
+				      chunk->wall_ms * 1000u, now, &err) < 0)
+			cg_bms_stop_recording(b, &err);
+	}
+	return rc;
+}
+
+/* Pumps the source until it is idle, acting on what it hands out.
+ * Returns 0 or an EX_ code that ends the run. */
+int cg_bms_pump(struct cg_bms *b, uint64_t now, bool readable)
+{
+	struct cg_source *src = b->src;
+	struct cg_source_chunk chunk;
+	char text[CG_EVENT_TEXT_MAX];
+
+	for (;;) {
+		switch (cg_source_pump(src, now, readable, &chunk)) {
+		case CG_SOURCE_IDLE:
+			return 0;
+		case CG_SOURCE_DATA: {
+			int rc = use_chunk(b, &chunk, now);
+			if (rc)
+				return rc;
+			break;
+		}
+		case CG_SOURCE_LOST:
+			cg_doctor_lost(&b->doctor, now);
+			snprintf(b->link_detail, sizeof(b->link_detail), "%s",
+				 src->text);
+			b->data_wall_ms = cg_clock_wall_ms();
+			snprintf(text, sizeof(text), "link lost: %.80s", src->text);
+			cg_bms_note_event(b, text);
+			if (!b->tui)
+				fprintf(stderr, PROGRAM ": %s: %s; retrying every second\n",
+					src->label, src->text);
+			break;
+		case CG_SOURCE_BACK:
+			cg_doctor_opened(&b->doctor, now);
+			b->opened_at_ms = now;
+			b->link_detail[0] = '\0';
+			b->data_wall_ms = cg_clock_wall_ms();
+			cg_bms_note_event(b, "link back: reconnected");
+			if (!b->tui)
+				fprintf(stderr, PROGRAM ": %s: reconnected\n",
+					src->label);
+			break;
+		case CG_SOURCE_OPEN_FAILED:
+			cg_doctor_open_failed(&b->doctor, src->err.exit_code,
+					      src->err.message, now);
+			break;
+		case CG_SOURCE_NOTE:
+			cg_bms_note_event(b, src->text);
+			break;
+		case CG_SOURCE_END:
+			b->ended = true;
+			b->dirty = true;
+			cg_doctor_ended(&b->doctor);
+			if (src->text[0]) {
+				snprintf(b->link_detail, sizeof(b->link_detail),
+					 "%.1000s", src->text);
+				cg_bms_note_event(b, src->text);
+			}
+			break;
+		}
+	}
+}
+
+/* Asks the doctor what is wrong; a change of diagnosis is an event (and a
+ * line on stderr when there is no table to show it). */
+void cg_bms_consult_doctor(struct cg_bms *b, uint64_t now)
+{
+	if (!b->doctoring)
+		return;
+
+	int baud = cg_doctor_want_baud(&b->doctor, now);
+	if (baud && b->src->ops->set_baud) {
+		struct cg_error err;
+		b->src->ops->set_baud(b->src, baud, &err);
+	}
+	enum cg_diagnosis d = cg_doctor_diagnose(&b->doctor, now);
+	if (d == b->diagnosis)
+		return;
+	b->diagnosis = d;
+	b->dirty = true;
+	const char *text = cg_doctor_text(&b->doctor);
+	char line[CG_EVENT_TEXT_MAX];
+	snprintf(line, sizeof(line), "link: %s", text ? text : "frames arriving");
+	b->data_wall_ms = cg_clock_wall_ms();
+	cg_bms_note_event(b, line);
+	if (!b->tui)
+		fprintf(stderr, PROGRAM ": %s\n", line);
+}
+
+int cg_bms_tick(struct cg_bms *b, uint64_t now)
+{
+	rate_tick(&b->rate, b->framer.stats.frames);
+	if (b->recording) {
+		struct cg_error err;
+		if (cg_recorder_tick(&b->recorder, now, &err) < 0)
+			cg_bms_stop_recording(b, &err);
+	}
+	if (b->writing_events) {
+		struct cg_error eerr, ignored;
+		if (cg_eventlog_sync_due(&b->eventlog, now,
+					 &eerr) < 0) {
+			snprintf(b->link_detail,
+				 sizeof(b->link_detail),
+				 "%.1000s", eerr.message);
+			cg_eventlog_close(&b->eventlog,
+					  &ignored);
+			b->writing_events = false;
+		}
+	}
+	if (b->logging &&
+	    cg_csvlog_sync_due(&b->log, now, &b->fatal_error) < 0)
+		return b->fatal_error.exit_code;
+	return 0;
+}
+
+double cg_bms_frames_per_s(const struct cg_bms *b)
+{
+	return rate_per_s(&b->rate);
+}
