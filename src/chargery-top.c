@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 #include "pack.h"
 #include "portpick.h"
 #include "record.h"
+#include "sanitize.h"
 #include "snapshot.h"
 #include "source.h"
 #include "tui.h"
@@ -110,6 +112,30 @@ static volatile sig_atomic_t quit_signal;
 static void on_quit_signal(int sig)
 {
 	quit_signal = sig;
+}
+
+/* Every message goes to stderr through here: it may quote a path, a
+ * process name or a library's words, none of which may drive the
+ * terminal. */
+static void say(const char *message)
+{
+	char safe[2 * CG_ERROR_MAX];
+
+	cg_sanitize_message(safe, sizeof(safe), message);
+	fprintf(stderr, PROGRAM ": %s\n", safe);
+}
+
+/* say() with a format. */
+__attribute__((format(printf, 1, 2)))
+static void sayf(const char *format, ...)
+{
+	char text[CG_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, format);
+	vsnprintf(text, sizeof(text), format, ap);
+	va_end(ap);
+	say(text);
 }
 
 static void rate_tick(struct rate *r, uint64_t total)
@@ -283,7 +309,7 @@ static void stop_recording(struct app *a, const struct cg_error *err)
 	snprintf(a->link_detail, sizeof(a->link_detail), "%.1000s", err->message);
 	note_event(a, "recording stopped: write failed");
 	if (!a->tui)
-		fprintf(stderr, PROGRAM ": %s\n", err->message);
+		say(err->message);
 	cg_recorder_close(&a->recorder, &ignored);
 	a->recording = false;
 }
@@ -332,8 +358,8 @@ static int pump_source(struct app *a, uint64_t now, bool readable)
 			snprintf(text, sizeof(text), "link lost: %.80s", src->text);
 			note_event(a, text);
 			if (!a->tui)
-				fprintf(stderr, PROGRAM ": %s: %s; retrying every second\n",
-					src->label, src->text);
+				sayf("%s: %s; retrying every second",
+				     src->label, src->text);
 			break;
 		case CG_SOURCE_BACK:
 			cg_doctor_opened(&a->doctor, now);
@@ -342,8 +368,7 @@ static int pump_source(struct app *a, uint64_t now, bool readable)
 			a->data_wall_ms = cg_clock_wall_ms();
 			note_event(a, "link back: reconnected");
 			if (!a->tui)
-				fprintf(stderr, PROGRAM ": %s: reconnected\n",
-					src->label);
+				sayf("%s: reconnected", src->label);
 			break;
 		case CG_SOURCE_OPEN_FAILED:
 			cg_doctor_open_failed(&a->doctor, src->err.exit_code,
@@ -387,7 +412,7 @@ static void consult_doctor(struct app *a, uint64_t now)
 	a->data_wall_ms = cg_clock_wall_ms();
 	note_event(a, line);
 	if (!a->tui)
-		fprintf(stderr, PROGRAM ": %s\n", line);
+		say(line);
 }
 
 static void draw(struct app *a, uint64_t now)
@@ -536,8 +561,8 @@ static int print_once(struct app *a)
 	uint64_t data_now = pos.replay ? pos.now_us / 1000u : cg_clock_ms();
 
 	if (!a->pack.have[CG_REC_CELLS] && !a->pack.have[CG_REC_STATUS]) {
-		fprintf(stderr, PROGRAM ": no frames from %s within %d s\n",
-			a->src->label, a->opt.timeout_s);
+		sayf("no frames from %s within %d s", a->src->label,
+		     a->opt.timeout_s);
 		return CG_SNAPSHOT_NODATA;
 	}
 	cg_clock_format_iso8601(a->data_wall_ms, when);
@@ -807,22 +832,22 @@ static int finish(struct app *a, int rc)
 	cg_source_close(a->src);
 	cg_demo_stop(a->demo_pid);
 	if (a->recording && cg_recorder_close(&a->recorder, &err) < 0) {
-		fprintf(stderr, PROGRAM ": %s\n", err.message);
+		say(err.message);
 		if (rc == EX_OK)
 			rc = err.exit_code;
 	}
 	if (a->writing_events) {
 		struct cg_error eerr;
 		if (cg_eventlog_close(&a->eventlog, &eerr) < 0)
-			fprintf(stderr, PROGRAM ": %s\n", eerr.message);
+			say(eerr.message);
 	}
 	if (a->logging && cg_csvlog_close(&a->log, &err) < 0 && !a->fatal) {
-		fprintf(stderr, PROGRAM ": %s\n", err.message);
+		say(err.message);
 		if (rc == EX_OK)
 			rc = err.exit_code;
 	}
 	if (a->fatal)
-		fprintf(stderr, PROGRAM ": %s\n", a->fatal_error.message);
+		say(a->fatal_error.message);
 	if (rc > 128) {
 		/* Die of the same signal, so a shell or systemd sees why. */
 		int sig = rc - 128;
@@ -858,6 +883,6 @@ int main(int argc, char **argv)
 	}
 	if (rc >= 0 && rc != EX_OK && rc < 128 && err.message[0] &&
 	    !a->fatal_error.message[0])
-		fprintf(stderr, PROGRAM ": %s\n", err.message);
+		say(err.message);
 	return finish(a, rc);
 }
