@@ -130,7 +130,7 @@ runs+=($!)
 STRACE=()
 command -v strace >/dev/null && STRACE=(strace -qq -f -e trace=ppoll -o)
 "$BIN/bench_run" -t "$LIVE_S" -- ${STRACE[@]+"${STRACE[@]}" "$W/ppoll_headless"} \
-	"$TOP" --headless "$W/quiet_c" > "$W/quiet_headless" 2>/dev/null &
+	"$TOP" --headless --events /dev/null "$W/quiet_c" > "$W/quiet_headless" 2>/dev/null &
 runs+=($!)
 "$BIN/bench_run" -p -t "$LIVE_S" -- ${STRACE[@]+"${STRACE[@]}" "$W/ppoll_tui"} \
 	"$TOP" "$W/quiet_d" > "$W/quiet_tui" &
@@ -191,7 +191,7 @@ replay_mbs=$(calc %.1f "$(stat -c %s "$W/day.rec") / $replay_s / 1e6")
 # The day's recording as one large write (dd with a block bigger than the
 # file): the page cache may hold it in large folios.
 dd if="$W/day.rec" of="$W/one.rec" bs=64M 2>/dev/null
-"$BIN/bench_run" -- "$TOP" --headless --replay "$W/one.rec" > "$W/one"
+"$BIN/bench_run" -- "$TOP" --headless --events /dev/null --replay "$W/one.rec" > "$W/one"
 one_rss=$(key "$W/one" maxrss_kb)
 
 # ---- Report ---------------------------------------------------------------
