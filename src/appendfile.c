@@ -88,10 +88,7 @@ static int missing_error(const char *path,
 				    "the file system of %s takes no new "
 				    "files; %s somewhere else", path, dir,
 				    kind->verb);
-	return cg_error_set(err, EX_CANTCREAT, "cannot create %s: the "
-			    "directory %s does not exist; create the "
-			    "directory or %s somewhere else", path, dir,
-			    kind->verb);
+	return cg_appendfile_open_error(path, kind, ENOENT, err);
 }
 
 /* A new file's name must survive a power cut too, not only its data. */
