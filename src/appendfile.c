@@ -288,23 +288,39 @@ bool cg_appendfile_same(const struct cg_appendfile *a,
 }
 
 /* The file path names, existing or not: its device and inode, or (not
- * there yet) its directory's and its last name. */
+ * there yet) its directory's and its last name. A dangling symbolic link
+ * names the file it points to, which an open would create. */
 static bool identify(const char *path, struct stat *st, char *name,
 		     size_t cap)
 {
-	char copy[PATH_MAX], base[PATH_MAX];
+	char at[PATH_MAX], copy[PATH_MAX], base[PATH_MAX], target[PATH_MAX];
 
-	name[0] = '\0';
-	if (stat(path, st) == 0)
-		return true;
-	if (errno != ENOENT)
-		return false;
-	snprintf(copy, sizeof(copy), "%s", path);
-	snprintf(base, sizeof(base), "%s", path);
-	if (stat(dirname(copy), st) < 0)
-		return false;
-	snprintf(name, cap, "%s", basename(base));
-	return name[0] != '\0';
+	snprintf(at, sizeof(at), "%s", path);
+	for (int hops = 0; hops < 8; hops++) {
+		name[0] = '\0';
+		if (stat(at, st) == 0)
+			return true;
+		if (errno != ENOENT)
+			return false;
+		ssize_t n = readlink(at, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			snprintf(copy, sizeof(copy), "%s", at);
+			if (target[0] == '/')
+				snprintf(at, sizeof(at), "%s", target);
+			else
+				snprintf(at, sizeof(at), "%.2000s/%.2000s",
+					 dirname(copy), target);
+			continue;
+		}
+		snprintf(copy, sizeof(copy), "%s", at);
+		snprintf(base, sizeof(base), "%s", at);
+		if (stat(dirname(copy), st) < 0)
+			return false;
+		snprintf(name, cap, "%s", basename(base));
+		return name[0] != '\0';
+	}
+	return false;
 }
 
 bool cg_appendfile_same_path(const char *a, const char *b)

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "alarm.h"
+#include "appendfile.h"
 #include "clock.h"
 #include "csvlog.h"
 #include "decoder.h"
@@ -103,6 +104,9 @@ struct app {
 	struct cg_csvlog log;
 	bool logging;
 	uint64_t once_deadline_ms;
+	int stop;             /* an EX_ code an output failure asks the loop
+			       * to end with, 0 = none (message in
+			       * fatal_error) */
 	int fatal;            /* an EX_ code that ends the run, 0 = none */
 	struct cg_error fatal_error; /* printed once the terminal is back */
 };
@@ -156,6 +160,33 @@ static double rate_per_s(const struct rate *r)
 	return r->filled ? (double)sum / r->filled : 0.0;
 }
 
+/* --events or --record could not write: the file is closed and the run
+ * goes on without it, said on the status line or stderr; under --headless,
+ * where the files are the whole point, the run ends with err's code (74).
+ * *active is the output's flag. */
+static void output_failed(struct app *a, const struct cg_error *err,
+			  bool *active)
+{
+	struct cg_error ignored;
+
+	if (active == &a->writing_events)
+		cg_eventlog_close(&a->eventlog, &ignored);
+	else
+		cg_recorder_close(&a->recorder, &ignored);
+	*active = false;
+	snprintf(a->link_detail, sizeof(a->link_detail), "%.1000s",
+		 err->message);
+	if (a->opt.headless) {
+		if (!a->stop) {
+			a->fatal_error = *err;
+			a->stop = err->exit_code ? err->exit_code : EX_IOERR;
+		}
+		return;
+	}
+	if (!a->tui)
+		say(err->message);
+}
+
 /* Appends an event to the list and to the --events file. */
 static void note_event(struct app *a, const char *text)
 {
@@ -164,13 +195,9 @@ static void note_event(struct app *a, const char *text)
 	if (!a->writing_events)
 		return;
 
-	struct cg_error err, ignored;
-	if (cg_eventlog_write(&a->eventlog, a->data_wall_ms, text, &err) < 0) {
-		snprintf(a->link_detail, sizeof(a->link_detail), "%.1000s",
-			 err.message);
-		cg_eventlog_close(&a->eventlog, &ignored);
-		a->writing_events = false;
-	}
+	struct cg_error err;
+	if (cg_eventlog_write(&a->eventlog, a->data_wall_ms, text, &err) < 0)
+		output_failed(a, &err, &a->writing_events);
 }
 
 /* What the frame lengths say about the firmware, for the inspector. */
@@ -240,6 +267,20 @@ static void note_changes(struct app *a, const struct cg_record *rec,
 	}
 }
 
+/* Standard output refused what it was given (errno e). A reader that went
+ * away (head -1, a closed pipe) ends the run as a signal would, quietly,
+ * exit 141 like cat; anything else is exit 74 with a message. */
+static int stdout_failed(struct app *a, int e)
+{
+	if (e == EPIPE)
+		return 128 + SIGPIPE;
+	cg_error_set(&a->fatal_error, EX_IOERR, "cannot write to standard "
+		     "output: %s; %s", strerror(e),
+		     e == ENOSPC ? "free some space or redirect it to another "
+				   "disk" : "check where it is redirected");
+	return EX_IOERR;
+}
+
 /* Into stdout's buffer: run() flushes it before the loop waits, so a
  * replay writes in big blocks and a live line still leaves this turn. */
 static int emit_json(struct app *a, const struct cg_record *rec)
@@ -280,8 +321,11 @@ static int use_frame(struct app *a, const struct cg_frame *frame,
 				    &a->fatal_error) < 0)
 			return a->fatal_error.exit_code;
 	}
-	if (a->opt.json && !a->opt.once && emit_json(a, &rec) < 0)
-		return EX_IOERR;
+	if (a->opt.json && !a->opt.once) {
+		errno = 0;
+		if (emit_json(a, &rec) < 0)
+			return stdout_failed(a, errno ? errno : EIO);
+	}
 	return 0;
 }
 
@@ -304,14 +348,8 @@ static int consume(struct app *a, const uint8_t *data, size_t len,
 
 static void stop_recording(struct app *a, const struct cg_error *err)
 {
-	struct cg_error ignored;
-
-	snprintf(a->link_detail, sizeof(a->link_detail), "%.1000s", err->message);
 	note_event(a, "recording stopped: write failed");
-	if (!a->tui)
-		say(err->message);
-	cg_recorder_close(&a->recorder, &ignored);
-	a->recording = false;
+	output_failed(a, err, &a->recording);
 }
 
 /* Bytes from the source: framer and the rest, the doctor, the recorder.
@@ -571,8 +609,11 @@ static int print_once(struct app *a)
 		: a->opt.csv
 		? cg_snapshot_csv(out, sizeof(out), &a->pack, when, data_now)
 		: cg_snapshot_text(out, sizeof(out), &a->pack, &a->alarms, when, data_now);
-	if (n == 0 || fwrite(out, 1, n, stdout) != n || fflush(stdout) != 0)
-		return EX_IOERR;
+	if (n == 0)
+		return EX_SOFTWARE;
+	errno = 0;
+	if (fwrite(out, 1, n, stdout) != n || fflush(stdout) != 0)
+		return stdout_failed(a, errno ? errno : EIO);
 	return cg_snapshot_status(&a->pack, &a->alarms, data_now);
 }
 
@@ -598,8 +639,13 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		}
 		/* --json lines of the last turn go out before the loop waits
 		 * (or ends): one write(2) per turn, not per line. */
-		if (a->opt.json && (fflush(stdout) != 0 || ferror(stdout)))
-			return EX_IOERR;
+		if (a->opt.json) {
+			errno = 0;
+			if (fflush(stdout) != 0 || ferror(stdout))
+				return stdout_failed(a, errno ? errno : EIO);
+		}
+		if (a->stop)
+			return a->stop;
 		if (!a->tui && a->ended)
 			/* --json on a capture: done at EOF */
 			return a->opt.once ? print_once(a) : EX_OK;
@@ -668,21 +714,18 @@ static int run(struct app *a, const sigset_t *wait_mask)
 					stop_recording(a, &err);
 			}
 			if (a->writing_events) {
-				struct cg_error eerr, ignored;
+				struct cg_error eerr;
 				if (cg_eventlog_sync_due(&a->eventlog, now,
-							 &eerr) < 0) {
-					snprintf(a->link_detail,
-						 sizeof(a->link_detail),
-						 "%.1000s", eerr.message);
-					cg_eventlog_close(&a->eventlog,
-							  &ignored);
-					a->writing_events = false;
-				}
+							 &eerr) < 0)
+					output_failed(a, &eerr,
+						      &a->writing_events);
 			}
 			if (a->logging &&
 			    cg_csvlog_sync_due(&a->log, now, &a->fatal_error) < 0)
 				return a->fatal_error.exit_code;
 		}
+		if (a->stop)
+			return a->stop;
 		consult_doctor(a, now);
 		if (a->tui && a->dirty && now >= a->drawn_at_ms + REDRAW_MIN_MS)
 			draw(a, now);
@@ -752,9 +795,49 @@ static int open_source(struct app *a, struct cg_error *err)
 	return -1;
 }
 
+/* Two outputs on one file would interleave two formats, and an output on
+ * the port or the replay would write into the input: refused before any
+ * file is opened, whatever names they go by (device and inode). */
+static int check_outputs_apart(const struct app *a, struct cg_error *err)
+{
+	const struct { const char *option, *path; } out[] = {
+		{ "--record", a->opt.record_path },
+		{ "--events", a->opt.events_path },
+		{ "--log", a->opt.log_path },
+	};
+	const size_t n = sizeof(out) / sizeof(out[0]);
+	const char *port = a->opt.demo || !a->opt.port ||
+			   strcmp(a->opt.port, "-") == 0 ? NULL : a->opt.port;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!out[i].path)
+			continue;
+		for (size_t j = i + 1; j < n; j++)
+			if (out[j].path &&
+			    cg_appendfile_same_path(out[i].path, out[j].path))
+				return cg_error_set(err, EX_USAGE, "%s %s and "
+					"%s %s are one file: give each its "
+					"own file", out[i].option, out[i].path,
+					out[j].option, out[j].path);
+		if (port && cg_appendfile_same_path(out[i].path, port))
+			return cg_error_set(err, EX_USAGE, "%s %s is the port "
+				"being read: give %s a file of its own",
+				out[i].option, out[i].path, out[i].option);
+		if (a->opt.replay_path &&
+		    cg_appendfile_same_path(out[i].path, a->opt.replay_path))
+			return cg_error_set(err, EX_USAGE, "%s %s is the "
+				"recording being replayed: give %s a file of "
+				"its own", out[i].option, out[i].path,
+				out[i].option);
+	}
+	return 0;
+}
+
 /* Phase: the files the run writes. Returns -1 or an exit code. */
 static int open_outputs(struct app *a, struct cg_error *err)
 {
+	if (check_outputs_apart(a, err) < 0)
+		return err->exit_code;
 	if (a->opt.record_path) {
 		if (cg_recorder_open(&a->recorder, a->opt.record_path,
 				     a->opened_at_ms, err) < 0)
@@ -861,6 +944,22 @@ static int finish(struct app *a, int rc)
 	return rc;
 }
 
+/* Started with stdin, stdout or stderr closed, the next file opened would
+ * take its number: the port as fd 0 would be read for keys, a log as fd 2
+ * would get our messages. /dev/null holds them first. */
+static void keep_standard_fds(void)
+{
+	for (;;) {
+		int fd = open("/dev/null", O_RDWR);
+		if (fd < 0)
+			return;
+		if (fd > STDERR_FILENO) {
+			close(fd);
+			return;
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct app app; /* large; keep it off the stack */
@@ -869,6 +968,7 @@ int main(int argc, char **argv)
 	sigset_t wait_mask;
 	int rc;
 
+	keep_standard_fds();
 	if ((rc = cg_options_parse(argc, argv, &a->opt)) >= 0)
 		return rc;
 	if (a->opt.list)

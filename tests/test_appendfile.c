@@ -353,6 +353,12 @@ static void test_same_path(void **state)
 	assert_false(cg_appendfile_same_path("/nonexistent-cg/a",
 					     "/nonexistent-cg/b"));
 	assert_true(cg_appendfile_same_path("/dev/null", "/dev/./null"));
+	/* A link to a file not there yet names that file. */
+	char dangling[112];
+	snprintf(dangling, sizeof(dangling), "%s.dangling", one);
+	assert_int_equal(symlink(fresh, dangling), 0);
+	assert_true(cg_appendfile_same_path(dangling, fresh2));
+	unlink(dangling);
 	unlink(alias);
 	unlink(one);
 	unlink(other);
