@@ -267,13 +267,13 @@ static void note_changes(struct app *a, const struct cg_record *rec,
 	}
 }
 
-/* Standard output refused what it was given (errno e). A reader that went
- * away (head -1, a closed pipe) ends the run as a signal would, quietly,
- * exit 141 like cat; anything else is exit 74 with a message. */
+/* Standard output refused what it was given (errno e): exit 74. A reader
+ * that went away (head -1, a closed pipe) chose to: that ends the run
+ * quietly; anything else (a full disk) is said with what to do. */
 static int stdout_failed(struct app *a, int e)
 {
 	if (e == EPIPE)
-		return 128 + SIGPIPE;
+		return EX_IOERR;
 	cg_error_set(&a->fatal_error, EX_IOERR, "cannot write to standard "
 		     "output: %s; %s", strerror(e),
 		     e == ENOSPC ? "free some space or redirect it to another "

@@ -65,10 +65,11 @@ void cg_options_usage(FILE *to)
 		"  70  an internal limit was hit (please report it)\n"
 		"  71  the system refused something basic (/sys, the demo)\n"
 		"  73  an output file cannot be created or opened\n"
-		"  74  reading the port or writing an output failed\n"
+		"  74  reading the port or writing an output failed (also\n"
+		"      stdout: --json | head -1 ends with 74 when head leaves)\n"
 		"  75  the --record or --log file is written by another program\n"
 		"  77  permission denied (port or output file)\n"
-		"  128+N  stopped by signal N (141: the reader of stdout left)\n");
+		"  128+N  stopped by signal N (130 SIGINT, 143 SIGTERM)\n");
 }
 
 static int usage_error(const char *fmt, const char *arg)

@@ -29,14 +29,14 @@ rc_of() { cat "$D/$1.rc" 2>/dev/null; }
 # not go on holding the port.
 bg_run headlive bash -c "'$TOP' --json '$LINK' 2>'$D/headlive.err' | head -1 >'$D/headlive.out'; exit \${PIPESTATUS[0]}"
 check "--json PORT | head -1 exits within 10 s" wait_for 10 test -s "$D/headlive.rc"
-check "... by SIGPIPE (141), as documented" [ "$(rc_of headlive)" = 141 ]
+check "... with 74, as documented" [ "$(rc_of headlive)" = 74 ]
 check "... after head got its line" grep -q '"frame":' "$D/headlive.out"
 check "... and quietly (no write error said)" \
 	sh -c "! grep -qi 'cannot write\|broken pipe' '$D/headlive.err'"
 
 "$SIM" --stdout --speed 1000000 --duration 600 --seed 3 >"$D/ten.bin"
 bash -c "'$TOP' --json '$D/ten.bin' 2>'$D/headfile.err' | head -1 >/dev/null; exit \${PIPESTATUS[0]}"
-check "--json FILE | head -1 exits 141, not 0 after failed writes" [ $? = 141 ]
+check "--json FILE | head -1 exits 74, not 0 after failed writes" [ $? = 74 ]
 
 timeout 20 "$TOP" --json "$D/ten.bin" >/dev/full 2>"$D/full.err"
 check "--json > /dev/full exits 74" [ $? = 74 ]
