@@ -64,9 +64,14 @@ int cg_appendfile_write_error(const struct cg_appendfile *file, int e,
 		cg_error_set(err, EX_IOERR, "cannot write %s: the file is as "
 			     "large as this file system allows; %s to a new "
 			     "file", file->path, verb);
+	else if (e == EPIPE)
+		cg_error_set(err, EX_IOERR, "cannot write %s: its reader went "
+			     "away; start the reader first, or %s to a "
+			     "file", file->path, verb);
 	else
-		cg_error_set(err, EX_IOERR, "cannot write %s: %s", file->path,
-			     strerror(e));
+		cg_error_set(err, EX_IOERR, "cannot write %s: %s; check the "
+			     "disk (dmesg) or %s somewhere else", file->path,
+			     strerror(e), verb);
 	if (file->kind->stopped && file->kind->stopped[0])
 		cg_error_append(err, "%s", file->kind->stopped);
 	return -1;

@@ -329,6 +329,14 @@ static void test_open_messages_are_true(void **state)
 
 	cg_appendfile_open_error("/x", &kind, EACCES, &err);
 	assert_null(strstr(err.message, "(Permission denied)"));
+
+	/* Every write error says what to do, not only the common ones. */
+	struct cg_appendfile w = { .path = "/x", .kind = &kind, .fd = -1 };
+	cg_appendfile_write_error(&w, EIO, &err);
+	assert_int_equal(err.exit_code, EX_IOERR);
+	assert_non_null(strstr(err.message, "test somewhere else"));
+	cg_appendfile_write_error(&w, EPIPE, &err);
+	assert_non_null(strstr(err.message, "start the reader first"));
 }
 
 /* Two names for one file, whether it exists yet or not. */
