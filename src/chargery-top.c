@@ -174,8 +174,7 @@ static void output_failed(struct app *a, const struct cg_error *err,
 	else
 		cg_recorder_close(&a->recorder, &ignored);
 	*active = false;
-	snprintf(a->link_detail, sizeof(a->link_detail), "%.1000s",
-		 err->message);
+	cg_sanitize(a->link_detail, sizeof(a->link_detail), err->message);
 	if (a->opt.headless) {
 		if (!a->stop) {
 			a->fatal_error = *err;
@@ -188,8 +187,13 @@ static void output_failed(struct app *a, const struct cg_error *err,
 }
 
 /* Appends an event to the list and to the --events file. */
-static void note_event(struct app *a, const char *text)
+static void note_event(struct app *a, const char *raw)
 {
+	char text[CG_EVENT_TEXT_MAX];
+
+	/* Events quote ports, paths and libraries' words: shown on the
+	 * table and written to --events, they must not carry controls. */
+	cg_sanitize(text, sizeof(text), raw);
 	cg_events_add(&a->events, a->data_wall_ms, text);
 	a->dirty = true;
 	if (!a->writing_events)
@@ -390,8 +394,7 @@ static int pump_source(struct app *a, uint64_t now, bool readable)
 		}
 		case CG_SOURCE_LOST:
 			cg_doctor_lost(&a->doctor, now);
-			snprintf(a->link_detail, sizeof(a->link_detail), "%s",
-				 src->text);
+			cg_sanitize(a->link_detail, sizeof(a->link_detail), src->text);
 			a->data_wall_ms = cg_clock_wall_ms();
 			snprintf(text, sizeof(text), "link lost: %.80s", src->text);
 			note_event(a, text);
@@ -420,8 +423,7 @@ static int pump_source(struct app *a, uint64_t now, bool readable)
 			a->dirty = true;
 			cg_doctor_ended(&a->doctor);
 			if (src->text[0])
-				snprintf(a->link_detail, sizeof(a->link_detail),
-					 "%.1000s", src->text);
+				cg_sanitize(a->link_detail, sizeof(a->link_detail), src->text);
 			break;
 		}
 	}

@@ -130,6 +130,11 @@ timeout 20 "$TOP" --headless --log "$D/$ESC/x.csv" "$LINK" 2>"$D/esc.err"
 check "an escape sequence in a file name: exit 73" [ $? = 73 ]
 check "... and it reaches stderr defused" sh -c "no_escape() { ! LC_ALL=C grep -q \$'[\\x1b\\x07]' \"\$1\"; }; no_escape '$D/esc.err' && grep -q 'a?\\[2J?\\]0;PWN?b' '$D/esc.err'"
 
+cp "$D/ten.bin" "$D/$ESC.bin"
+timeout 20 "$TOP" --headless --events "$D/escev.log" --replay "$D/$ESC.bin" 2>/dev/null
+check "a file name with an escape sequence reaches --events defused" \
+	sh -c "grep -q 'opened .*a?\[2J?\]0;PWN?b.bin' '$D/escev.log' && ! LC_ALL=C grep -q \$'\x1b' '$D/escev.log'"
+
 # --- exit codes, as README, the man page and --help say ------------------------------
 timeout 20 "$TOP" --headless --log "$D/nodir/x.csv" "$LINK" 2>"$D/73.err"
 check "73: an output file in a missing directory" [ $? = 73 ]
