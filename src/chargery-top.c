@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -799,7 +800,9 @@ static int open_source(struct app *a, struct cg_error *err)
 
 /* Two outputs on one file would interleave two formats, and an output on
  * the port or the replay would write into the input: refused before any
- * file is opened, whatever names they go by (device and inode). */
+ * file is opened, whatever names they go by (device and inode). Two
+ * outputs on one character device other than the port (/dev/null, a
+ * terminal) are fine. */
 static int check_outputs_apart(const struct app *a, struct cg_error *err)
 {
 	const struct { const char *option, *path; } out[] = {
@@ -814,7 +817,11 @@ static int check_outputs_apart(const struct app *a, struct cg_error *err)
 	for (size_t i = 0; i < n; i++) {
 		if (!out[i].path)
 			continue;
-		for (size_t j = i + 1; j < n; j++)
+		/* Devices (/dev/null, a terminal) take lines from anyone. */
+		struct stat st;
+		bool device = stat(out[i].path, &st) == 0 &&
+			      S_ISCHR(st.st_mode);
+		for (size_t j = i + 1; j < n && !device; j++)
 			if (out[j].path &&
 			    cg_appendfile_same_path(out[i].path, out[j].path))
 				return cg_error_set(err, EX_USAGE, "%s %s and "

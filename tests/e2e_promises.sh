@@ -90,6 +90,8 @@ same() {
 }
 same "--record X --events X" --headless --record "$D/x" --events "$D/x" "$LINK"
 same "--log X --events ./X" --headless --log "$D/x" --events "$D/./x" "$LINK"
+timeout 20 "$TOP" --headless --log /dev/null --events /dev/null --replay "$D/ten.bin" 2>/dev/null
+check "two outputs on /dev/null are fine (exit 0)" [ $? = 0 ]
 ln -s "$D/y.csv" "$D/ylink"
 timeout 20 "$TOP" --headless --log "$D/y.csv" --events "$D/ylink" "$LINK" 2>/dev/null
 check "--log Y --events LINK-TO-Y refused with 64" [ $? = 64 ]
@@ -118,7 +120,7 @@ check "... with 143" [ "$(rc_of log1)" = 143 ]
 
 # --- fds 0-2 and the terminal ---------------------------------------------------------
 # (exec in bash -c: a background job would be given /dev/null as stdin.)
-bg_run closed0 bash -c "exec '$TOP' --json '$LINK' <&- >'$D/closed0.out' 2>/dev/null"
+bg_run closed0 bash -c "exec '$TOP' --json '$LINK' <&- >'$D/closed0.out' 2>/dev/null" 2>/dev/null
 check "with stdin closed, --json still runs" wait_for 10 test -s "$D/closed0.out"
 pid=$(pids_of "^$TOP --json $LINK\$" | head -1)
 check "... and fd 0 is /dev/null, not the port" \
