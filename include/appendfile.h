@@ -18,7 +18,12 @@
  *    the first time at once, then at most every kind->sync_ms; and on
  *    close. Pipes, terminals and /dev/null cannot be synced, nor need it.
  *  - Same file: each open file knows its device and inode, so two outputs
- *    on one file can be told apart from two files (cg_appendfile_same).
+ *    on one file can be told apart from two files (cg_appendfile_same);
+ *    cg_appendfile_same_path tells it from two names before either is
+ *    opened, so a clash is refused before anything is written.
+ *  - FIFOs: opened without blocking, so a FIFO nobody reads is refused at
+ *    once (EX_CANTCREAT, "start the reader first"), never a wait in open()
+ *    that no signal could end; once open, writes block as usual.
  *
  * I/O module. Functions that can fail return 0, or -1 with the <sysexits.h>
  * code and what to do in *err (error.h).
@@ -112,6 +117,11 @@ int cg_appendfile_write_error(const struct cg_appendfile *file, int e,
 /* True when both are open on the same file (device and inode). */
 bool cg_appendfile_same(const struct cg_appendfile *a,
 			const struct cg_appendfile *b);
+
+/* True when a and b name the same file: the same device and inode, or,
+ * for names not there yet, the same directory and last name. False when
+ * either cannot be looked at (a missing directory). */
+bool cg_appendfile_same_path(const char *a, const char *b);
 
 /* True when the file at path is the one open in file (a later open of
  * path would append to it); false if path does not exist. */

@@ -85,6 +85,8 @@ struct cg_bms {
 
 	struct cg_csvlog log;
 	bool logging;
+	int stop;            /* an EX_ code an output failure asks the loop to
+			      * end with, 0 = none (the reason in fatal_error) */
 	struct cg_error fatal_error; /* why a file ended the run */
 };
 
@@ -105,6 +107,12 @@ void cg_bms_note_event(struct cg_bms *bms, const char *text);
 
 /* A recording that failed: said, closed, the run goes on. */
 void cg_bms_stop_recording(struct cg_bms *bms, const struct cg_error *err);
+
+/* Standard output refused what it was given (errno e): returns 74. A
+ * reader that went away (head -1, a closed pipe) chose to: that ends the
+ * run quietly; anything else (a full disk) is said, with what to do, in
+ * fatal_error. */
+int cg_bms_stdout_failed(struct cg_bms *bms, int e);
 
 double cg_bms_frames_per_s(const struct cg_bms *bms);
 

@@ -11,6 +11,7 @@
 #ifndef CG_EVENTLOG_H
 #define CG_EVENTLOG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "appendfile.h"
@@ -20,10 +21,14 @@
 
 struct cg_eventlog {
 	struct cg_appendfile file; /* fd -1 when closed */
+	bool need_newline; /* the file ends in a cut line: end it first */
 };
 
-/* Opens or creates path for appending. Fails with EX_NOPERM, EX_CANTCREAT
- * or EX_IOERR (appendfile.h). */
+/* Opens or creates path for appending. An existing, non-empty regular file
+ * must be an events file (its first line starts with our time stamp), or
+ * the open fails with EX_DATAERR and the file is left alone, as --log does
+ * with another CSV. Fails with EX_NOPERM, EX_CANTCREAT, EX_DATAERR or
+ * EX_IOERR (appendfile.h). */
 int cg_eventlog_open(struct cg_eventlog *log, const char *path,
 		     struct cg_error *err);
 

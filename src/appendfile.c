@@ -64,12 +64,36 @@ int cg_appendfile_write_error(const struct cg_appendfile *file, int e,
 		cg_error_set(err, EX_IOERR, "cannot write %s: the file is as "
 			     "large as this file system allows; %s to a new "
 			     "file", file->path, verb);
+	else if (e == EPIPE)
+		cg_error_set(err, EX_IOERR, "cannot write %s: its reader went "
+			     "away; start the reader first, or %s to a "
+			     "file", file->path, verb);
 	else
-		cg_error_set(err, EX_IOERR, "cannot write %s: %s", file->path,
-			     strerror(e));
+		cg_error_set(err, EX_IOERR, "cannot write %s: %s; check the "
+			     "disk (dmesg) or %s somewhere else", file->path,
+			     strerror(e), verb);
 	if (file->kind->stopped && file->kind->stopped[0])
 		cg_error_append(err, "%s", file->kind->stopped);
 	return -1;
+}
+
+/* ENOENT or ENOTDIR from open(O_CREAT): the directory is missing, or it
+ * is there and its file system takes no new files (/proc, /sys). */
+static int missing_error(const char *path,
+			 const struct cg_appendfile_kind *kind,
+			 struct cg_error *err)
+{
+	char copy[PATH_MAX];
+	struct stat st;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	const char *dir = dirname(copy);
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return cg_error_set(err, EX_CANTCREAT, "cannot create %s: "
+				    "the file system of %s takes no new "
+				    "files; %s somewhere else", path, dir,
+				    kind->verb);
+	return cg_appendfile_open_error(path, kind, ENOENT, err);
 }
 
 /* A new file's name must survive a power cut too, not only its data. */
@@ -120,10 +144,25 @@ int cg_appendfile_open(struct cg_appendfile *file, const char *path,
 				    "file; give %s a new file name, such as "
 				    "%s", path, kind->option, kind->example);
 
-	file->fd = open(path, flags, 0644);
+	/* O_NONBLOCK: a FIFO without a reader fails at once (ENXIO) instead
+	 * of blocking in open() where no signal can end the wait. */
+	file->fd = open(path, flags | O_NONBLOCK, 0644);
+	if (file->fd < 0 && errno == ENXIO && exists && S_ISFIFO(st.st_mode))
+		return cg_error_set(err, EX_CANTCREAT, "%s is a FIFO and no "
+				    "program is reading it: start the reader "
+				    "first, or give %s a file name", path,
+				    kind->option);
+	if (file->fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return missing_error(path, kind, err);
 	if (file->fd < 0)
 		return cg_appendfile_open_error(path, kind, errno, err);
 	file->created = !exists;
+	int fl = fcntl(file->fd, F_GETFL);
+	if (fl < 0 || fcntl(file->fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		cg_error_set(err, EX_IOERR, "cannot use %s: %s", path,
+			     strerror(errno));
+		return fail_open(file);
+	}
 	if ((kind->flags & CG_APPEND_LOCK) &&
 	    flock(file->fd, LOCK_EX | LOCK_NB) < 0) {
 		file->created = false; /* the other writer's file now */
@@ -251,6 +290,54 @@ bool cg_appendfile_same(const struct cg_appendfile *a,
 {
 	return a->fd >= 0 && b->fd >= 0 && a->dev == b->dev &&
 	       a->ino == b->ino;
+}
+
+/* The file path names, existing or not: its device and inode, or (not
+ * there yet) its directory's and its last name. A dangling symbolic link
+ * names the file it points to, which an open would create. */
+static bool identify(const char *path, struct stat *st, char *name,
+		     size_t cap)
+{
+	char at[PATH_MAX], copy[PATH_MAX], base[PATH_MAX], target[PATH_MAX];
+
+	snprintf(at, sizeof(at), "%s", path);
+	for (int hops = 0; hops < 8; hops++) {
+		name[0] = '\0';
+		if (stat(at, st) == 0)
+			return true;
+		if (errno != ENOENT)
+			return false;
+		ssize_t n = readlink(at, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			snprintf(copy, sizeof(copy), "%s", at);
+			if (target[0] == '/')
+				snprintf(at, sizeof(at), "%s", target);
+			else
+				snprintf(at, sizeof(at), "%.2000s/%.2000s",
+					 dirname(copy), target);
+			continue;
+		}
+		snprintf(copy, sizeof(copy), "%s", at);
+		snprintf(base, sizeof(base), "%s", at);
+		if (stat(dirname(copy), st) < 0)
+			return false;
+		snprintf(name, cap, "%s", basename(base));
+		return name[0] != '\0';
+	}
+	return false;
+}
+
+bool cg_appendfile_same_path(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	char na[NAME_MAX + 1], nb[NAME_MAX + 1];
+
+	if (!identify(a, &sa, na, sizeof(na)) ||
+	    !identify(b, &sb, nb, sizeof(nb)))
+		return false;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino &&
+	       strcmp(na, nb) == 0;
 }
 
 bool cg_appendfile_is(const struct cg_appendfile *file, const char *path)

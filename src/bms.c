@@ -3,12 +3,15 @@
  */
 #include "bms.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "decoder.h"
 #include "json.h"
+#include "sanitize.h"
+#include "say.h"
 
 #define PROGRAM CG_PROGRAM
 
@@ -30,9 +33,40 @@ static double rate_per_s(const struct cg_bms_rate *r)
 	return r->filled ? (double)sum / r->filled : 0.0;
 }
 
-/* Appends an event to the list and to the --events file. */
-void cg_bms_note_event(struct cg_bms *b, const char *text)
+/* --events or --record could not write: the file is closed and the run
+ * goes on without it, said on the status line or stderr; under --headless,
+ * where the files are the whole point, the run ends with err's code (74).
+ * *active is the output's flag. */
+static void output_failed(struct cg_bms *b, const struct cg_error *err,
+			  bool *active)
 {
+	struct cg_error ignored;
+
+	if (active == &b->writing_events)
+		cg_eventlog_close(&b->eventlog, &ignored);
+	else
+		cg_recorder_close(&b->recorder, &ignored);
+	*active = false;
+	cg_sanitize(b->link_detail, sizeof(b->link_detail), err->message);
+	if (b->opt->headless) {
+		if (!b->stop) {
+			b->fatal_error = *err;
+			b->stop = err->exit_code ? err->exit_code : EX_IOERR;
+		}
+		return;
+	}
+	if (!b->tui)
+		cg_say(err->message);
+}
+
+/* Appends an event to the list and to the --events file. */
+void cg_bms_note_event(struct cg_bms *b, const char *raw)
+{
+	char text[CG_EVENT_TEXT_MAX];
+
+	/* Events quote ports, paths and libraries' words: shown on the
+	 * table and written to --events, they must not carry controls. */
+	cg_sanitize(text, sizeof(text), raw);
 	cg_events_add(&b->events, b->data_wall_ms, text);
 	if (b->keeping_history)
 		cg_hist_mark(&b->hist,
@@ -42,13 +76,9 @@ void cg_bms_note_event(struct cg_bms *b, const char *text)
 	if (!b->writing_events)
 		return;
 
-	struct cg_error err, ignored;
-	if (cg_eventlog_write(&b->eventlog, b->data_wall_ms, text, &err) < 0) {
-		snprintf(b->link_detail, sizeof(b->link_detail), "%.1000s",
-			 err.message);
-		cg_eventlog_close(&b->eventlog, &ignored);
-		b->writing_events = false;
-	}
+	struct cg_error err;
+	if (cg_eventlog_write(&b->eventlog, b->data_wall_ms, text, &err) < 0)
+		output_failed(b, &err, &b->writing_events);
 }
 
 /* Mode and protection changes, alarms raised and cleared, the bell. */
@@ -77,6 +107,17 @@ static void note_changes(struct cg_bms *b, const struct cg_record *rec,
 		b->worst_delta_seen_mv = b->pack.session_worst_delta_mv;
 		b->worst_delta_wall_ms = b->data_wall_ms;
 	}
+}
+
+int cg_bms_stdout_failed(struct cg_bms *b, int e)
+{
+	if (e == EPIPE)
+		return EX_IOERR;
+	cg_error_set(&b->fatal_error, EX_IOERR, "cannot write to standard "
+		     "output: %s; %s", strerror(e),
+		     e == ENOSPC ? "free some space or redirect it to another "
+				   "disk" : "check where it is redirected");
+	return EX_IOERR;
 }
 
 /* Into stdout's buffer: run() flushes it before the loop waits, so a
@@ -136,8 +177,11 @@ static int use_frame(struct cg_bms *b, const struct cg_frame *frame,
 			b->log.note[0] = '\0';
 		}
 	}
-	if (b->opt->json && !b->opt->once && emit_json(b, &rec) < 0)
-		return EX_IOERR;
+	if (b->opt->json && !b->opt->once) {
+		errno = 0;
+		if (emit_json(b, &rec) < 0)
+			return cg_bms_stdout_failed(b, errno ? errno : EIO);
+	}
 	return 0;
 }
 
@@ -160,14 +204,8 @@ static int consume(struct cg_bms *b, const uint8_t *data, size_t len,
 
 void cg_bms_stop_recording(struct cg_bms *b, const struct cg_error *err)
 {
-	struct cg_error ignored;
-
-	snprintf(b->link_detail, sizeof(b->link_detail), "%.1000s", err->message);
 	cg_bms_note_event(b, "recording stopped: write failed");
-	if (!b->tui)
-		fprintf(stderr, PROGRAM ": %s\n", err->message);
-	cg_recorder_close(&b->recorder, &ignored);
-	b->recording = false;
+	output_failed(b, err, &b->recording);
 }
 
 /* Bytes from the source: framer and the rest, the doctor, the recorder.
@@ -211,13 +249,13 @@ int cg_bms_pump(struct cg_bms *b, uint64_t now, bool readable)
 		}
 		case CG_SOURCE_LOST:
 			cg_doctor_lost(&b->doctor, now);
-			snprintf(b->link_detail, sizeof(b->link_detail), "%s",
-				 src->text);
+			cg_sanitize(b->link_detail, sizeof(b->link_detail),
+				    src->text);
 			b->data_wall_ms = cg_clock_wall_ms();
 			snprintf(text, sizeof(text), "link lost: %.80s", src->text);
 			cg_bms_note_event(b, text);
 			if (!b->tui)
-				fprintf(stderr, PROGRAM ": %s: %s; retrying every second\n",
+				cg_sayf("%s: %s; retrying every second",
 					src->label, src->text);
 			break;
 		case CG_SOURCE_BACK:
@@ -227,8 +265,7 @@ int cg_bms_pump(struct cg_bms *b, uint64_t now, bool readable)
 			b->data_wall_ms = cg_clock_wall_ms();
 			cg_bms_note_event(b, "link back: reconnected");
 			if (!b->tui)
-				fprintf(stderr, PROGRAM ": %s: reconnected\n",
-					src->label);
+				cg_sayf("%s: reconnected", src->label);
 			break;
 		case CG_SOURCE_OPEN_FAILED:
 			cg_doctor_open_failed(&b->doctor, src->err.exit_code,
@@ -242,8 +279,8 @@ int cg_bms_pump(struct cg_bms *b, uint64_t now, bool readable)
 			b->dirty = true;
 			cg_doctor_ended(&b->doctor);
 			if (src->text[0]) {
-				snprintf(b->link_detail, sizeof(b->link_detail),
-					 "%.1000s", src->text);
+				cg_sanitize(b->link_detail,
+					    sizeof(b->link_detail), src->text);
 				cg_bms_note_event(b, src->text);
 			}
 			break;
@@ -274,7 +311,7 @@ void cg_bms_consult_doctor(struct cg_bms *b, uint64_t now)
 	b->data_wall_ms = cg_clock_wall_ms();
 	cg_bms_note_event(b, line);
 	if (!b->tui)
-		fprintf(stderr, PROGRAM ": %s\n", line);
+		cg_say(line);
 }
 
 int cg_bms_tick(struct cg_bms *b, uint64_t now)
@@ -286,16 +323,9 @@ int cg_bms_tick(struct cg_bms *b, uint64_t now)
 			cg_bms_stop_recording(b, &err);
 	}
 	if (b->writing_events) {
-		struct cg_error eerr, ignored;
-		if (cg_eventlog_sync_due(&b->eventlog, now,
-					 &eerr) < 0) {
-			snprintf(b->link_detail,
-				 sizeof(b->link_detail),
-				 "%.1000s", eerr.message);
-			cg_eventlog_close(&b->eventlog,
-					  &ignored);
-			b->writing_events = false;
-		}
+		struct cg_error eerr;
+		if (cg_eventlog_sync_due(&b->eventlog, now, &eerr) < 0)
+			output_failed(b, &eerr, &b->writing_events);
 	}
 	if (b->logging &&
 	    cg_csvlog_sync_due(&b->log, now, &b->fatal_error) < 0)

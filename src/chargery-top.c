@@ -18,11 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "alarm.h"
+#include "appendfile.h"
 #include "bms.h"
 #include "clock.h"
 #include "csvlog.h"
@@ -39,6 +41,7 @@
 #include "plotfile.h"
 #include "portpick.h"
 #include "record.h"
+#include "say.h"
 #include "snapshot.h"
 #include "source.h"
 #include "tui.h"
@@ -233,8 +236,8 @@ static int print_once(struct app *a)
 	if (!a->bms.pack.have[CG_REC_CELLS] && !a->bms.pack.have[CG_REC_STATUS]) {
 		/* Never "no frames" while good frames arrive. */
 		if (!say_variants(a, stderr, PROGRAM ": "))
-			fprintf(stderr, PROGRAM ": no frames from %s within "
-				"%d s\n", a->bms.src->label, a->opt.timeout_s);
+			cg_sayf("no frames from %s within %d s",
+				a->bms.src->label, a->opt.timeout_s);
 		return CG_SNAPSHOT_NODATA;
 	}
 	cg_clock_format_iso8601(a->bms.data_wall_ms, when);
@@ -243,14 +246,18 @@ static int print_once(struct app *a)
 		: a->opt.csv
 		? cg_snapshot_csv(out, sizeof(out), &a->bms.pack, when, data_now)
 		: cg_snapshot_text(out, sizeof(out), &a->bms.pack, &a->bms.alarms, when, data_now);
-	if (n == 0 || fwrite(out, 1, n, stdout) != n)
-		return EX_IOERR;
+	if (n == 0)
+		return EX_SOFTWARE;
+	errno = 0;
+	if (fwrite(out, 1, n, stdout) != n)
+		return cg_bms_stdout_failed(&a->bms, errno ? errno : EIO);
 	if (a->opt.json || a->opt.csv)
 		say_variants(a, stderr, PROGRAM ": ");
 	else
 		say_variants(a, stdout, "Unknown  ");
+	errno = 0;
 	if (fflush(stdout) != 0)
-		return EX_IOERR;
+		return cg_bms_stdout_failed(&a->bms, errno ? errno : EIO);
 	return cg_snapshot_status(&a->bms.pack, &a->bms.alarms, data_now);
 }
 
@@ -261,7 +268,7 @@ static int end_of_input(struct app *a)
 	int rc = EX_OK;
 
 	if (a->bms.src->text[0])
-		fprintf(stderr, PROGRAM ": %s\n", a->bms.src->text);
+		cg_say(a->bms.src->text);
 	if (a->opt.once)
 		rc = a->bms.src->end_empty ? CG_SNAPSHOT_NODATA : print_once(a);
 	if (a->bms.src->end_code && rc != EX_IOERR)
@@ -291,8 +298,14 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		}
 		/* --json lines of the last turn go out before the loop waits
 		 * (or ends): one write(2) per turn, not per line. */
-		if (a->opt.json && (fflush(stdout) != 0 || ferror(stdout)))
-			return EX_IOERR;
+		if (a->opt.json) {
+			errno = 0;
+			if (fflush(stdout) != 0 || ferror(stdout))
+				return cg_bms_stdout_failed(&a->bms,
+							    errno ? errno : EIO);
+		}
+		if (a->bms.stop)
+			return a->bms.stop;
 		if (!a->tui && a->bms.ended) {
 			/* --json on a capture: done at EOF */
 			if (!a->opt.once)
@@ -336,7 +349,7 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		    (fds[key_slot].revents & (POLLHUP | POLLERR | POLLNVAL)))
 			return 128 + SIGHUP;
 		if (ready < 0 && errno != EINTR) {
-			fprintf(stderr, PROGRAM ": poll: %s\n", strerror(errno));
+			cg_sayf("poll: %s", strerror(errno));
 			return EX_OSERR;
 		}
 		now = cg_clock_ms();
@@ -360,6 +373,8 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			if ((rc = cg_bms_tick(&a->bms, now)) != 0)
 				return rc;
 		}
+		if (a->bms.stop)
+			return a->bms.stop;
 		cg_bms_consult_doctor(&a->bms, now);
 		if (a->tui && (a->dirty || a->bms.dirty) &&
 		    now >= a->drawn_at_ms + REDRAW_MIN_MS)
@@ -434,9 +449,55 @@ static int open_source(struct app *a, struct cg_error *err)
 	return -1;
 }
 
+/* Two outputs on one file would interleave two formats, and an output on
+ * the port or the replay would write into the input: refused before any
+ * file is opened, whatever names they go by (device and inode). Two
+ * outputs on one character device other than the port (/dev/null, a
+ * terminal) are fine. */
+static int check_outputs_apart(const struct app *a, struct cg_error *err)
+{
+	const struct { const char *option, *path; } out[] = {
+		{ "--record", a->opt.record_path },
+		{ "--events", a->opt.events_path },
+		{ "--log", a->opt.log_path },
+	};
+	const size_t n = sizeof(out) / sizeof(out[0]);
+	const char *port = a->opt.demo || !a->opt.port ||
+			   strcmp(a->opt.port, "-") == 0 ? NULL : a->opt.port;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!out[i].path)
+			continue;
+		/* Devices (/dev/null, a terminal) take lines from anyone. */
+		struct stat st;
+		bool device = stat(out[i].path, &st) == 0 &&
+			      S_ISCHR(st.st_mode);
+		for (size_t j = i + 1; j < n && !device; j++)
+			if (out[j].path &&
+			    cg_appendfile_same_path(out[i].path, out[j].path))
+				return cg_error_set(err, EX_USAGE, "%s %s and "
+					"%s %s are one file: give each its "
+					"own file", out[i].option, out[i].path,
+					out[j].option, out[j].path);
+		if (port && cg_appendfile_same_path(out[i].path, port))
+			return cg_error_set(err, EX_USAGE, "%s %s is the port "
+				"being read: give %s a file of its own",
+				out[i].option, out[i].path, out[i].option);
+		if (a->opt.replay_path &&
+		    cg_appendfile_same_path(out[i].path, a->opt.replay_path))
+			return cg_error_set(err, EX_USAGE, "%s %s is the "
+				"recording being replayed: give %s a file of "
+				"its own", out[i].option, out[i].path,
+				out[i].option);
+	}
+	return 0;
+}
+
 /* Phase: the files the run writes. Returns -1 or an exit code. */
 static int open_outputs(struct app *a, struct cg_error *err)
 {
+	if (check_outputs_apart(a, err) < 0)
+		return err->exit_code;
 	if (a->opt.record_path) {
 		if (cg_recorder_open(&a->bms.recorder, a->opt.record_path,
 				     a->bms.opened_at_ms, err) < 0)
@@ -537,29 +598,29 @@ static int finish(struct app *a, int rc)
 	if (a->tui)
 		cg_tui_stop();
 	if (a->plotting && write_plot(a, &err) < 0) {
-		fprintf(stderr, PROGRAM ": %s\n", err.message);
+		cg_say(err.message);
 		if (rc == EX_OK)
 			rc = err.exit_code;
 	}
 	cg_source_close(a->bms.src);
 	cg_demo_stop(a->demo_pid);
 	if (a->bms.recording && cg_recorder_close(&a->bms.recorder, &err) < 0) {
-		fprintf(stderr, PROGRAM ": %s\n", err.message);
+		cg_say(err.message);
 		if (rc == EX_OK)
 			rc = err.exit_code;
 	}
 	if (a->bms.writing_events) {
 		struct cg_error eerr;
 		if (cg_eventlog_close(&a->bms.eventlog, &eerr) < 0)
-			fprintf(stderr, PROGRAM ": %s\n", eerr.message);
+			cg_say(eerr.message);
 	}
 	if (a->bms.logging && cg_csvlog_close(&a->bms.log, &err) < 0 && !a->fatal) {
-		fprintf(stderr, PROGRAM ": %s\n", err.message);
+		cg_say(err.message);
 		if (rc == EX_OK)
 			rc = err.exit_code;
 	}
 	if (a->fatal)
-		fprintf(stderr, PROGRAM ": %s\n", a->bms.fatal_error.message);
+		cg_say(a->bms.fatal_error.message);
 	if (rc > 128) {
 		/* Die of the same signal, so a shell or systemd sees why. */
 		int sig = rc - 128;
@@ -573,6 +634,22 @@ static int finish(struct app *a, int rc)
 	return rc;
 }
 
+/* Started with stdin, stdout or stderr closed, the next file opened would
+ * take its number: the port as fd 0 would be read for keys, a log as fd 2
+ * would get our messages. /dev/null holds them first. */
+static void keep_standard_fds(void)
+{
+	for (;;) {
+		int fd = open("/dev/null", O_RDWR);
+		if (fd < 0)
+			return;
+		if (fd > STDERR_FILENO) {
+			close(fd);
+			return;
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct app app; /* large; keep it off the stack */
@@ -581,6 +658,7 @@ int main(int argc, char **argv)
 	sigset_t wait_mask;
 	int rc;
 
+	keep_standard_fds();
 	a->bms.opt = &a->opt;
 	if ((rc = cg_options_parse(argc, argv, &a->opt)) >= 0)
 		return rc;
@@ -596,6 +674,6 @@ int main(int argc, char **argv)
 	}
 	if (rc >= 0 && rc != EX_OK && rc < 128 && err.message[0] &&
 	    !a->bms.fatal_error.message[0])
-		fprintf(stderr, PROGRAM ": %s\n", err.message);
+		cg_say(err.message);
 	return finish(a, rc);
 }

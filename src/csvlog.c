@@ -19,7 +19,8 @@ static const struct cg_appendfile_kind csv_file = {
 	.example = "chargery.csv",
 	.stopped = "",
 	.sync_ms = CG_CSVLOG_SYNC_MS,
-	.flags = 0,
+	/* A second logger would interleave its rows with ours. */
+	.flags = CG_APPEND_LOCK,
 };
 
 /* Which of our headers line is, as its cell count; 0 if none. */

@@ -68,10 +68,23 @@ void cg_options_usage(FILE *to)
 		"\n"
 		"Keys: q quit, ? or h help, p pause, r reset min/max, z zoom,\n"
 		"e events, i inspector, + and - replay speed.\n"
-		"Exit codes: 0 ok, 64 usage, 65 bad data file, 66 no such port,\n"
-		"69 port busy or unavailable, 73 cannot create a file, 74 I/O error,\n"
-		"68 bridge name not found, 77 permission denied, 128+N stopped by\n"
-		"signal N (see README).\n");
+		"Exit codes: (README and the man page say more)\n"
+		"   0  ok (--once: fresh data within limits)\n"
+		"   1  --once: no data or stale data\n"
+		"   2  --once: a cell or the delta past its limit\n"
+		"  64  bad command line; no PORT and none or several USB ports\n"
+		"  65  a --log, --record or --events file of another kind\n"
+		"  66  no such port\n"
+		"  68  a bridge's host name was not found\n"
+		"  69  port busy, or no terminal to draw the table on\n"
+		"  70  an internal limit was hit (please report it)\n"
+		"  71  the system refused something basic (/sys, the demo)\n"
+		"  73  an output file cannot be created or opened\n"
+		"  74  reading the port or writing an output failed (also\n"
+		"      stdout: --json | head -1 ends with 74 when head leaves)\n"
+		"  75  the --record or --log file is written by another program\n"
+		"  77  permission denied (port or output file)\n"
+		"  128+N  stopped by signal N (130 SIGINT, 143 SIGTERM)\n");
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -202,8 +215,10 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 		case OPT_ALARM_HIGH:
 		case OPT_ALARM_LOW:
 			if (!parse_volts(optarg, &mv))
-				return usage_error("%s needs a cell voltage in volts such as 3.65",
-						   c == OPT_ALARM_HIGH ? "--alarm-high" : "--alarm-low");
+				return usage_error(c == OPT_ALARM_HIGH ?
+					"--alarm-high needs a cell voltage from 0.5 to 5 V, not '%s'" :
+					"--alarm-low needs a cell voltage from 0.5 to 5 V, not '%s'",
+					optarg);
 			if (c == OPT_ALARM_HIGH)
 				opt->alarm.high_mv = mv;
 			else
@@ -294,6 +309,23 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 		return usage_error("%s goes with --once", "--timeout");
 	if (opt->headless && opt->json)
 		return usage_error("%s: --json already runs without the table", "--headless");
+	if (opt->list && opt->port)
+		return usage_error("--list lists every port and takes no PORT; drop '%s'", opt->port);
+	if (opt->headless && !opt->log_path && !opt->record_path &&
+	    !opt->events_path && !opt->once && !opt->plot_path)
+		return usage_error("%s runs without the table and writes only "
+				   "files: give it --log FILE.csv, --record FILE or "
+				   "--events FILE (or use --json for lines on stdout)",
+				   "--headless");
+	if (opt->alarm.low_mv && opt->alarm.high_mv &&
+	    opt->alarm.low_mv >= opt->alarm.high_mv) {
+		char text[96];
+		snprintf(text, sizeof(text), "--alarm-low %u.%03u V is not below "
+			 "--alarm-high %u.%03u V", opt->alarm.low_mv / 1000u,
+			 opt->alarm.low_mv % 1000u, opt->alarm.high_mv / 1000u,
+			 opt->alarm.high_mv % 1000u);
+		return usage_error("%s: swap them, or give the low limit below the high one", text);
+	}
 	if ((opt->plot_from.set || opt->plot_to.set) && !opt->plot_path)
 		return usage_error("%s choose the span of --plot FILE.svg", "--from and --to");
 	if (opt->plot_path && opt->once)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ports.h"
+#include "sanitize.h"
 
 #define UDEV_RULE "udev/99-chargery.rules"
 
@@ -91,11 +92,13 @@ static bool process_holds_device(long pid, dev_t device)
 /* Adds "name (pid N)" to the list of holders in err; found: named so far. */
 static void append_holder(struct cg_error *err, long pid, int found)
 {
-	char comm[64];
+	char comm[64], safe[64];
 
 	if (!read_comm(pid, comm, sizeof(comm)))
 		snprintf(comm, sizeof(comm), "%s", "?");
-	cg_error_append(err, "%s%s (pid %ld)", found ? ", " : "", comm, pid);
+	/* Anyone can name a process: never let its name drive a terminal. */
+	cg_sanitize(safe, sizeof(safe), comm);
+	cg_error_append(err, "%s%s (pid %ld)", found ? ", " : "", safe, pid);
 }
 
 /* Names, in err, the programs that have device open. Returns how many. */

@@ -11,6 +11,7 @@
 #include "options.h"
 #include "ports.h"
 #include "probe.h"
+#include "sanitize.h"
 
 #define PROGRAM CG_PROGRAM
 
@@ -55,8 +56,11 @@ int cg_portpick_list(int baud)
 	probe_usb_ports(ports, n, baud, &usb, results, map);
 	for (int j = 0; j < usb; j++) {
 		const struct cg_probe_result *r = &results[j];
-		printf("%s: %s\n", ports[map[j]].path,
-		       !r->opened ? r->error :
+		char path[sizeof(ports[0].path)], error[sizeof(r->error)];
+		cg_sanitize(path, sizeof(path), ports[map[j]].path);
+		cg_sanitize(error, sizeof(error), r->error);
+		printf("%s: %s\n", path,
+		       !r->opened ? error :
 		       r->frames ? "Chargery frames  <- this one" :
 		       r->inverted_frames ? "inverted Chargery frames (a TTL adapter?)" :
 		       r->bytes ? "bytes, but no Chargery frames" : "silent");
@@ -85,9 +89,10 @@ int cg_portpick_choose(char *path, size_t cap, int baud)
 		int map[CG_PORTS_MAX];
 		int found = probe_usb_ports(ports, n, baud, &usb, results, map);
 		if (found >= 0) {
+			char safe[sizeof(ports[0].path)];
+			cg_sanitize(safe, sizeof(safe), ports[found].path);
 			fprintf(stderr, PROGRAM ": %d USB serial ports; Chargery "
-				"frames found on %s, using it\n", usb,
-				ports[found].path);
+				"frames found on %s, using it\n", usb, safe);
 			snprintf(path, cap, "%s", ports[found].path);
 			return -1;
 		}

@@ -12,6 +12,8 @@
 
 #include <libserialport.h>
 
+#include "sanitize.h"
+
 #define BY_ID_DIR "/dev/serial/by-id"
 
 /* Truncating copy; udev strings are short, PATH_MAX buffers are not. */
@@ -116,12 +118,27 @@ static int max_int(int a, int b)
 	return a > b ? a : b;
 }
 
+/* The strings of a port as they may reach a terminal: udev passes on what
+ * the USB device says about itself, and a device can say anything. */
+static void sanitize_port(struct cg_port_info *safe,
+			  const struct cg_port_info *port)
+{
+	*safe = *port;
+	cg_sanitize(safe->path, sizeof(safe->path), port->path);
+	cg_sanitize(safe->by_id, sizeof(safe->by_id), port->by_id);
+	cg_sanitize(safe->manufacturer, sizeof(safe->manufacturer),
+		    port->manufacturer);
+	cg_sanitize(safe->product, sizeof(safe->product), port->product);
+	cg_sanitize(safe->serial, sizeof(safe->serial), port->serial);
+}
+
 void cg_ports_print(FILE *to, const struct cg_port_info *ports, int count)
 {
 	int path_width = (int)strlen("PORT");
 	int by_id_width = (int)strlen("BY-ID");
 	int maker_width = (int)strlen("MANUFACTURER");
 	int product_width = (int)strlen("PRODUCT");
+	struct cg_port_info safe;
 
 	if (count < 0) {
 		fprintf(to, "the serial ports cannot be listed\n");
@@ -132,21 +149,23 @@ void cg_ports_print(FILE *to, const struct cg_port_info *ports, int count)
 		return;
 	}
 	for (int i = 0; i < count; i++) {
-		path_width = max_int(path_width, (int)strlen(ports[i].path));
+		sanitize_port(&safe, &ports[i]);
+		path_width = max_int(path_width, (int)strlen(safe.path));
 		by_id_width = max_int(by_id_width,
-				      (int)strlen(by_id_name(&ports[i])));
+				      (int)strlen(by_id_name(&safe)));
 		maker_width = max_int(maker_width,
-				      (int)strlen(or_dash(ports[i].manufacturer)));
+				      (int)strlen(or_dash(safe.manufacturer)));
 		product_width = max_int(product_width,
-					(int)strlen(or_dash(ports[i].product)));
+					(int)strlen(or_dash(safe.product)));
 	}
 	fprintf(to, "%-*s  %-*s  %-9s  %-*s  %-*s  %s\n", path_width, "PORT",
 		by_id_width, "BY-ID", "VID:PID", maker_width, "MANUFACTURER",
 		product_width, "PRODUCT", "SERIAL");
 	for (int i = 0; i < count; i++) {
-		const struct cg_port_info *port = &ports[i];
+		const struct cg_port_info *port = &safe;
 		char vid_pid[16] = "-";
 
+		sanitize_port(&safe, &ports[i]);
 		if (port->usb)
 			snprintf(vid_pid, sizeof(vid_pid), "%04x:%04x",
 				 (unsigned)port->vid & 0xffffu,

@@ -165,7 +165,7 @@ runs+=($!)
 STRACE=()
 command -v strace >/dev/null && STRACE=(strace -qq -f -e trace=ppoll -o)
 "$BIN/bench_run" -t "$LIVE_S" -- ${STRACE[@]+"${STRACE[@]}" "$W/ppoll_headless"} \
-	"$TOP" --headless "$W/quiet_c" > "$W/quiet_headless" 2>/dev/null &
+	"$TOP" --headless --events /dev/null "$W/quiet_c" > "$W/quiet_headless" 2>/dev/null &
 runs+=($!)
 "$BIN/bench_run" -p -t "$LIVE_S" -- ${STRACE[@]+"${STRACE[@]}" "$W/ppoll_tui"} \
 	"$TOP" "$W/quiet_d" > "$W/quiet_tui" &
@@ -226,7 +226,7 @@ replay_mbs=$(calc %.1f "$(stat -c %s "$W/day.rec") / $replay_s / 1e6")
 # The day's recording as one large write (dd with a block bigger than the
 # file): the page cache may hold it in large folios.
 dd if="$W/day.rec" of="$W/one.rec" bs=64M 2>/dev/null
-"$BIN/bench_run" -- "$TOP" --headless --replay "$W/one.rec" > "$W/one"
+"$BIN/bench_run" -- "$TOP" --headless --events /dev/null --replay "$W/one.rec" > "$W/one"
 one_rss=$(key "$W/one" maxrss_kb)
 
 # ---- 7. Hostile recordings -------------------------------------------------
@@ -257,7 +257,7 @@ fi
 # A raw dump with no 0x57 frame to cut it at: the replay's memory must not
 # follow the file's size.
 head -c $((256 * 1024 * 1024)) /dev/zero > "$W/noframes.bin"
-"$BIN/bench_run" -- sh -c "exec '$TOP' --headless --replay '$W/noframes.bin' 2>/dev/null" > "$W/noframes"
+"$BIN/bench_run" -- sh -c "exec '$TOP' --headless --events /dev/null --replay '$W/noframes.bin' 2>/dev/null" > "$W/noframes"
 noframes_rss=$(key "$W/noframes" maxrss_kb)
 rm -f "$W/noframes.bin"
 

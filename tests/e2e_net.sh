@@ -118,7 +118,7 @@ same_frames() {
 for mode in binary text fragmented ping; do
 	start_ws "$mode" --chunk 37
 	start_top --json "ws://127.0.0.1:$WS_PORT/bms"
-	if wait_for 10 lines_at_least "$WANT" "$E2E_TMP/top.out" && same_frames; then
+	if wait_for 30 lines_at_least "$WANT" "$E2E_TMP/top.out" && same_frames; then
 		ok "ws:// $mode messages: every one of $WANT frames decoded"
 	else
 		not_ok "ws:// $mode messages: every one of $WANT frames decoded"

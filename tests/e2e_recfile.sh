@@ -46,7 +46,7 @@ run_to_end 20 "$T/dam.once" "$T/dam.once.err" --once --replay "$T/damaged.rec"
 check "--once on a damaged recording exits 65 (got $rc)" [ "$rc" -eq 65 ]
 check "... after printing the picture it read" grep -q . "$T/dam.once"
 check "... and says where it stopped" grep -q "damaged at byte" "$T/dam.once.err"
-run_to_end 20 /dev/null "$T/dam.hl.err" --headless --replay "$T/damaged.rec"
+run_to_end 20 /dev/null "$T/dam.hl.err" --headless --events /dev/null --replay "$T/damaged.rec"
 check "--headless on a damaged recording exits 65 (got $rc)" [ "$rc" -eq 65 ]
 check "... and says where it stopped" grep -q "damaged at byte" "$T/dam.hl.err"
 
@@ -64,7 +64,8 @@ for i in range(20):
 open(sys.argv[1], 'wb').write(out)
 PY
 for f in empty magic tornmagic zeros unknown; do
-	for mode in --json --headless; do
+	# --headless needs an output: /dev/null takes the events.
+	for mode in --json "--headless --events /dev/null"; do
 		run_to_end 10 /dev/null "$T/$f.err" $mode --replay "$T/$f.rec"
 		check "$mode on a recording holding no data ($f) ends with 0 (got $rc)" [ "$rc" -eq 0 ]
 		check "... saying so on stderr" grep -q "holds no data" "$T/$f.err"
@@ -106,9 +107,9 @@ if grep -qa __asan_init "$TOP"; then
 	skip "replay memory budgets (8 MiB raw dump, 4 MiB one-write recording)" \
 		"a plain build: ASan's shadow memory counts in RSS"
 else
-	kb=$(peak_kb --headless --replay "$T/noframes.bin")
+	kb=$(peak_kb --headless --events /dev/null --replay "$T/noframes.bin")
 	check "a 64 MiB raw dump without 0x57 frames replays in under 8 MiB ($kb kB)" [ "$kb" -lt 8192 ]
-	kb=$(peak_kb --headless --replay "$T/one.rec")
+	kb=$(peak_kb --headless --events /dev/null --replay "$T/one.rec")
 	check "a recording written in one large write replays in under 4 MiB ($kb kB)" [ "$kb" -lt 4096 ]
 fi
 rm -f "$T/noframes.bin"

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -278,6 +279,99 @@ static void test_same_file(void **state)
 	unlink(two);
 }
 
+/* A FIFO nobody reads is refused at once (never a blocking open, which
+ * signals cannot end); one with a reader is written in blocking mode. */
+static void test_fifo(void **state)
+{
+	struct cg_appendfile f;
+	struct cg_error err;
+	char path[64];
+	(void)state;
+
+	temp_path(path, sizeof(path));
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(cg_appendfile_open(&f, path, &kind, &err), -1);
+	assert_int_equal(err.exit_code, EX_CANTCREAT);
+	assert_non_null(strstr(err.message, "no program is reading it"));
+	assert_int_equal(f.fd, -1);
+
+	int reader = open(path, O_RDONLY | O_NONBLOCK);
+	assert_true(reader >= 0);
+	assert_int_equal(cg_appendfile_open(&f, path, &kind, &err), 0);
+	assert_int_equal(fcntl(f.fd, F_GETFL) & O_NONBLOCK, 0);
+	assert_int_equal(cg_appendfile_write(&f, "x\n", 2, &err), 0);
+	char back[4];
+	assert_int_equal(read(reader, back, sizeof(back)), 2);
+	cg_appendfile_close(&f, &err);
+	close(reader);
+	unlink(path);
+}
+
+/* A directory that exists but takes no new files (/proc) is not said to
+ * be missing; the permission message does not repeat itself. */
+static void test_open_messages_are_true(void **state)
+{
+	struct cg_appendfile f;
+	struct cg_error err;
+	(void)state;
+
+	assert_int_equal(cg_appendfile_open(&f, "/proc/x.csv", &kind, &err),
+			 -1);
+	assert_int_equal(err.exit_code, EX_CANTCREAT);
+	assert_null(strstr(err.message, "does not exist"));
+	assert_non_null(strstr(err.message, "/proc"));
+	assert_non_null(strstr(err.message, "test somewhere else"));
+
+	assert_int_equal(cg_appendfile_open(&f, "/nonexistent-cg/x", &kind,
+					    &err), -1);
+	assert_non_null(strstr(err.message, "its directory does not exist"));
+
+	cg_appendfile_open_error("/x", &kind, EACCES, &err);
+	assert_null(strstr(err.message, "(Permission denied)"));
+
+	/* Every write error says what to do, not only the common ones. */
+	struct cg_appendfile w = { .path = "/x", .kind = &kind, .fd = -1 };
+	cg_appendfile_write_error(&w, EIO, &err);
+	assert_int_equal(err.exit_code, EX_IOERR);
+	assert_non_null(strstr(err.message, "test somewhere else"));
+	cg_appendfile_write_error(&w, EPIPE, &err);
+	assert_non_null(strstr(err.message, "start the reader first"));
+}
+
+/* Two names for one file, whether it exists yet or not. */
+static void test_same_path(void **state)
+{
+	char one[64], alias[80], other[64], spelt[96], fresh[96], fresh2[96];
+	(void)state;
+
+	temp_path(one, sizeof(one));
+	temp_path(other, sizeof(other));
+	snprintf(alias, sizeof(alias), "%s.link", one);
+	assert_int_equal(symlink(one, alias), 0);
+	snprintf(spelt, sizeof(spelt), "/tmp/./%s", one + 5);
+	snprintf(fresh, sizeof(fresh), "%s.new", one);
+	snprintf(fresh2, sizeof(fresh2), "/tmp/../tmp/%s.new", one + 5);
+
+	assert_true(cg_appendfile_same_path(one, alias));
+	assert_true(cg_appendfile_same_path(one, spelt));
+	assert_false(cg_appendfile_same_path(one, other));
+	assert_true(cg_appendfile_same_path(fresh, fresh2)); /* neither yet */
+	assert_false(cg_appendfile_same_path(fresh, one));
+	assert_false(cg_appendfile_same_path("/nonexistent-cg/a",
+					     "/nonexistent-cg/b"));
+	assert_true(cg_appendfile_same_path("/dev/null", "/dev/./null"));
+	/* A link to a file not there yet names that file. */
+	char dangling[112];
+	snprintf(dangling, sizeof(dangling), "%s.dangling", one);
+	assert_int_equal(symlink(fresh, dangling), 0);
+	assert_true(cg_appendfile_same_path(dangling, fresh2));
+	unlink(dangling);
+	unlink(alias);
+	unlink(one);
+	unlink(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +382,9 @@ int main(void)
 		cmocka_unit_test(test_open_failures),
 		cmocka_unit_test(test_sync_policy),
 		cmocka_unit_test(test_same_file),
+		cmocka_unit_test(test_fifo),
+		cmocka_unit_test(test_open_messages_are_true),
+		cmocka_unit_test(test_same_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

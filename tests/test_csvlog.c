@@ -585,6 +585,27 @@ static void test_sync_at_most_every_10s(void **state)
 	unlink(t.path);
 }
 
+/* Two loggers on one CSV would interleave rows: the second is refused,
+ * like a second recorder (EX_TEMPFAIL), and the file left alone. */
+static void test_second_logger_refused(void **state)
+{
+	struct tmp t;
+	struct cg_csvlog one, two;
+	struct cg_error err;
+	(void)state;
+
+	make_tmp(&t, NULL);
+	assert_int_equal(cg_csvlog_open(&one, t.path, 0, &err), 0);
+	assert_int_equal(exit_code_of(cg_csvlog_open(&two, t.path, 0, &err),
+				      &err), EX_TEMPFAIL);
+	assert_non_null(strstr(err.message, "--log"));
+	assert_int_equal(access(t.path, F_OK), 0);
+	cg_csvlog_close(&one, &err);
+	assert_int_equal(cg_csvlog_open(&two, t.path, 0, &err), 0);
+	cg_csvlog_close(&two, &err);
+	unlink(t.path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -604,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_disk_full),
 		cmocka_unit_test(test_sync_at_most_every_10s),
+		cmocka_unit_test(test_second_logger_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

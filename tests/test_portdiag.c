@@ -14,6 +14,14 @@
 
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "portdiag.h"
 
 static void test_missing_port(void **state)
@@ -63,12 +71,48 @@ static void test_busy_without_holders(void **state)
 	assert_non_null(strstr(err.message, "sudo lsof /tmp"));
 }
 
+/* A holder whose name is an escape sequence (clear the screen, set the
+ * window title) is named with the sequence defused. */
+static void test_busy_holder_name_is_sanitised(void **state)
+{
+	struct cg_error err;
+	int master, slave, ready[2];
+	char path[64], go;
+	(void)state;
+
+	assert_int_equal(openpty(&master, &slave, path, NULL, NULL), 0);
+	assert_int_equal(pipe(ready), 0);
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		prctl(PR_SET_NAME, "\x1b[2J\x1b]0;PWN\a", 0, 0, 0);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &go, 1), 1); /* named, holding it */
+	close(ready[0]);
+
+	cg_portdiag_busy(path, path, false, &err);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(slave);
+	close(master);
+	assert_int_equal(err.exit_code, EX_UNAVAILABLE);
+	assert_non_null(strstr(err.message, "?[2J?]0;PWN? (pid "));
+	assert_null(strchr(err.message, '\x1b'));
+	assert_null(strchr(err.message, '\a'));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_missing_port),
 		cmocka_unit_test(test_other_errors),
 		cmocka_unit_test(test_busy_without_holders),
+		cmocka_unit_test(test_busy_holder_name_is_sanitised),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
