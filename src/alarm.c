@@ -104,8 +104,8 @@ static void find_limits(struct cg_alarms *a, const struct cg_alarm_config *confi
  */
 static bool high_cleared(uint16_t mv, uint16_t limit)
 {
-	return limit < CG_ALARM_HYSTERESIS_MV ||
-	       mv <= limit - CG_ALARM_HYSTERESIS_MV;
+	return limit < CG_ALARM_HYSTERESIS_MV ? mv == 0
+					      : mv <= limit - CG_ALARM_HYSTERESIS_MV;
 }
 
 static bool low_cleared(uint16_t mv, uint16_t limit)

@@ -277,6 +277,24 @@ static void test_delta(void **state)
 	assert_true(f.out[0].raised);
 }
 
+/* A limit below the hysteresis (--alarm-delta 5) must not clear on the
+ * next update while the value stays past it: it clears at 0 only. */
+static void test_small_limit_stays_raised(void **state)
+{
+	struct fixture f;
+	(void)state;
+
+	setup(&f, 0); /* spread 20 mV */
+	f.config.delta_mv = 5;
+	assert_int_equal(update(&f), 1);
+	assert_true(f.out[0].raised);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(update(&f), 0);
+		assert_true(f.alarms.delta);
+	}
+	assert_true(cg_alarms_any(&f.alarms));
+}
+
 static void test_lost_cell_is_an_alarm(void **state)
 {
 	struct fixture f;
@@ -412,7 +430,7 @@ static void model_update(struct cg_alarms *a, const struct cg_alarm_config *cfg,
 			out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_HIGH,
 				(int)i, true, mv, a->high_mv, false };
 		} else if ((a->high_mask & bit) &&
-			   (a->high_mv < CG_ALARM_HYSTERESIS_MV ||
+			   (a->high_mv < CG_ALARM_HYSTERESIS_MV ? mv == 0 :
 			    mv <= a->high_mv - CG_ALARM_HYSTERESIS_MV)) {
 			a->high_mask &= ~bit;
 			out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_HIGH,
@@ -437,7 +455,8 @@ static void model_update(struct cg_alarms *a, const struct cg_alarm_config *cfg,
 		a->delta = true;
 		out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_DELTA, -1, true,
 			p->delta_mv, a->delta_mv, false };
-	} else if (a->delta && (a->delta_mv < CG_ALARM_HYSTERESIS_MV ||
+	} else if (a->delta && (a->delta_mv < CG_ALARM_HYSTERESIS_MV ?
+				p->delta_mv == 0 :
 				p->delta_mv <= a->delta_mv - CG_ALARM_HYSTERESIS_MV)) {
 		a->delta = false;
 		out[(*n)++] = (struct cg_alarm_change){ CG_ALARM_DELTA, -1, false,
@@ -545,6 +564,7 @@ int main(void)
 		cmocka_unit_test(test_high_raise_and_hysteresis),
 		cmocka_unit_test(test_low_from_config_overrides_bms),
 		cmocka_unit_test(test_delta),
+		cmocka_unit_test(test_small_limit_stays_raised),
 		cmocka_unit_test(test_lost_cell_is_an_alarm),
 		cmocka_unit_test(test_guess_low),
 		cmocka_unit_test(test_changes_capped),
