@@ -149,8 +149,12 @@ clean:
 # udev rule went. Made afresh each time: UDEVDIR may differ from the last run.
 MAN_PAGES := $(MAINS:%=$(B)/man/%.1)
 
+# The sources read as they are with `man -l src/chargery-top.1`: they name
+# this release and the default udev directory; the installed pages name the
+# release and UDEVDIR this install has.
 $(B)/man/%.1: src/%.1 FORCE | $(B)/man
-	sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@UDEVDIR@|$(UDEVDIR)|g' $< >$@
+	sed -e 's|"chargery-top [0-9][^"]*"|"chargery-top $(VERSION)"|' \
+		-e 's|/usr/local/lib/udev/rules\.d|$(UDEVDIR)|g' $< >$@
 
 FORCE:
 

@@ -70,6 +70,10 @@ else
 			grep -q "chargery-top $version" "$tmp/$page.txt"
 		check "$page.1 has no @PLACEHOLDER@ left" \
 			[ "$(grep -c '@[A-Z]*@' "$man1")" -eq 0 ]
+		# The source reads as it is (man -l src/...): the release it
+		# names is the Makefile's.
+		check "src/$page.1 names this release ($version) and no placeholder" \
+			sh -c "grep -q '\"chargery-top $version\"' src/$page.1 && ! grep -q '@[A-Z]*@' src/$page.1"
 		check "$page.1 has no line wider than 80 columns" \
 			[ "$(LC_ALL=C.UTF-8 wc -L <"$tmp/$page.txt")" -le 80 ]
 	done
