@@ -17,6 +17,10 @@ free_port() {
 # started_top ARGS...: chargery-top in the background, stdout to top.out,
 # stderr to top.err; its pid in TOP_PID.
 start_top() {
+	# Emptied here, not by the child's redirection: a wait right after
+	# must not see the last run's lines.
+	: >"$E2E_TMP/top.out"
+	: >"$E2E_TMP/top.err"
 	"$TOP" "$@" >"$E2E_TMP/top.out" 2>"$E2E_TMP/top.err" &
 	TOP_PID=$!
 	E2E_PIDS+=("$TOP_PID")
@@ -102,11 +106,13 @@ WANT=$(wc -l <"$E2E_TMP/want.json")
 # start_ws MODE [ARGS]: the server in the background; WS_PORT its port.
 start_ws() {
 	local mode=$1; shift
+	# The last server's "port" line must not be taken for this one's.
+	rm -f "$E2E_TMP/ws.out"
 	"$PY" tests/ws_server.py --file "$E2E_TMP/cap.bin" --mode "$mode" "$@" \
 		>"$E2E_TMP/ws.out" 2>&1 &
 	WS_PID=$!
 	E2E_PIDS+=("$WS_PID")
-	wait_for 10 grep -q '^port ' "$E2E_TMP/ws.out"
+	wait_for 10 grep -q '^port [0-9][0-9]*$' "$E2E_TMP/ws.out"
 	WS_PORT=$(sed -n 's/^port //p' "$E2E_TMP/ws.out")
 }
 stop_ws() { kill "$WS_PID" 2>/dev/null; wait "$WS_PID" 2>/dev/null; }

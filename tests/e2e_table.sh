@@ -188,6 +188,8 @@ tmux_start 100 30 "$TOP --record $E2E_TMP/bms.rec --log $E2E_TMP/cells.csv $LINK
 check "--record: the status line says REC, the file and its size" \
 	wait_screen 10 'REC bms\.rec [0-9.]+ [kM]?B'
 check "--log: the status line says LOG and the file" wait_screen 5 'LOG cells\.csv'
+# A few seconds of data, so the replay below has a length to play.
+wait_for 20 sh -c "[ \$(wc -l < '$E2E_TMP/cells.csv') -ge 4 ]"
 tmux_keys q
 wait_screen 5 'EXIT=0' >/dev/null
 tmux_kill
