@@ -7,6 +7,72 @@
 
 #include <string.h>
 
+/* The cells of mask as "#3 #10", at most shown of them and "+N" for the
+ * rest; fallback (0-based) when the mask is empty. */
+static void fmt_cell_list(wchar_t *buf, size_t cap, uint32_t mask,
+			  unsigned fallback, int shown)
+{
+	size_t n = 0;
+	int listed = 0, more = 0;
+
+	buf[0] = L'\0';
+	if (!mask)
+		mask = UINT32_C(1) << (fallback & 31u);
+	for (unsigned i = 0; i < 32 && n + 1 < cap; i++) {
+		if (!(mask >> i & 1u))
+			continue;
+		if (listed == shown) {
+			more++;
+			continue;
+		}
+		int w = swprintf(buf + n, cap - n, listed ? L" #%u" : L"#%u",
+				 i + 1);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+		listed++;
+	}
+	if (more && n + 1 < cap)
+		swprintf(buf + n, cap - n, L" +%d", more);
+}
+
+/* "High #3 #10 3.320 V": every cell at the value, "+N" past three. */
+static void extreme_text(wchar_t *text, const wchar_t *label, uint32_t mask,
+			 unsigned index, unsigned mv)
+{
+	wchar_t cells[48], volts[16];
+
+	fmt_cell_list(cells, 48, mask, index, CG_FIGURES_TIES_SHOWN);
+	cg_fmt_mv(volts, 16, mv);
+	swprintf(text, CG_TEXT_MAX, L"%ls %ls %ls V", label, cells, volts);
+}
+
+/* Wired cells that collapsed under 1 V: an alarm the header names,
+ * "LOST #14 (was 3.300 V)", or "LOST #14 #15 +2" for several. */
+static void lost_item(const struct cg_view *v, struct cg_items *it)
+{
+	const struct cg_pack *p = v->pack;
+	uint32_t lost = cg_view_have(p, CG_REC_CELLS) ? p->open_mask : 0;
+	wchar_t cells[48], was[16];
+	struct cg_item *i;
+
+	if (!lost)
+		return;
+	i = cg_items_add(it, 0, false, CG_A_BOLD | CG_A_REVERSE, CG_ROLE_ALERT);
+	fmt_cell_list(cells, 48, lost, 0, CG_FIGURES_TIES_SHOWN);
+	if ((lost & (lost - 1)) == 0) {
+		unsigned c = (unsigned)__builtin_ctz(lost);
+
+		if (c < CG_MAX_CELLS && p->last_live_mv[c]) {
+			cg_fmt_mv(was, 16, p->last_live_mv[c]);
+			swprintf(i->text, CG_TEXT_MAX, L"!LOST %ls (was %ls V)",
+				 cells, was);
+			return;
+		}
+	}
+	swprintf(i->text, CG_TEXT_MAX, L"!LOST %ls", cells);
+}
+
 static void voltage_items(const struct cg_view *v, struct cg_items *it)
 {
 	const struct cg_pack *p = v->pack;
@@ -16,7 +82,7 @@ static void voltage_items(const struct cg_view *v, struct cg_items *it)
 	 * line says STALE and how old). */
 	cg_attr base = cg_view_stale(v, CG_REC_CELLS) ? CG_A_DIM : CG_A_NORMAL;
 	cg_attr em = mark ? base | CG_A_BOLD : base;
-	wchar_t a[32], b[32];
+	wchar_t a[32];
 	struct cg_item *i;
 
 	i = cg_items_add(it, 0, true, base, 0);
@@ -25,23 +91,20 @@ static void voltage_items(const struct cg_view *v, struct cg_items *it)
 	cg_fmt_volts(i->text, L"Avg", known, p->average_mv);
 
 	i = cg_items_add(it, 0, false, em, CG_ROLE_HIGH);
-	if (known) {
-		cg_fmt_mv(a, 32, p->cells.mv[p->high_index]);
-		swprintf(i->text, CG_TEXT_MAX, L"%ls #%u %ls V",
-			 cg_crt_glyph(L"\u25b2 High", L"^ High"),
-			 p->high_index + 1u, a);
-	} else {
+	if (known)
+		extreme_text(i->text, cg_crt_glyph(L"\u25b2 High", L"^ High"),
+			     p->high_mask, p->high_index,
+			     p->cells.mv[p->high_index]);
+	else
 		wcscpy(i->text, L"High --");
-	}
 
 	i = cg_items_add(it, 0, false, em, CG_ROLE_LOW);
-	if (known) {
-		cg_fmt_mv(b, 32, p->cells.mv[p->low_index]);
-		swprintf(i->text, CG_TEXT_MAX, L"%ls #%u %ls V",
-			 cg_crt_glyph(L"\u25bc Low", L"v Low"), p->low_index + 1u, b);
-	} else {
+	if (known)
+		extreme_text(i->text, cg_crt_glyph(L"\u25bc Low", L"v Low"),
+			     p->low_mask, p->low_index,
+			     p->cells.mv[p->low_index]);
+	else
 		wcscpy(i->text, L"Low --");
-	}
 
 	/* Past the delta limit: a word and reverse video, not colour alone. */
 	if (known && v->alarms && v->alarms->delta) {
@@ -59,6 +122,7 @@ static void voltage_items(const struct cg_view *v, struct cg_items *it)
 		else
 			wcscpy(i->text, L"Delta -- mV");
 	}
+	lost_item(v, it);
 }
 
 /* The alarm limits in force, so a marked cell can be read against them. */
@@ -76,8 +140,9 @@ static void limits_item(const struct cg_view *v, struct cg_items *it)
 	i = cg_items_add(it, 2, false, CG_A_NORMAL, 0);
 	/* HI and LO as on the marked cells (and not the words the high and
 	 * low cell markers use). */
-	swprintf(i->text, CG_TEXT_MAX, L"limits: HI %ls  LO %ls  delta %ls", hi,
-		 lo, delta);
+	swprintf(i->text, CG_TEXT_MAX, L"limits: HI %ls  LO %ls%ls  delta %ls",
+		 hi, lo, al->low_mv && al->low_guessed ? L" (guessed)" : L"",
+		 delta);
 }
 
 /* The worst spread seen since start or the last reset (key r). */
@@ -112,26 +177,39 @@ static void status_items(const struct cg_view *v, struct cg_items *it)
 	struct cg_item *i;
 
 	i = cg_items_add(it, 0, true, base, 0);
-	if (known) {
+	if (known && st->has_mode) {
 		const char *mode = cg_mode_name(st->mode);
 		wchar_t m[16];
 
 		cg_widen_ascii(m, 16, mode);
 		cg_fmt_tenths(a, 32, st->current_da, true);
 		swprintf(i->text, CG_TEXT_MAX, L"Current %ls A %ls", a, m);
-		if (base == CG_A_DIM) {
-			size_t n = wcslen(i->text);
-
-			cg_fmt_age(b, 32, v->now_ms, p->at_ms[CG_REC_STATUS]);
-			swprintf(i->text + n, CG_TEXT_MAX - n, L", %ls old", b);
-		}
+	} else if (known) {
+		/* Before V1.21: a magnitude, no sign and no mode to show. */
+		cg_fmt_tenths(a, 32, st->current_da, false);
+		swprintf(i->text, CG_TEXT_MAX, L"Current %ls A, direction unknown",
+			 a);
 	} else {
 		wcscpy(i->text, L"Current -- A");
 	}
+	if (known && base == CG_A_DIM) {
+		size_t n = wcslen(i->text);
 
-	i = cg_items_add(it, 0, false, base, 0);
-	if (known)
-		swprintf(i->text, CG_TEXT_MAX, L"SOC %u %%", st->soc_pct);
+		cg_fmt_age(b, 32, v->now_ms, p->at_ms[CG_REC_STATUS]);
+		swprintf(i->text + n, CG_TEXT_MAX - n, L", %ls old", b);
+	}
+	if (known && !st->has_mode) {
+		i = cg_items_add(it, 2, false, base, 0);
+		i->tight = true;
+		wcscpy(i->text, L"(firmware before V1.21)");
+	}
+
+	/* From whichever frame brought one last (pack.h). */
+	i = cg_items_add(it, 0, false,
+			 p->have_soc && !cg_pack_soc_fresh(p, v->now_ms) ?
+				 CG_A_DIM : CG_A_NORMAL, 0);
+	if (p->have_soc)
+		swprintf(i->text, CG_TEXT_MAX, L"SOC %u %%", p->soc_pct);
 	else
 		wcscpy(i->text, L"SOC -- %");
 
