@@ -397,7 +397,8 @@ cg_attr cg_figures_summary(const struct cg_view *v, int width,
 {
 	const struct cg_pack *p = v->pack;
 	bool stale = cg_view_stale(v, CG_REC_CELLS);
-	wchar_t total[16], hi[16], lo[16], age[32] = L"";
+	wchar_t total[16], hi[16], lo[16], age[32] = L"", lost[64] = L"";
+	wchar_t his[48], los[48];
 	const wchar_t *up = cg_crt_glyph(L"\u25b2", L"^");
 	const wchar_t *down = cg_crt_glyph(L"\u25bc", L"v");
 	unsigned h, l;
@@ -412,6 +413,16 @@ cg_attr cg_figures_summary(const struct cg_view *v, int width,
 	cg_fmt_mv(total, 16, p->total_mv);
 	cg_fmt_mv(hi, 16, p->cells.mv[p->high_index]);
 	cg_fmt_mv(lo, 16, p->cells.mv[p->low_index]);
+	fmt_cell_list(his, 48, p->high_mask, p->high_index,
+		      CG_FIGURES_TIES_SHOWN);
+	fmt_cell_list(los, 48, p->low_mask, p->low_index,
+		      CG_FIGURES_TIES_SHOWN);
+	if (p->open_mask) {
+		wchar_t cells[48];
+
+		fmt_cell_list(cells, 48, p->open_mask, 0, CG_FIGURES_TIES_SHOWN);
+		swprintf(lost, 64, L"!LOST %ls  ", cells);
+	}
 	if (stale) {
 		wchar_t a[24];
 
@@ -423,25 +434,28 @@ cg_attr cg_figures_summary(const struct cg_view *v, int width,
 		switch (form) {
 		case 0:
 			swprintf(out, CG_TEXT_MAX,
-				 L"Pack %ls V  %ls High #%u %ls V  %ls Low #%u %ls V  "
+				 L"%lsPack %ls V  %ls High %ls %ls V  %ls Low %ls %ls V  "
 				 L"Delta %u mV%ls",
-				 total, up, h, hi, down, l, lo, p->delta_mv, age);
+				 lost, total, up, his, hi, down, los, lo,
+				 p->delta_mv, age);
 			break;
 		case 1:
 			swprintf(out, CG_TEXT_MAX,
-				 L"%ls V  %ls#%u %ls  %ls#%u %ls  delta %u mV%ls",
-				 total, up, h, hi, down, l, lo, p->delta_mv, age);
+				 L"%ls%ls V  %ls#%u %ls  %ls#%u %ls  delta %u mV%ls",
+				 lost, total, up, h, hi, down, l, lo, p->delta_mv,
+				 age);
 			break;
 		case 2:
-			swprintf(out, CG_TEXT_MAX, L"%ls%lsV %ls%u %ls %ls%u %ls d%umV",
+			swprintf(out, CG_TEXT_MAX, L"%ls%ls%lsV %ls%u %ls %ls%u %ls d%umV",
+				 p->open_mask ? L"!LOST " : L"",
 				 stale ? L"STALE " : L"", total, up, h, hi, down,
 				 l, lo, p->delta_mv);
 			break;
 		default: /* 52.919 -> 52.9: the pack cut to a tenth */
 			total[wcslen(total) > 2 ? wcslen(total) - 2 : 0] = L'\0';
 			swprintf(out, CG_TEXT_MAX, L"%ls%lsV %ls%u %ls %ls%u %ls d%u",
-				 stale ? L"!" : L"", total, up, h, hi, down, l, lo,
-				 p->delta_mv);
+				 stale || p->open_mask ? L"!" : L"", total, up,
+				 h, hi, down, l, lo, p->delta_mv);
 			break;
 		}
 		if ((int)wcslen(out) <= width)

@@ -284,6 +284,11 @@ static void test_ties_are_all_named(void **state)
 	assert_true(wcscmp(item_text(&it, L"^ High"),
 			   L"^ High #1 #2 #4 +2 3.320 V") == 0);
 	assert_true(wcscmp(item_text(&it, L"v Low"), L"v Low #3 #7 3.290 V") == 0);
+	/* The summary line names them as the header does, when it can. */
+	wchar_t line[CG_TEXT_MAX];
+	cg_figures_summary(&v, 200, line);
+	assert_non_null(wcsstr(line, L"High #1 #2 #4 +2 3.320 V"));
+	assert_non_null(wcsstr(line, L"Low #3 #7 3.290 V"));
 }
 
 static void test_lost_cell_is_an_alarm_in_the_header(void **state)
@@ -322,6 +327,15 @@ static void test_lost_cell_is_an_alarm_in_the_header(void **state)
 	v.now_ms = 5100;
 	cg_figures_build(&v, &s, &it);
 	assert_true(wcscmp(item_text(&it, L"!LOST"), L"!LOST #2 #4") == 0);
+	/* The summary line of a small terminal says it too, at any width. */
+	wchar_t line[CG_TEXT_MAX];
+	cg_figures_summary(&v, 200, line);
+	assert_non_null(wcsstr(line, L"!LOST #2 #4"));
+	for (int w = 30; w <= 120; w++) {
+		cg_figures_summary(&v, w, line);
+		assert_true((int)wcslen(line) <= w);
+		assert_true(line[0] == L'!');
+	}
 }
 
 static void test_guessed_low_limit_says_so(void **state)
