@@ -74,12 +74,10 @@ size_t cg_alarms_update(struct cg_alarms *alarms,
 bool cg_alarms_any(const struct cg_alarms *alarms);
 
 /*
- * The low limit when neither the user nor the BMS gives one: from the
- * BMS's charge-end voltage if known (under 3.0 V LTO: 1.800 V; up to 3.7 V
- * LiFePO4: 2.500 V; else Li-ion: 3.000 V), else from the pack's average
- * cell voltage the same way (under 2.9 V, up to 3.4 V, above). 0 when
- * nothing is known. (The bars' range guess is the same idea; one shared
- * function is for the lead to merge.)
+ * The low limit when neither the user nor the BMS gives one: the low end
+ * of the chemistry guess (chem.h: from the BMS's charge-end voltage if
+ * known, else from the pack's average cell voltage; LTO 1.800 V, LiFePO4
+ * 2.500 V, Li-ion 3.000 V). 0 when nothing is known.
  */
 uint16_t cg_alarm_guess_low_mv(const struct cg_pack *pack);
 

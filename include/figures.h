@@ -8,6 +8,14 @@
  * start (the impedance figures of a unit that sends 0x58), so the layout
  * does not jump when they arrive. Figures of data gone stale are dimmed,
  * and the stale age is said.
+ *
+ * What the firmware does not say is not made up: every cell tied at the
+ * high or low value is named ("High #3 #10 3.320 V", "+N" past
+ * CG_FIGURES_TIES_SHOWN); a wired cell that collapsed is an alarm naming
+ * it ("!LOST #14 (was 3.300 V)"); a low limit that is the chemistry guess
+ * says "(guessed)"; a current from firmware before V1.21 has no sign and
+ * no mode ("Current 23.0 A, direction unknown"); SOC comes from whichever
+ * frame carries one (pack.h), "--" when none does.
  */
 #ifndef CG_FIGURES_H
 #define CG_FIGURES_H
@@ -15,6 +23,9 @@
 #include <stdbool.h>
 
 #include "screens.h"
+
+/* Tied high or low cells named in the header before "+N" says the rest. */
+#define CG_FIGURES_TIES_SHOWN 3
 
 void cg_figures_build(const struct cg_view *v, const struct cg_scale *s,
 		      struct cg_items *it);

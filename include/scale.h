@@ -37,14 +37,17 @@ struct cg_scale {
 	bool zoom;             /* the cells' own low..high */
 };
 
-/* The chemistry an average cell voltage suggests: under 2.9 V LTO
- * (1.8..2.8 V), up to 3.4 V LiFePO4 (2.5..3.65 V), else Li-ion
+/* The chemistry an average cell voltage suggests (chem.h): under 2.9 V
+ * LTO (1.8..2.8 V), up to 3.4 V LiFePO4 (2.5..3.65 V), else Li-ion
  * (3.0..4.2 V); avg_mv 0 (unknown) guesses Li-ion. */
 struct cg_scale cg_scale_guess(unsigned avg_mv);
 
 /* The ends for this pack: zoom when asked and there are cell figures, else
- * the BMS's own ends (the guess fills what it does not send), else the
- * guess. pack may be NULL (the guess for no data). */
+ * the BMS's own ends, else the guess from the average. A charge-end sent
+ * without a discharge-end (before V1.26) gets the low end the alarms guess
+ * from it (cg_alarm_guess_low_mv, chem.h); a charge-end at or under the
+ * average's guessed low end is not believed. pack may be NULL (the guess
+ * for no data). */
 struct cg_scale cg_scale_for(const struct cg_pack *pack, bool zoom);
 
 /* True when two counted cells that differ would get bars of the same

@@ -1,6 +1,7 @@
 /*
- * screen_inspector: key i, where the bytes went: the framer's counters,
- * the decoder's rejects by reason, the firmware the frame lengths reveal,
+ * screen_inspector: key i, where the bytes went: the framer's counters
+ * (and the frames of a firmware variant it cannot read yet, counted by
+ * command and length), the decoder's rejects by reason, the firmware the frame lengths reveal,
  * and the last good frame of each kind in hex (never raw) beside the fields
  * the decoder read from it, all from the inspection module (inspect.h).
  * Longer than the screen, it scrolls, and its title says where it stands.

@@ -1,7 +1,8 @@
 /*
  * screen_table: the cells, one row each with a bar, a deviation, the high
- * and low marked by word as well as colour, impedance and session columns
- * when there is room; under the pack figures; in as many columns as the
+ * and low marked by word as well as colour (every cell tied at either),
+ * a lost cell as a red "lost (was 3.300 V)" alarm instead of a bar,
+ * impedance and session columns when there is room; under the pack figures; in as many columns as the
  * terminal needs. On a smaller terminal it steps down as cg_layout_fit()
  * says: fewer figure lines, a summary line, compact cells without bars,
  * the summary line alone; narrower than that, what size it needs.

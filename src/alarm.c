@@ -8,6 +8,8 @@
  */
 #include "alarm.h"
 
+#include "chem.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -38,23 +40,15 @@ static void note(struct changes *c, enum cg_alarm_kind kind, int cell,
 	};
 }
 
-static uint16_t guess_from(unsigned mv, unsigned lto_below,
-			   unsigned lfp_upto)
-{
-	if (!mv)
-		return 0;
-	if (mv < lto_below)
-		return 1800;
-	return mv <= lfp_upto ? 2500 : 3000;
-}
-
 uint16_t cg_alarm_guess_low_mv(const struct cg_pack *pack)
 {
-	if (pack->have[CG_REC_STATUS] && pack->status.charge_end_mv)
-		return guess_from(pack->status.charge_end_mv, 3000, 3700);
-	if (pack->have[CG_REC_CELLS] && pack->counted)
-		return guess_from(pack->average_mv, 2900, 3400);
-	return 0;
+	unsigned charge_end = pack->have[CG_REC_STATUS] ?
+			      pack->status.charge_end_mv : 0;
+	unsigned avg = pack->have[CG_REC_CELLS] && pack->counted ?
+		       pack->average_mv : 0;
+	struct cg_chem_guess g = cg_chem_guess(charge_end, avg);
+
+	return g.chem == CG_CHEM_UNKNOWN ? 0 : g.low_mv;
 }
 
 /* Wired cells under 1 V: raised when one appears, cleared when it reads

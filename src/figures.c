@@ -7,6 +7,72 @@
 
 #include <string.h>
 
+/* The cells of mask as "#3 #10", at most shown of them and "+N" for the
+ * rest; fallback (0-based) when the mask is empty. */
+static void fmt_cell_list(wchar_t *buf, size_t cap, uint32_t mask,
+			  unsigned fallback, int shown)
+{
+	size_t n = 0;
+	int listed = 0, more = 0;
+
+	buf[0] = L'\0';
+	if (!mask)
+		mask = UINT32_C(1) << (fallback & 31u);
+	for (unsigned i = 0; i < 32 && n + 1 < cap; i++) {
+		if (!(mask >> i & 1u))
+			continue;
+		if (listed == shown) {
+			more++;
+			continue;
+		}
+		int w = swprintf(buf + n, cap - n, listed ? L" #%u" : L"#%u",
+				 i + 1);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+		listed++;
+	}
+	if (more && n + 1 < cap)
+		swprintf(buf + n, cap - n, L" +%d", more);
+}
+
+/* "High #3 #10 3.320 V": every cell at the value, "+N" past three. */
+static void extreme_text(wchar_t *text, const wchar_t *label, uint32_t mask,
+			 unsigned index, unsigned mv)
+{
+	wchar_t cells[48], volts[16];
+
+	fmt_cell_list(cells, 48, mask, index, CG_FIGURES_TIES_SHOWN);
+	cg_fmt_mv(volts, 16, mv);
+	swprintf(text, CG_TEXT_MAX, L"%ls %ls %ls V", label, cells, volts);
+}
+
+/* Wired cells that collapsed under 1 V: an alarm the header names,
+ * "LOST #14 (was 3.300 V)", or "LOST #14 #15 +2" for several. */
+static void lost_item(const struct cg_view *v, struct cg_items *it)
+{
+	const struct cg_pack *p = v->pack;
+	uint32_t lost = cg_view_have(p, CG_REC_CELLS) ? p->open_mask : 0;
+	wchar_t cells[48], was[16];
+	struct cg_item *i;
+
+	if (!lost)
+		return;
+	i = cg_items_add(it, 0, false, CG_A_BOLD | CG_A_REVERSE, CG_ROLE_ALERT);
+	fmt_cell_list(cells, 48, lost, 0, CG_FIGURES_TIES_SHOWN);
+	if ((lost & (lost - 1)) == 0) {
+		unsigned c = (unsigned)__builtin_ctz(lost);
+
+		if (c < CG_MAX_CELLS && p->last_live_mv[c]) {
+			cg_fmt_mv(was, 16, p->last_live_mv[c]);
+			swprintf(i->text, CG_TEXT_MAX, L"!LOST %ls (was %ls V)",
+				 cells, was);
+			return;
+		}
+	}
+	swprintf(i->text, CG_TEXT_MAX, L"!LOST %ls", cells);
+}
+
 static void voltage_items(const struct cg_view *v, struct cg_items *it)
 {
 	const struct cg_pack *p = v->pack;
@@ -16,7 +82,7 @@ static void voltage_items(const struct cg_view *v, struct cg_items *it)
 	 * line says STALE and how old). */
 	cg_attr base = cg_view_stale(v, CG_REC_CELLS) ? CG_A_DIM : CG_A_NORMAL;
 	cg_attr em = mark ? base | CG_A_BOLD : base;
-	wchar_t a[32], b[32];
+	wchar_t a[32];
 	struct cg_item *i;
 
 	i = cg_items_add(it, 0, true, base, 0);
@@ -25,23 +91,20 @@ static void voltage_items(const struct cg_view *v, struct cg_items *it)
 	cg_fmt_volts(i->text, L"Avg", known, p->average_mv);
 
 	i = cg_items_add(it, 0, false, em, CG_ROLE_HIGH);
-	if (known) {
-		cg_fmt_mv(a, 32, p->cells.mv[p->high_index]);
-		swprintf(i->text, CG_TEXT_MAX, L"%ls #%u %ls V",
-			 cg_crt_glyph(L"\u25b2 High", L"^ High"),
-			 p->high_index + 1u, a);
-	} else {
+	if (known)
+		extreme_text(i->text, cg_crt_glyph(L"\u25b2 High", L"^ High"),
+			     p->high_mask, p->high_index,
+			     p->cells.mv[p->high_index]);
+	else
 		wcscpy(i->text, L"High --");
-	}
 
 	i = cg_items_add(it, 0, false, em, CG_ROLE_LOW);
-	if (known) {
-		cg_fmt_mv(b, 32, p->cells.mv[p->low_index]);
-		swprintf(i->text, CG_TEXT_MAX, L"%ls #%u %ls V",
-			 cg_crt_glyph(L"\u25bc Low", L"v Low"), p->low_index + 1u, b);
-	} else {
+	if (known)
+		extreme_text(i->text, cg_crt_glyph(L"\u25bc Low", L"v Low"),
+			     p->low_mask, p->low_index,
+			     p->cells.mv[p->low_index]);
+	else
 		wcscpy(i->text, L"Low --");
-	}
 
 	/* Past the delta limit: a word and reverse video, not colour alone. */
 	if (known && v->alarms && v->alarms->delta) {
@@ -59,6 +122,7 @@ static void voltage_items(const struct cg_view *v, struct cg_items *it)
 		else
 			wcscpy(i->text, L"Delta -- mV");
 	}
+	lost_item(v, it);
 }
 
 /* The alarm limits in force, so a marked cell can be read against them. */
@@ -76,8 +140,9 @@ static void limits_item(const struct cg_view *v, struct cg_items *it)
 	i = cg_items_add(it, 2, false, CG_A_NORMAL, 0);
 	/* HI and LO as on the marked cells (and not the words the high and
 	 * low cell markers use). */
-	swprintf(i->text, CG_TEXT_MAX, L"limits: HI %ls  LO %ls  delta %ls", hi,
-		 lo, delta);
+	swprintf(i->text, CG_TEXT_MAX, L"limits: HI %ls  LO %ls%ls  delta %ls",
+		 hi, lo, al->low_mv && al->low_guessed ? L" (guessed)" : L"",
+		 delta);
 }
 
 /* The worst spread seen since start or the last reset (key r). */
@@ -112,26 +177,39 @@ static void status_items(const struct cg_view *v, struct cg_items *it)
 	struct cg_item *i;
 
 	i = cg_items_add(it, 0, true, base, 0);
-	if (known) {
+	if (known && st->has_mode) {
 		const char *mode = cg_mode_name(st->mode);
 		wchar_t m[16];
 
 		cg_widen_ascii(m, 16, mode);
 		cg_fmt_tenths(a, 32, st->current_da, true);
 		swprintf(i->text, CG_TEXT_MAX, L"Current %ls A %ls", a, m);
-		if (base == CG_A_DIM) {
-			size_t n = wcslen(i->text);
-
-			cg_fmt_age(b, 32, v->now_ms, p->at_ms[CG_REC_STATUS]);
-			swprintf(i->text + n, CG_TEXT_MAX - n, L", %ls old", b);
-		}
+	} else if (known) {
+		/* Before V1.21: a magnitude, no sign and no mode to show. */
+		cg_fmt_tenths(a, 32, st->current_da, false);
+		swprintf(i->text, CG_TEXT_MAX, L"Current %ls A, direction unknown",
+			 a);
 	} else {
 		wcscpy(i->text, L"Current -- A");
 	}
+	if (known && base == CG_A_DIM) {
+		size_t n = wcslen(i->text);
 
-	i = cg_items_add(it, 0, false, base, 0);
-	if (known)
-		swprintf(i->text, CG_TEXT_MAX, L"SOC %u %%", st->soc_pct);
+		cg_fmt_age(b, 32, v->now_ms, p->at_ms[CG_REC_STATUS]);
+		swprintf(i->text + n, CG_TEXT_MAX - n, L", %ls old", b);
+	}
+	if (known && !st->has_mode) {
+		i = cg_items_add(it, 2, false, base, 0);
+		i->tight = true;
+		wcscpy(i->text, L"(firmware before V1.21)");
+	}
+
+	/* From whichever frame brought one last (pack.h). */
+	i = cg_items_add(it, 0, false,
+			 p->have_soc && !cg_pack_soc_fresh(p, v->now_ms) ?
+				 CG_A_DIM : CG_A_NORMAL, 0);
+	if (p->have_soc)
+		swprintf(i->text, CG_TEXT_MAX, L"SOC %u %%", p->soc_pct);
 	else
 		wcscpy(i->text, L"SOC -- %");
 
@@ -319,7 +397,8 @@ cg_attr cg_figures_summary(const struct cg_view *v, int width,
 {
 	const struct cg_pack *p = v->pack;
 	bool stale = cg_view_stale(v, CG_REC_CELLS);
-	wchar_t total[16], hi[16], lo[16], age[32] = L"";
+	wchar_t total[16], hi[16], lo[16], age[32] = L"", lost[64] = L"";
+	wchar_t his[48], los[48];
 	const wchar_t *up = cg_crt_glyph(L"\u25b2", L"^");
 	const wchar_t *down = cg_crt_glyph(L"\u25bc", L"v");
 	unsigned h, l;
@@ -334,6 +413,16 @@ cg_attr cg_figures_summary(const struct cg_view *v, int width,
 	cg_fmt_mv(total, 16, p->total_mv);
 	cg_fmt_mv(hi, 16, p->cells.mv[p->high_index]);
 	cg_fmt_mv(lo, 16, p->cells.mv[p->low_index]);
+	fmt_cell_list(his, 48, p->high_mask, p->high_index,
+		      CG_FIGURES_TIES_SHOWN);
+	fmt_cell_list(los, 48, p->low_mask, p->low_index,
+		      CG_FIGURES_TIES_SHOWN);
+	if (p->open_mask) {
+		wchar_t cells[48];
+
+		fmt_cell_list(cells, 48, p->open_mask, 0, CG_FIGURES_TIES_SHOWN);
+		swprintf(lost, 64, L"!LOST %ls  ", cells);
+	}
 	if (stale) {
 		wchar_t a[24];
 
@@ -345,25 +434,28 @@ cg_attr cg_figures_summary(const struct cg_view *v, int width,
 		switch (form) {
 		case 0:
 			swprintf(out, CG_TEXT_MAX,
-				 L"Pack %ls V  %ls High #%u %ls V  %ls Low #%u %ls V  "
+				 L"%lsPack %ls V  %ls High %ls %ls V  %ls Low %ls %ls V  "
 				 L"Delta %u mV%ls",
-				 total, up, h, hi, down, l, lo, p->delta_mv, age);
+				 lost, total, up, his, hi, down, los, lo,
+				 p->delta_mv, age);
 			break;
 		case 1:
 			swprintf(out, CG_TEXT_MAX,
-				 L"%ls V  %ls#%u %ls  %ls#%u %ls  delta %u mV%ls",
-				 total, up, h, hi, down, l, lo, p->delta_mv, age);
+				 L"%ls%ls V  %ls#%u %ls  %ls#%u %ls  delta %u mV%ls",
+				 lost, total, up, h, hi, down, l, lo, p->delta_mv,
+				 age);
 			break;
 		case 2:
-			swprintf(out, CG_TEXT_MAX, L"%ls%lsV %ls%u %ls %ls%u %ls d%umV",
+			swprintf(out, CG_TEXT_MAX, L"%ls%ls%lsV %ls%u %ls %ls%u %ls d%umV",
+				 p->open_mask ? L"!LOST " : L"",
 				 stale ? L"STALE " : L"", total, up, h, hi, down,
 				 l, lo, p->delta_mv);
 			break;
 		default: /* 52.919 -> 52.9: the pack cut to a tenth */
 			total[wcslen(total) > 2 ? wcslen(total) - 2 : 0] = L'\0';
 			swprintf(out, CG_TEXT_MAX, L"%ls%lsV %ls%u %ls %ls%u %ls d%u",
-				 stale ? L"!" : L"", total, up, h, hi, down, l, lo,
-				 p->delta_mv);
+				 stale || p->open_mask ? L"!" : L"", total, up,
+				 h, hi, down, l, lo, p->delta_mv);
 			break;
 		}
 		if ((int)wcslen(out) <= width)

@@ -3,13 +3,28 @@
  */
 #include "scale.h"
 
+#include "chem.h"
+
+static const wchar_t *guess_name(enum cg_chem chem)
+{
+	switch (chem) {
+	case CG_CHEM_LTO:
+		return L"LTO guess";
+	case CG_CHEM_LFP:
+		return L"LiFePO4 guess";
+	case CG_CHEM_LIION:
+	case CG_CHEM_UNKNOWN:
+		break;
+	}
+	return L"Li-ion guess";
+}
+
 struct cg_scale cg_scale_guess(unsigned avg_mv)
 {
-	if (avg_mv && avg_mv < 2900)
-		return (struct cg_scale){ 1800, 2800, L"LTO guess", false };
-	if (avg_mv && avg_mv <= 3400)
-		return (struct cg_scale){ 2500, 3650, L"LiFePO4 guess", false };
-	return (struct cg_scale){ 3000, 4200, L"Li-ion guess", false };
+	struct cg_chem_guess g = cg_chem_guess(0, avg_mv);
+
+	return (struct cg_scale){ g.low_mv, g.high_mv, guess_name(g.chem),
+				  false };
 }
 
 static bool have(const struct cg_pack *p, enum cg_record_type t)
@@ -45,9 +60,16 @@ struct cg_scale cg_scale_for(const struct cg_pack *p, bool zoom)
 	s = guess;
 	if (status && p->status.charge_end_mv > 0)
 		s.hi_mv = p->status.charge_end_mv;
+	if (s.lo_mv >= s.hi_mv)
+		return guess;
 	if (status && p->status.has_protection &&
-	    p->status.discharge_end_mv > 0)
+	    p->status.discharge_end_mv > 0) {
 		s.lo_mv = p->status.discharge_end_mv;
+	} else if (status && p->status.charge_end_mv > 0) {
+		/* The low end the alarms guess too (chem.h: from the
+		 * charge-end), so the bars and "LO (guessed)" agree. */
+		s.lo_mv = cg_chem_guess(p->status.charge_end_mv, 0).low_mv;
+	}
 	if (s.lo_mv >= s.hi_mv)
 		return guess;
 	if (s.hi_mv != guess.hi_mv || s.lo_mv != guess.lo_mv) {

@@ -31,6 +31,29 @@ static struct cg_item *count_item(struct cg_items *it, bool new_line,
 	return i;
 }
 
+/* Checksum-valid frames of a length this version cannot read: a firmware
+ * variant not known yet, one line for each kind (command and length). */
+static void variant_items(const struct cg_framer_stats *f, struct cg_items *it)
+{
+	struct cg_item *i;
+
+	if (!f->unknown_variants)
+		return;
+	i = cg_items_add(it, 0, true, CG_A_BOLD, CG_ROLE_WARN);
+	swprintf(i->text, CG_TEXT_MAX, L"unknown frame variants %llu "
+		 L"(please send a recording, --record):",
+		 (unsigned long long)f->unknown_variants);
+	for (unsigned k = 0; k < CG_FRAMER_VARIANTS; k++) {
+		const struct cg_framer_variant *var = &f->variants[k];
+
+		if (!var->count)
+			continue;
+		i = cg_items_add(it, 0, false, CG_A_NORMAL, CG_ROLE_WARN);
+		swprintf(i->text, CG_TEXT_MAX, L"0x%02X of %u bytes: %lu",
+			 var->cmd, var->len, (unsigned long)var->count);
+	}
+}
+
 /* Where the bytes went: framer, decoder, frame types and firmware. */
 static void inspector_counters(const struct cg_view *v, struct cg_items *it)
 {
@@ -51,6 +74,7 @@ static void inspector_counters(const struct cg_view *v, struct cg_items *it)
 		count_item(it, false, L"bad length", f->bad_length);
 		count_item(it, false, L"unknown cmd", f->unknown_cmd);
 		count_item(it, false, L"resyncs", f->resyncs);
+		variant_items(f, it);
 	} else {
 		i = cg_items_add(it, 0, true, CG_A_DIM, 0);
 		wcscpy(i->text, L"framer: no counters");
@@ -133,10 +157,18 @@ static void decoded_items(const struct cg_record *rec, struct cg_items *it)
 
 		cg_fmt_mv(a, 32, st->charge_end_mv);
 		field(it, false, L"charge-end %ls V", a);
-		cg_widen_ascii(b, 32, cg_mode_name(st->mode));
-		cg_fmt_tenths(a, 32, st->current_da, true);
-		field(it, false, L"%ls %ls A", b, a);
-		field(it, false, L"SOC %u %%", st->soc_pct);
+		if (st->has_mode) {
+			cg_widen_ascii(b, 32, cg_mode_name(st->mode));
+			cg_fmt_tenths(a, 32, st->current_da, true);
+			field(it, false, L"%ls %ls A", b, a);
+		} else {
+			cg_fmt_tenths(a, 32, st->current_da, false);
+			field(it, false, L"%ls A, no mode (before V1.21)", a);
+		}
+		if (st->has_soc)
+			field(it, false, L"SOC %u %%", st->soc_pct);
+		else
+			field(it, false, L"no SOC");
 		cg_fmt_tenths(a, 32, st->t1_dc, false);
 		cg_fmt_tenths(b, 32, st->t2_dc, false);
 		field(it, false, L"T1 %ls %ls", a, deg);

@@ -16,6 +16,25 @@ static bool is_open(const struct cg_pack *p, unsigned i)
 	return i < 32 && (p->open_mask >> i & 1u);
 }
 
+static bool in_mask(uint32_t mask, unsigned i)
+{
+	return i < 32 && (mask >> i & 1u);
+}
+
+/* "lost (was 3.300 V)", or "lost" for a cell never read live. */
+static void lost_text(const struct cg_pack *p, unsigned c, wchar_t *buf,
+		      size_t cap)
+{
+	wchar_t was[16];
+
+	if (c < CG_MAX_CELLS && p->last_live_mv[c]) {
+		cg_fmt_mv(was, 16, p->last_live_mv[c]);
+		swprintf(buf, cap, L"lost (was %ls V)", was);
+	} else {
+		swprintf(buf, cap, L"lost");
+	}
+}
+
 static unsigned unwired_rows(const struct cg_pack *p)
 {
 	if (!cg_view_have(p, CG_REC_CELLS) || p->cells.count <= p->wired)
@@ -131,11 +150,11 @@ static void draw_cell(const struct cg_view *v, const struct cg_layout *l,
 			alarm = L"!LO";
 	}
 	if (cg_view_marks_extremes(p) && cg_pack_cell_counted(p, c)) {
-		if (c == p->high_index) {
+		if (in_mask(p->high_mask, c)) {
 			attr = base | CG_A_BOLD;
 			pair = bar_pair = CG_ROLE_HIGH;
 			mark = cg_crt_glyph(L"\u25b2 high", L"^ high");
-		} else if (c == p->low_index) {
+		} else if (in_mask(p->low_mask, c)) {
 			attr = base | CG_A_BOLD | CG_A_UNDERLINE;
 			pair = bar_pair = CG_ROLE_LOW;
 			mark = cg_crt_glyph(L"\u25bc low", L"v low");
@@ -156,12 +175,17 @@ static void draw_cell(const struct cg_view *v, const struct cg_layout *l,
 		return;
 	}
 	if (is_open(p, c) || !cg_pack_cell_counted(p, c)) {
-		/* A broken sense lead, not a flat cell: never the low one. */
-		cg_crt_put(y, x + CG_W_INDEX + 1, end, base | CG_A_BOLD, CG_ROLE_WARN, num);
+		/* A wired cell that collapsed (pack.h): an alarm, never the
+		 * low cell, with the last voltage it read, over its bar. */
+		cg_attr alert = CG_A_BOLD | CG_A_REVERSE;
+		int tx;
+
+		lost_text(p, c, buf, 48);
+		cg_crt_put(y, x + CG_W_INDEX + 1, end, alert, CG_ROLE_ALERT, num);
 		cg_crt_put_repeat(y, bx, bx + l->bar_w, CG_A_DIM, 0, L' ', l->bar_w);
-		cg_crt_put(y, bx + l->bar_w + 1, end, base, 0, L"      --");
-		cg_crt_put(y, bx + l->bar_w + 1 + CG_W_DEV + 1, end, base | CG_A_BOLD,
-		    CG_ROLE_WARN, L"open?");
+		tx = cg_crt_put(y, bx, end, alert, CG_ROLE_ALERT, buf);
+		if (tx < bx + l->bar_w + 1)
+			cg_crt_put(y, bx + l->bar_w + 1, end, base, 0, L"      --");
 		return;
 	}
 
@@ -273,7 +297,7 @@ static void draw_too_small(const struct cg_view *v)
 }
 
 /* A compact cell: number, voltage and one character, '^' high, 'v' low,
- * '!' past a limit, '?' an open lead; attributes as on the full rows. */
+ * '!' past a limit or lost; attributes as on the full rows. */
 static void draw_compact_cell(const struct cg_view *v, unsigned c, int y,
 			      int x)
 {
@@ -290,19 +314,19 @@ static void draw_compact_cell(const struct cg_view *v, unsigned c, int y,
 	}
 	cg_fmt_mv(num, 16, p->cells.mv[c]);
 	if (is_open(p, c) || !cg_pack_cell_counted(p, c)) {
-		attr |= CG_A_BOLD;
-		pair = CG_ROLE_WARN;
-		mark = L'?';
+		attr |= CG_A_BOLD | CG_A_REVERSE;
+		pair = CG_ROLE_ALERT;
+		mark = L'!';
 	} else if (v->alarms && c < 32 &&
 		   ((v->alarms->high_mask | v->alarms->low_mask) >> c & 1u)) {
 		attr |= CG_A_BOLD | CG_A_REVERSE;
 		pair = CG_ROLE_ALERT;
 		mark = L'!';
-	} else if (cg_view_marks_extremes(p) && c == p->high_index) {
+	} else if (cg_view_marks_extremes(p) && in_mask(p->high_mask, c)) {
 		attr |= CG_A_BOLD;
 		pair = CG_ROLE_HIGH;
 		mark = cg_crt_utf8() ? 0x25b2 : L'^';
-	} else if (cg_view_marks_extremes(p) && c == p->low_index) {
+	} else if (cg_view_marks_extremes(p) && in_mask(p->low_mask, c)) {
 		attr |= CG_A_BOLD | CG_A_UNDERLINE;
 		pair = CG_ROLE_LOW;
 		mark = cg_crt_utf8() ? 0x25bc : L'v';

@@ -293,6 +293,72 @@ tmux_keys q
 check "bytes without frames: q quits" wait_screen 5 'EXIT=0'
 tmux_kill
 
+# --- what the firmware does and does not say (issue 10) -----------------------------
+# A capture crafted frame by frame: 8 cells in the V1.22 0x56 (SOC 77 % after
+# the cells), #3 and #5 tied high at 3.320 V, #1 and #8 tied low at 3.290 V;
+# a 0x57 of 13 bytes as before V1.21 (charge-end 3.650 V, 23.0 A, no mode,
+# no SOC, no discharge-end: the low limit is a guess); one 0x57 of 14 bytes
+# with a right checksum (a variant this version cannot read); then cell 6
+# collapses to 0.020 V after reading 3.300 V.
+# frame HEX...: the bytes and their 8-bit sum, as a Chargery frame ends.
+frame() {
+	local sum=0 b out=
+	for b in "$@"; do sum=$(((sum + 0x$b) & 255)); out+="\\x$b"; done
+	printf "$out\\x$(printf %02x "$sum")"
+}
+cells_v122() { frame 24 24 56 16 "$@" 4D; }
+status_v120() { frame 24 24 57 0D 0E 42 00 E6 00 C8 00 D2; }
+{
+	cells_v122 0C DA 0C E4 0C F8 0C EE 0C F8 0C E4 0C EE 0C DA
+	status_v120
+	frame 24 24 57 0E 0E 42 00 E6 00 C8 00 D2 00
+	cells_v122 0C DA 0C E4 0C F8 0C EE 0C F8 00 14 0C EE 0C DA
+	status_v120
+} >"$E2E_TMP/firmware.cap"
+tmux_start 132 43 "$TOP $E2E_TMP/firmware.cap; echo EXIT=\$?"
+check "firmware: the capture is read to its end" wait_screen 10 'end of capture'
+check "firmware: the header names both tied high cells" wait_screen 5 '▲ High #3 #5 3\.320 V'
+check "firmware: ... and both tied low cells" wait_screen 5 '▼ Low #1 #8 3\.290 V'
+check "firmware: every tied cell is marked high in its row" \
+	[ "$(screen | grep -Ec '^ [35] 3\.320 .*▲ high')" -eq 2 ]
+check "firmware: every tied cell is marked low in its row" \
+	[ "$(screen | grep -Ec '^ [18] 3\.290 .*▼ low')" -eq 2 ]
+check "firmware: the lost cell's row says lost and its last voltage" \
+	wait_screen 5 '^ 6 0\.020 lost \(was 3\.300 V\)'
+check "firmware: ... not the old open-lead guess" sh -c "! tmux -L $TMUX_SOCK capture-pane -p | grep -q 'open?'"
+check "firmware: the lost cell's row is red" \
+	sh -c "tmux -L $TMUX_SOCK capture-pane -p -e | grep -qF '${ESC}[31mlost (was'"
+check "firmware: the header's alarm names the lost cell" wait_screen 5 '!LOST #6 \(was 3\.300 V\)'
+check "firmware: the guessed low limit says so" wait_screen 5 'LO 2\.500 V \(guessed\)'
+check "firmware: current without sign or mode, direction unknown" \
+	wait_screen 5 'Current 23\.0 A, direction unknown'
+check "firmware: ... no made-up sign or mode word" \
+	sh -c "! tmux -L $TMUX_SOCK capture-pane -p | grep -Eq 'Current [+-]|A (charge|discharge|storage|unknown)'"
+check "firmware: SOC from the 0x56 that carries it" wait_screen 5 'SOC 77 %'
+tmux_resize 80 24
+check "firmware 80x24: the ties and the lost cell still said" \
+	wait_screen 5 'High #3 #5 3\.320 V.*Low #1 #8'
+check "firmware 80x24: ... the lost cell in the header" wait_screen 5 '!LOST #6'
+check "firmware 80x24: no line wider than 80" [ "$(widest_line)" -le 80 ]
+tmux_resize 40 12
+check "firmware 40x12: the summary line starts with the lost alarm" wait_screen 5 '^!'
+check "firmware 40x12: ... and the row says lost" wait_screen 5 '^ 6 0\.020 lost'
+tmux_resize 40 7
+check "firmware 40x7: compact cells mark the lost one with !" wait_screen 5 ' 6 0\.020 !'
+check "firmware 40x7: ... and both tied high cells" \
+	[ "$(screen | grep -Eo '[35] 3\.320 ▲' | wc -l)" -eq 2 ]
+tmux_resize 80 24
+tmux_keys i
+check "firmware: the inspector counts the unknown variant" \
+	wait_screen 5 'unknown frame variants 1 '
+check "firmware: ... by command and length" wait_screen 5 '0x57 of 14 bytes: 1'
+check "firmware: ... and reads the 13-byte 0x57 without a mode" \
+	wait_screen 5 '23\.0 A, no mode \(before V1\.21\)'
+tmux_keys i
+tmux_keys q
+check "firmware: q quits" wait_screen 5 'EXIT='
+tmux_kill
+
 # --- TERM=dumb: a message, not garbage -------------------------------------------
 TERM=dumb "$TOP" "$LINK" >"$E2E_TMP/dumb.out" 2>"$E2E_TMP/dumb.err" </dev/null
 rc=$?

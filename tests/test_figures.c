@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "alarm.h"
 #include "figures.h"
 #include "inspect.h"
 #include "layout.h"
@@ -44,8 +45,10 @@ static void unit24_start(struct unit24 *u)
 	memset(&rec, 0, sizeof(rec));
 	rec.type = CG_REC_STATUS;
 	rec.u.status.charge_end_mv = 3650;
+	rec.u.status.has_mode = true; /* V1.21 on */
 	rec.u.status.mode = CG_MODE_CHARGE;
 	rec.u.status.current_da = 192;
+	rec.u.status.has_soc = true; /* V1.22 on */
 	rec.u.status.soc_pct = 63;
 	rec.u.status.t1_dc = 204;
 	rec.u.status.t2_dc = 206;
@@ -217,6 +220,208 @@ static void test_summary_fits_the_width(void **state)
 	assert_non_null(wcsstr(line, L"Delta 30 mV"));
 }
 
+/* A pack of n cells (--cells n) at these voltages, at time 1000 ms. */
+static void small_pack(struct cg_pack *p, struct cg_view *v, unsigned n,
+		       const uint16_t *mv)
+{
+	struct cg_pack_config config = { .cells = (uint8_t)n };
+	struct cg_record rec;
+
+	cg_pack_init(p, &config);
+	memset(&rec, 0, sizeof(rec));
+	rec.type = CG_REC_CELLS;
+	rec.u.cells.count = (uint8_t)n;
+	memcpy(rec.u.cells.mv, mv, n * sizeof(mv[0]));
+	cg_pack_apply(p, &rec, 1000);
+	*v = (struct cg_view){ .pack = p, .now_ms = 1200 };
+}
+
+/* A 0x57 as firmware before V1.21 sends it (13 bytes): no mode, no SOC,
+ * the current a magnitude. */
+static void old_status(struct cg_pack *p, unsigned charge_end_mv,
+		       int32_t current_da)
+{
+	struct cg_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = CG_REC_STATUS;
+	rec.u.status.charge_end_mv = (uint16_t)charge_end_mv;
+	rec.u.status.has_mode = false;
+	rec.u.status.mode = CG_MODE_UNKNOWN;
+	rec.u.status.current_da = current_da;
+	rec.u.status.t1_dc = 200;
+	rec.u.status.t2_dc = 210;
+	cg_pack_apply(p, &rec, 1000);
+}
+
+static const wchar_t *item_text(const struct cg_items *it,
+				const wchar_t *prefix)
+{
+	const struct cg_item *i = find_item(it, prefix);
+
+	assert_non_null(i);
+	return i->text;
+}
+
+static void test_ties_are_all_named(void **state)
+{
+	static const uint16_t two[4] = { 3300, 3320, 3290, 3320 };
+	static const uint16_t many[8] = { 3320, 3320, 3290, 3320,
+					  3320, 3320, 3290, 3300 };
+	static struct cg_items it;
+	struct cg_scale s = { 2800, 3650, L"BMS ends", false };
+	struct cg_pack p;
+	struct cg_view v;
+	(void)state;
+
+	small_pack(&p, &v, 4, two);
+	cg_figures_build(&v, &s, &it);
+	assert_true(wcscmp(item_text(&it, L"^ High"), L"^ High #2 #4 3.320 V") == 0);
+	assert_true(wcscmp(item_text(&it, L"v Low"), L"v Low #3 3.290 V") == 0);
+	/* Five at the top, two at the bottom: three named, "+2" the rest. */
+	small_pack(&p, &v, 8, many);
+	cg_figures_build(&v, &s, &it);
+	assert_true(wcscmp(item_text(&it, L"^ High"),
+			   L"^ High #1 #2 #4 +2 3.320 V") == 0);
+	assert_true(wcscmp(item_text(&it, L"v Low"), L"v Low #3 #7 3.290 V") == 0);
+	/* The summary line names them as the header does, when it can. */
+	wchar_t line[CG_TEXT_MAX];
+	cg_figures_summary(&v, 200, line);
+	assert_non_null(wcsstr(line, L"High #1 #2 #4 +2 3.320 V"));
+	assert_non_null(wcsstr(line, L"Low #3 #7 3.290 V"));
+}
+
+static void test_lost_cell_is_an_alarm_in_the_header(void **state)
+{
+	static const uint16_t live[4] = { 3300, 3310, 3305, 3300 };
+	static const uint16_t gone[4] = { 3300, 20, 3305, 10 };
+	static struct cg_items it;
+	struct cg_scale s = { 2800, 3650, L"BMS ends", false };
+	struct cg_record rec;
+	struct cg_pack p;
+	struct cg_view v;
+	const struct cg_item *i;
+	(void)state;
+
+	small_pack(&p, &v, 4, live);
+	cg_figures_build(&v, &s, &it);
+	assert_null(find_item(&it, L"!LOST"));
+	/* Cell 2 collapses: named, with its last good voltage. */
+	memset(&rec, 0, sizeof(rec));
+	rec.type = CG_REC_CELLS;
+	rec.u.cells.count = 4;
+	memcpy(rec.u.cells.mv, live, sizeof(live));
+	rec.u.cells.mv[1] = 20;
+	cg_pack_apply(&p, &rec, 3000);
+	v.now_ms = 3100;
+	cg_figures_build(&v, &s, &it);
+	i = find_item(&it, L"!LOST");
+	assert_non_null(i);
+	assert_true(wcscmp(i->text, L"!LOST #2 (was 3.310 V)") == 0);
+	assert_int_equal(i->role, CG_ROLE_ALERT);
+	assert_int_equal(i->level, 0);
+	assert_true(i->attr & CG_A_REVERSE);
+	/* Two of them: both named. */
+	memcpy(rec.u.cells.mv, gone, sizeof(gone));
+	cg_pack_apply(&p, &rec, 5000);
+	v.now_ms = 5100;
+	cg_figures_build(&v, &s, &it);
+	assert_true(wcscmp(item_text(&it, L"!LOST"), L"!LOST #2 #4") == 0);
+	/* The summary line of a small terminal says it too, at any width. */
+	wchar_t line[CG_TEXT_MAX];
+	cg_figures_summary(&v, 200, line);
+	assert_non_null(wcsstr(line, L"!LOST #2 #4"));
+	for (int w = 30; w <= 120; w++) {
+		cg_figures_summary(&v, w, line);
+		assert_true((int)wcslen(line) <= w);
+		assert_true(line[0] == L'!');
+	}
+}
+
+static void test_guessed_low_limit_says_so(void **state)
+{
+	static const uint16_t lfp[4] = { 3300, 3310, 3305, 3300 };
+	static struct cg_items it;
+	struct cg_scale s = { 2500, 3650, L"LiFePO4 guess", false };
+	struct cg_alarms al;
+	struct cg_alarm_config config = { 0 };
+	struct cg_pack p;
+	struct cg_view v;
+	(void)state;
+
+	small_pack(&p, &v, 4, lfp);
+	old_status(&p, 3650, 230);
+	cg_alarms_init(&al);
+	cg_alarms_update(&al, &config, &p, NULL, 0);
+	assert_true(al.low_guessed);
+	v.alarms = &al;
+	cg_figures_build(&v, &s, &it);
+	assert_non_null(wcsstr(item_text(&it, L"limits:"),
+			       L"LO 2.500 V (guessed)"));
+	/* The user's own limit is not a guess. */
+	config.low_mv = 2800;
+	cg_alarms_update(&al, &config, &p, NULL, 0);
+	cg_figures_build(&v, &s, &it);
+	assert_non_null(wcsstr(item_text(&it, L"limits:"), L"LO 2.800 V  "));
+	assert_null(wcsstr(item_text(&it, L"limits:"), L"guessed"));
+}
+
+static void test_current_without_mode_has_no_direction(void **state)
+{
+	static const uint16_t lfp[4] = { 3300, 3310, 3305, 3300 };
+	static struct cg_items it;
+	struct cg_scale s = { 2500, 3650, L"LiFePO4 guess", false };
+	struct cg_pack p;
+	struct cg_view v;
+	const wchar_t *cur;
+	(void)state;
+
+	small_pack(&p, &v, 4, lfp);
+	old_status(&p, 3650, 230);
+	cg_figures_build(&v, &s, &it);
+	cur = item_text(&it, L"Current");
+	assert_true(wcscmp(cur, L"Current 23.0 A, direction unknown") == 0);
+	assert_null(wcschr(cur, L'+'));
+	assert_null(wcschr(cur, L'-'));
+	/* Why, when there is room, right after it. */
+	const struct cg_item *why = find_item(&it, L"(firmware before V1.21)");
+	assert_non_null(why);
+	assert_true(why->tight);
+	assert_true(why - find_item(&it, L"Current") == 1);
+	/* Nor a made-up SOC: the 13-byte frame carries none. */
+	assert_true(wcscmp(item_text(&it, L"SOC"), L"SOC -- %") == 0);
+}
+
+static void test_soc_from_either_frame(void **state)
+{
+	static const uint16_t lfp[4] = { 3300, 3310, 3305, 3300 };
+	static struct cg_items it;
+	struct cg_scale s = { 2500, 3650, L"LiFePO4 guess", false };
+	struct cg_record rec;
+	struct cg_pack p;
+	struct cg_view v;
+	(void)state;
+
+	/* V1.22/V1.23: the SOC rides in the 0x56; the 0x57 has none. */
+	small_pack(&p, &v, 4, lfp);
+	memset(&rec, 0, sizeof(rec));
+	rec.type = CG_REC_CELLS;
+	rec.u.cells.count = 4;
+	memcpy(rec.u.cells.mv, lfp, sizeof(lfp));
+	rec.u.cells.has_soc = true;
+	rec.u.cells.soc_pct = 77;
+	cg_pack_apply(&p, &rec, 1000);
+	old_status(&p, 3650, 230);
+	assert_true(p.have_soc);
+	cg_figures_build(&v, &s, &it);
+	assert_true(wcscmp(item_text(&it, L"SOC"), L"SOC 77 %") == 0);
+	assert_false(find_item(&it, L"SOC")->attr & CG_A_DIM);
+	/* Long gone: dimmed, never passed off as live. */
+	v.now_ms = 60000;
+	cg_figures_build(&v, &s, &it);
+	assert_true(find_item(&it, L"SOC")->attr & CG_A_DIM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +429,11 @@ int main(void)
 		cmocka_unit_test(test_old_firmware_reserves_no_impedance),
 		cmocka_unit_test(test_stale_figures_dimmed_with_their_age),
 		cmocka_unit_test(test_summary_fits_the_width),
+		cmocka_unit_test(test_ties_are_all_named),
+		cmocka_unit_test(test_lost_cell_is_an_alarm_in_the_header),
+		cmocka_unit_test(test_guessed_low_limit_says_so),
+		cmocka_unit_test(test_current_without_mode_has_no_direction),
+		cmocka_unit_test(test_soc_from_either_frame),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

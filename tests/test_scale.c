@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "alarm.h"
 #include "scale.h"
 
 static void assert_scale(struct cg_scale s, unsigned lo, unsigned hi,
@@ -131,6 +132,28 @@ static void test_crossed_ends_fall_back_to_guess(void **state)
 	/* A charge-end under the guessed low end cannot make a scale. */
 	apply_status(&p, 2400, false, 0);
 	assert_scale(cg_scale_for(&p, false), 2500, 3650, L"LiFePO4 guess");
+}
+
+/* Old firmware on a LiFePO4 pack near the top of its charge: the average
+ * (3.450 V) looks like Li-ion, the charge-end (3.650 V) says LiFePO4. The
+ * bars' low end is the low limit the alarms guess, not a second guess. */
+static void test_low_end_agrees_with_the_alarm_guess(void **state)
+{
+	static const uint16_t top[3] = { 3440, 3450, 3460 };
+	struct cg_pack p;
+	struct cg_pack_config config = { .cells = 3 };
+	(void)state;
+
+	cg_pack_init(&p, &config);
+	apply_cells(&p, 3, top);
+	assert_scale(cg_scale_for(&p, false), 3000, 4200, L"Li-ion guess");
+	apply_status(&p, 3650, false, 0);
+	assert_int_equal(cg_alarm_guess_low_mv(&p), 2500);
+	assert_scale(cg_scale_for(&p, false), 2500, 3650,
+		     L"BMS charge-end, low end guessed");
+	/* A V1.26 unit's own discharge-end wins over any guess. */
+	apply_status(&p, 3650, true, 2800);
+	assert_scale(cg_scale_for(&p, false), 2800, 3650, L"BMS ends");
 }
 
 static void test_zoom_over_low_high(void **state)
@@ -286,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_bms_ends),
 		cmocka_unit_test(test_old_firmware_charge_end_only),
 		cmocka_unit_test(test_crossed_ends_fall_back_to_guess),
+		cmocka_unit_test(test_low_end_agrees_with_the_alarm_guess),
 		cmocka_unit_test(test_zoom_over_low_high),
 		cmocka_unit_test(test_zoom_near_zero_stays_unsigned),
 		cmocka_unit_test(test_ends_blur_short_bars),
