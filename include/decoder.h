@@ -121,12 +121,14 @@ struct cg_firmware_seen {
 	bool cells_energy;      /* ... with Wh/Ah */
 	bool status_known;      /* a 0x57 seen */
 	bool status_protection; /* ... of 19 bytes */
+	uint8_t status_len;     /* ... its length: 13, 15 or 19 */
 };
 
 /* Takes in one good frame; returns true when what *fw says changed. Pure.
  * cg_firmware_text() says it in words, e.g. "V1.26 or later (0x56 with
- * Wh/Ah, 0x57 of 19 bytes)", "" before any frame; returns its length,
- * cut to cap - 1. */
+ * Wh/Ah, 0x57 of 19 bytes)" or "before V1.21 (0x56 without Wh/Ah, 0x57
+ * of 13 bytes)", "" before any frame; returns its length, cut to
+ * cap - 1. */
 bool cg_decode_firmware(const struct cg_frame *frame, struct cg_firmware_seen *fw);
 size_t cg_firmware_text(const struct cg_firmware_seen *fw, char *buf, size_t cap);
 

@@ -269,11 +269,13 @@ bool cg_decode_firmware(const struct cg_frame *frame, struct cg_firmware_seen *f
 	} else if (frame->len > 2 && frame->bytes[2] == CG_CMD_STATUS) {
 		now.status_known = true;
 		now.status_protection = frame->len == 19;
+		now.status_len = frame->len;
 	}
 	if (now.seen == fw->seen && now.cells_known == fw->cells_known &&
 	    now.cells_energy == fw->cells_energy &&
 	    now.status_known == fw->status_known &&
-	    now.status_protection == fw->status_protection)
+	    now.status_protection == fw->status_protection &&
+	    now.status_len == fw->status_len)
 		return false;
 	*fw = now;
 	return true;
@@ -294,13 +296,18 @@ size_t cg_firmware_text(const struct cg_firmware_seen *fw, char *buf, size_t cap
 		version = "V1.26 or later";
 	else if (fw->cells_known && fw->cells_energy)
 		version = "V1.24 or V1.25";
+	else if (fw->status_known && fw->status_len == 13)
+		version = "before V1.21"; /* no mode byte yet */
 	else if (fw->cells_known || fw->status_known)
 		version = "before V1.24";
+	char status[24] = "not seen";
+	if (fw->status_known)
+		snprintf(status, sizeof(status), "of %u bytes",
+			 (unsigned)fw->status_len);
 	n = snprintf(buf, cap, "%s (0x56 %s, 0x57 %s)", version,
 		     !fw->cells_known ? "not seen" :
 		     fw->cells_energy ? "with Wh/Ah" : "without Wh/Ah",
-		     !fw->status_known ? "not seen" :
-		     fw->status_protection ? "of 19 bytes" : "of 15 bytes");
+		     status);
 	if (n < 0) {
 		buf[0] = '\0';
 		return 0;

@@ -137,6 +137,17 @@ static void test_firmware_from_lengths(void **state)
 	take(&in, vendor_cells_old, sizeof(vendor_cells_old));
 	assert_string_equal(cg_inspect_firmware(&in),
 		"V1.26 or later (0x56 without Wh/Ah, 0x57 of 19 bytes)");
+
+	/* Before V1.21 the 0x57 has 13 bytes (no mode byte): said so, and
+	 * not as "of 15 bytes". */
+	static const uint8_t status13[] = {
+		0x24, 0x24, 0x57, 0x0D, 0x0A, 0xBE, 0x00, 0x00, 0x00, 0x76,
+		0x00, 0x70, 0x5A };
+	cg_inspect_init(&in);
+	take(&in, vendor_cells_old, sizeof(vendor_cells_old));
+	take(&in, status13, sizeof(status13));
+	assert_string_equal(cg_inspect_firmware(&in),
+		"before V1.21 (0x56 without Wh/Ah, 0x57 of 13 bytes)");
 }
 
 static void test_decode_firmware_says_when_it_changed(void **state)
