@@ -67,7 +67,7 @@ void cg_options_usage(FILE *to)
 		"  -V, --version       version\n"
 		"\n"
 		"Keys: q quit, ? or h help, p pause, r reset min/max, z zoom,\n"
-		"e events, i inspector, + and - replay speed.\n"
+		"e events, i inspector, t history, + and - replay speed.\n"
 		"Exit codes: 0 ok, 64 usage, 65 bad data file, 66 no such port,\n"
 		"69 port busy or unavailable, 73 cannot create a file, 74 I/O error,\n"
 		"68 bridge name not found, 77 permission denied, 128+N stopped by\n"
