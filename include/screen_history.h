@@ -10,7 +10,8 @@
  *
  * Keys: Up/Down choose the cell; [ and ] widen and narrow the window (5
  * min, 15 min, 1 h, 6 h, 24 h, the whole session); Left/Right pan it back
- * and forth in time when it is shorter than the data. A larger terminal
+ * and forth in time when it is shorter than the data. Live, a window not
+ * panned follows the newest data; a panned one stays where it was put. A larger terminal
  * gives the graphs more rows; a smaller one fewer graphs (histview.h).
  */
 #ifndef CG_SCREEN_HISTORY_H

@@ -15,10 +15,12 @@
 /* The view state: zoom level, pan and the cell chosen. */
 static struct {
 	int zoom;         /* histview level; the last is the whole session */
-	uint64_t back_ms; /* the window ends this long before the newest */
+	uint64_t end_ms;  /* a panned window's end, held still while live
+			   * data comes; 0: following the newest */
+	uint64_t newest;  /* the end of the data at the last draw */
 	int cell;         /* 0-based */
 	int cells;        /* cells known at the last draw */
-} hs = { CG_HV_ZOOMS - 1, 0, 0, 0 };
+} hs = { CG_HV_ZOOMS - 1, 0, 0, 0, 0 };
 
 /* Scratch for one draw: the canvases and the columns of a query. */
 static struct cg_braille canvas, over;
@@ -28,7 +30,7 @@ static struct cg_hist_column extra[2 * CG_HV_WIDTH_MAX];
 void cg_screen_history_reset(void)
 {
 	hs.zoom = CG_HV_ZOOMS - 1;
-	hs.back_ms = 0;
+	hs.end_ms = 0;
 }
 
 bool cg_screen_history_key(enum cg_key_action action)
@@ -52,11 +54,15 @@ bool cg_screen_history_key(enum cg_key_action action)
 		if (hs.zoom > 0)
 			hs.zoom--;
 		return true;
-	case CG_KEY_LEFT:
-		hs.back_ms += step; /* clamped to the data by the next draw */
+	case CG_KEY_LEFT: /* clamped to the data by the next draw */
+		if (step)
+			hs.end_ms = (hs.end_ms ? hs.end_ms : hs.newest) - step;
 		return true;
 	case CG_KEY_RIGHT:
-		hs.back_ms = hs.back_ms > step ? hs.back_ms - step : 0;
+		if (hs.end_ms && hs.end_ms + step < hs.newest)
+			hs.end_ms += step;
+		else
+			hs.end_ms = 0; /* back to following the newest */
 		return true;
 	default:
 		return false;
@@ -339,7 +345,7 @@ void cg_screen_history_draw(const struct cg_view *v, int bottom)
 	const struct cg_hist *h = v->hist;
 	struct cg_histview_layout l;
 	wchar_t head[CG_TEXT_MAX], a[16], b[16];
-	uint64_t from, to;
+	uint64_t from, to, back;
 	int x;
 
 	x = cg_crt_put(0, 0, cg_crt_cols(), CG_A_BOLD, 0, L"History (t to return)");
@@ -358,14 +364,16 @@ void cg_screen_history_draw(const struct cg_view *v, int bottom)
 		cg_crt_put(0, x, cg_crt_cols(), CG_A_NORMAL, CG_ROLE_WARN, head);
 		return;
 	}
-	hs.back_ms = cg_histview_window(h->first_ms, h->last_ms,
-					cg_histview_span_ms(hs.zoom),
-					hs.back_ms, &from, &to);
+	hs.newest = h->last_ms + 1000;
+	back = hs.end_ms && hs.end_ms < hs.newest ? hs.newest - hs.end_ms : 0;
+	back = cg_histview_window(h->first_ms, h->last_ms,
+				  cg_histview_span_ms(hs.zoom), back, &from, &to);
+	hs.end_ms = back ? to : 0;
 	cg_fmt_clock(a, 16, from);
 	cg_fmt_clock(b, 16, to);
 	swprintf(head, CG_TEXT_MAX, L"  %s %ls-%ls  [ ] zoom%ls",
 		 cg_histview_span_name(hs.zoom), a, b,
-		 hs.back_ms ? L", <- -> pan" :
+		 back ? L", <- -> pan" :
 		 cg_histview_span_ms(hs.zoom) ? L", <- pan" : L"");
 	cg_crt_put(0, x, cg_crt_cols(), CG_A_NORMAL, 0, head);
 	for (int i = 0; i < l.n; i++)
