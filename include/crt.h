@@ -57,6 +57,11 @@ enum cg_key_action {
 	CG_KEY_TOP,
 	CG_KEY_BOTTOM,
 	CG_KEY_BACK,      /* Esc: close help or the screen shown */
+	CG_KEY_HISTORY,   /* t */
+	CG_KEY_LEFT,      /* arrows left and right: pan the history */
+	CG_KEY_RIGHT,
+	CG_KEY_WIDER,     /* [ : the history over a longer time */
+	CG_KEY_NARROWER,  /* ] : over a shorter time */
 };
 
 /* Takes over the terminal. Returns the fd to poll for keys, or -1 with err

@@ -7,6 +7,7 @@
  *                       (figures.h), or "too small"; z toggles the zoom
  *   screen_inspector.h  counters, rejects, firmware, the last frames; scrolls
  *   screen_events.h     the event list, newest first
+ *   screen_history.h    graphs of the session from the history (t)
  *   screen_help.h       the keys, in a box over whatever is shown
  *   statusbar.h         the status line and the link doctor's lines
  *

@@ -3,7 +3,8 @@
  *
  * A view only: it reads a snapshot of the state (struct cg_view) and draws
  * it; it owns no data. It picks the screen (the cell table, the event list,
- * the inspector, help over any of them; see screens.h) and routes the keys
+ * the inspector, the history, help over any of them; see screens.h) and
+ * routes the keys
  * that belong to the screens; the terminal itself is crt's (crt.h). It
  * draws eighth-block bars in UTF-8 locales and ASCII elsewhere, honours
  * NO_COLOR and --no-color, keeps the terminal's own background, and marks
@@ -22,6 +23,7 @@
 #include "error.h"
 #include "events.h"
 #include "framer.h"
+#include "history.h"
 #include "inspect.h"
 #include "pack.h"
 
@@ -63,6 +65,7 @@ struct cg_view {
 	const struct cg_inspect *inspect;
 	const struct cg_replay_view *replay;
 	uint64_t worst_delta_wall_ms;     /* wall time of the worst delta */
+	const struct cg_hist *hist;       /* how the pack moved: key t */
 
 	/* What is being written, said in the status line ("REC bms.rec
 	 * 1.2 MB", "LOG cells.csv"), and a write that failed. */
@@ -84,7 +87,8 @@ void cg_tui_draw(const struct cg_view *view);
 
 /* Reads one pending key (call when the key fd is readable). The keys
  * that only change what is shown are acted on here: ? and h (help), e (the
- * event list), i (the inspector, from its top), z (zoom), the scroll keys,
+ * event list), i (the inspector, from its top), t (the history, over
+ * the whole session), z (zoom), the scroll keys,
  * and Esc and q over help, the event list or the inspector, which close it
  * (q is then returned as CG_KEY_BACK, so only q on the table quits); + and
  * - outside a replay say in the status line that they apply to replays.

@@ -105,6 +105,7 @@ static void draw(struct app *a, uint64_t now)
 		.events = &a->bms.events,
 		.inspect = &a->bms.inspect,
 		.worst_delta_wall_ms = a->bms.worst_delta_wall_ms,
+		.hist = &a->bms.hist,
 		/* Paused ages stay as they were when p was pressed. */
 		.now_ms = a->paused ? a->paused_at_ms : now,
 		/* What is written, and a write that stopped on an error. */

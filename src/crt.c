@@ -191,6 +191,17 @@ enum cg_key_action cg_crt_key(void)
 		case '-':
 		case '<':
 			return CG_KEY_SLOWER;
+		case 't':
+		case 'T':
+			return CG_KEY_HISTORY;
+		case '[':
+			return CG_KEY_WIDER;
+		case ']':
+			return CG_KEY_NARROWER;
+		case KEY_LEFT:
+			return CG_KEY_LEFT;
+		case KEY_RIGHT:
+			return CG_KEY_RIGHT;
 		case KEY_UP:
 			return CG_KEY_LINE_UP;
 		case KEY_DOWN:

@@ -67,7 +67,7 @@ void cg_options_usage(FILE *to)
 		"  -V, --version       version\n"
 		"\n"
 		"Keys: q quit, ? or h help, p pause, r reset min/max, z zoom,\n"
-		"e events, i inspector, + and - replay speed.\n"
+		"e events, i inspector, t history, + and - replay speed.\n"
 		"Exit codes: (README and the man page say more)\n"
 		"   0  ok (--once: fresh data within limits)\n"
 		"   1  --once: no data or stale data\n"

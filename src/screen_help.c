@@ -9,7 +9,7 @@ void cg_screen_help_draw(void)
 	static const wchar_t *const text[] = {
 		L"chargery-top keys",
 		L"",
-		L"q      quit (Esc or q closes this and e, i)",
+		L"q      quit (Esc or q closes this and e, i, t)",
 		L"? h    show or hide this help",
 		L"p      pause or resume the display (and a replay)",
 		L"r      reset session min/max (marks on the bars)",
@@ -17,6 +17,8 @@ void cg_screen_help_draw(void)
 		L"e      event list; e again returns to the cells",
 		L"i      inspector: counters, firmware, last frames",
 		L"       (arrows, PgUp/PgDn, g/G scroll it)",
+		L"t      history graphs; t again returns",
+		L"       (Up/Down cell, [ ] zoom, Left/Right pan)",
 		L"+ -    replay faster or slower (also > <)",
 		L"",
 		L"open?  sense lead reads under 1 V:",

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "screen_events.h"
 #include "screen_help.h"
+#include "screen_history.h"
 #include "screen_inspector.h"
 #include "screen_table.h"
 #include "screens.h"
@@ -20,6 +21,7 @@ enum screen {
 	SCREEN_TABLE,
 	SCREEN_EVENTS,
 	SCREEN_INSPECTOR,
+	SCREEN_HISTORY,
 };
 
 #define NOTICE_MS 3000 /* how long a word about a key stays */
@@ -74,6 +76,8 @@ void cg_tui_draw(const struct cg_view *view)
 	    cg_crt_lines() >= CG_LAYOUT_MIN_LINES) {
 		if (tui.shown == SCREEN_INSPECTOR)
 			cg_screen_inspector_draw(view, body);
+		else if (tui.shown == SCREEN_HISTORY)
+			cg_screen_history_draw(view, body);
 		else
 			cg_screen_events_draw(view, body);
 	} else {
@@ -134,6 +138,12 @@ static enum cg_key_action route(enum cg_key_action action)
 							  : SCREEN_INSPECTOR;
 		cg_screen_inspector_key(CG_KEY_TOP);
 		return action;
+	case CG_KEY_HISTORY:
+		tui.shown = tui.shown == SCREEN_HISTORY ? SCREEN_TABLE
+							: SCREEN_HISTORY;
+		if (tui.shown == SCREEN_HISTORY)
+			cg_screen_history_reset();
+		return action;
 	default:
 		break;
 	}
@@ -150,6 +160,10 @@ static enum cg_key_action route(enum cg_key_action action)
 		break;
 	case SCREEN_INSPECTOR:
 		if (!cg_screen_inspector_key(action))
+			cg_screen_table_key(action);
+		break;
+	case SCREEN_HISTORY:
+		if (!cg_screen_history_key(action))
 			cg_screen_table_key(action);
 		break;
 	}
