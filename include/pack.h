@@ -110,6 +110,10 @@ enum cg_freshness cg_pack_freshness(const struct cg_pack *pack,
 /* Whether the pack's SOC is known and fresh (2.5 periods of its frame). */
 bool cg_pack_soc_fresh(const struct cg_pack *pack, uint64_t now_ms);
 
+/* --cells asked for more cells than the unit has channels (--cells 24 on
+ * a 16-channel unit): the channels the unit sends, else 0. */
+unsigned cg_pack_cells_beyond_unit(const struct cg_pack *pack);
+
 /* True when channel i (0-based) is wired and has a reading in the figures. */
 bool cg_pack_cell_counted(const struct cg_pack *pack, unsigned i);
 

@@ -252,8 +252,13 @@ static int print_once(struct app *a)
 	errno = 0;
 	if (fwrite(out, 1, n, stdout) != n)
 		return cg_bms_stdout_failed(&a->bms, errno ? errno : EIO);
-	if (a->opt.json || a->opt.csv)
+	if (a->opt.json || a->opt.csv) {
 		say_variants(a, stderr, PROGRAM ": ");
+		if (cg_pack_cells_beyond_unit(&a->bms.pack))
+			cg_sayf("--cells %u, but this unit sends %u channels",
+				a->bms.pack.config.cells,
+				cg_pack_cells_beyond_unit(&a->bms.pack));
+	}
 	else
 		say_variants(a, stdout, "Unknown  ");
 	errno = 0;

@@ -198,3 +198,11 @@ bool cg_pack_soc_fresh(const struct cg_pack *pack, uint64_t now_ms)
 	       (now_ms <= pack->soc_at_ms ||
 		now_ms - pack->soc_at_ms <= period * CG_STALE_PERIODS_X10 / 10);
 }
+
+unsigned cg_pack_cells_beyond_unit(const struct cg_pack *p)
+{
+	if (!p->config.cells || !p->have[CG_REC_CELLS] ||
+	    p->config.cells <= p->cells.count)
+		return 0;
+	return p->cells.count;
+}

@@ -194,6 +194,10 @@ size_t cg_snapshot_text(char *out, size_t cap, const struct cg_pack *pack,
 		cg_strbuf_thousandths(&t, c->mv[p->low_index]);
 		cg_strbuf_printf(&t, " V\n");
 		cg_strbuf_printf(&t, "Delta    %u mV\n", p->delta_mv);
+		if (cg_pack_cells_beyond_unit(p))
+			cg_strbuf_printf(&t, "Note     --cells %u, but this unit "
+					 "sends %u channels\n", p->config.cells,
+					 cg_pack_cells_beyond_unit(p));
 	} else {
 		cg_strbuf_printf(&t, "Cells    unknown\n");
 	}

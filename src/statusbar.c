@@ -217,7 +217,13 @@ void cg_statusbar_draw(const struct cg_view *v, const wchar_t *notice)
 	swprintf(pc[REJECTED].brief, 48, L"%llu rej",
 		 (unsigned long long)rejected);
 
-	if (cg_view_have(p, CG_REC_CELLS) && p->wired) {
+	if (cg_pack_cells_beyond_unit(p)) {
+		swprintf(pc[CELLS].full, 128, L"--cells %u, but the unit sends %u",
+			 p->config.cells, cg_pack_cells_beyond_unit(p));
+		swprintf(pc[CELLS].brief, 48, L"--cells %u > %u channels",
+			 p->config.cells, cg_pack_cells_beyond_unit(p));
+		pc[CELLS].pair = CG_ROLE_WARN;
+	} else if (cg_view_have(p, CG_REC_CELLS) && p->wired) {
 		swprintf(pc[CELLS].full, 128, L"%u cells (%ls)", p->wired,
 			 wired_words(p->wired_source));
 		swprintf(pc[CELLS].brief, 48, L"%u cells (%ls)", p->wired,

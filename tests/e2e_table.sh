@@ -143,6 +143,14 @@ check "terminal hang-up: chargery-top exits within 3 s" wait_for 3 gone "$pid"
 check "terminal hang-up: no process spins on after it" sh -c "! kill -0 $pid 2>/dev/null"
 kill -9 "$pid" 2>/dev/null
 
+# --- --cells beyond the unit's channels: said, not hidden --------------------------
+tmux_start 132 30 "$TOP --cells 24 $LINK; echo EXIT=\$?"
+check "--cells 24 on a 16-channel unit: the status line says so" \
+	wait_screen 10 '--cells 24, but the unit sends 16'
+tmux_keys q
+wait_screen 5 'EXIT=0' >/dev/null
+tmux_kill
+
 # --- a 24-cell pack on 80x24 ----------------------------------------------------
 kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
 # Fast, so that the current flips and a 0x58 arrives within seconds.

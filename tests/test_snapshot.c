@@ -226,6 +226,35 @@ static void test_text_vendor_pack(void **state)
 			fail_msg("missing %s in:\n%s", lines[i], f.out);
 }
 
+/* --cells 24 on a unit that sends 16 channels is said, not hidden. */
+static void test_text_cells_beyond_the_unit(void **state)
+{
+	struct fixture f;
+	struct cg_pack_config pc = { .cells = 24 };
+	(void)state;
+
+	memset(&f, 0, sizeof(f));
+	cg_pack_init(&f.pack, &pc);
+	apply_cells(&f.pack, vendor_cells16_mv);
+	apply_status(&f.pack, true);
+	cg_alarms_init(&f.alarms);
+	cg_alarms_update(&f.alarms, &f.config, &f.pack, NULL, 0);
+	assert_int_equal(cg_pack_cells_beyond_unit(&f.pack), 16);
+	assert_true(cg_snapshot_text(f.out, sizeof(f.out), &f.pack, &f.alarms,
+				     ISO, NOW) > 0);
+	if (!strstr(f.out, "\nNote     --cells 24, but this unit sends 16 channels\n"))
+		fail_msg("no note in:\n%s", f.out);
+
+	/* --cells within the unit's channels says nothing. */
+	pc.cells = 12;
+	cg_pack_init(&f.pack, &pc);
+	apply_cells(&f.pack, vendor_cells16_mv);
+	assert_int_equal(cg_pack_cells_beyond_unit(&f.pack), 0);
+	assert_true(cg_snapshot_text(f.out, sizeof(f.out), &f.pack, &f.alarms,
+				     ISO, NOW) > 0);
+	assert_null(strstr(f.out, "Note"));
+}
+
 static void test_text_nothing_and_stale(void **state)
 {
 	struct fixture f;
@@ -370,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_json_open_lead_is_null),
 		cmocka_unit_test(test_json_edge_values),
 		cmocka_unit_test(test_text_vendor_pack),
+		cmocka_unit_test(test_text_cells_beyond_the_unit),
 		cmocka_unit_test(test_text_nothing_and_stale),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_exit_status),
