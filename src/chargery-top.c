@@ -590,6 +590,9 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		 * (or ends): one write(2) per turn, not per line. */
 		if (a->opt.json && (fflush(stdout) != 0 || ferror(stdout)))
 			return EX_IOERR;
+		/* So do the --log rows, whole, in one write. */
+		if (a->logging && cg_csvlog_flush(&a->log, &a->fatal_error) < 0)
+			return a->fatal_error.exit_code;
 		if (!a->tui && a->ended) {
 			/* --json on a capture: done at EOF */
 			if (!a->opt.once)
