@@ -209,6 +209,23 @@ static void test_row_edge_values(void **state)
 	assert_non_null(strstr(buf, ",cell23_v,cell24_v\n"));
 }
 
+/* Volts either side of each change in digit count, cells and figures. */
+static void test_row_volts_at_digit_edges(void **state)
+{
+	static const uint16_t mv[6] = { 9999, 10000, 1, 999, 12345, 1000 };
+	struct cg_pack pack;
+	char buf[CG_CSV_LINE_MAX];
+	(void)state;
+
+	cg_pack_init(&pack, NULL);
+	apply_cells(&pack, mv, 6, NOW);
+	cg_csv_row(buf, sizeof(buf), &pack, 6, ISO, NOW);
+	/* Cells under 1 V are out of the figures: 9999 + 10000 + 1000 +
+	 * 12345 = 33344 mV, high 12.345, low 1.000. */
+	assert_string_equal(buf, ISO ",33.344,,,,,12.345,1.000,11345,"
+			    "9.999,10.000,0.001,0.999,12.345,1.000\n");
+}
+
 static void test_row_open_lead_and_extra_columns(void **state)
 {
 	struct cg_pack pack;
@@ -786,6 +803,7 @@ int main(void)
 		cmocka_unit_test(test_row_unknown_and_stale_are_empty),
 		cmocka_unit_test(test_row_open_lead_and_extra_columns),
 		cmocka_unit_test(test_row_edge_values),
+		cmocka_unit_test(test_row_volts_at_digit_edges),
 		cmocka_unit_test(test_file_new_then_append),
 		cmocka_unit_test(test_file_created_with_mode),
 		cmocka_unit_test(test_file_mismatch_goes_beside),
