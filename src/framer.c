@@ -159,19 +159,20 @@ static void watch_byte(struct cg_framer *f, uint8_t byte)
 			count_variant(&f->stats, w->cmd, w->len);
 		f->watch[i] = f->watch[--f->watching];
 	}
-	if (f->recent[0] == CG_HEADER_BYTE && f->recent[1] == CG_HEADER_BYTE &&
-	    cmd_known(f->recent[2]) && byte >= 5 && byte <= CG_FRAME_MAX &&
-	    !cg_frame_length_allowed(f->recent[2], byte) &&
+	uint32_t recent = f->recent;
+	uint8_t cmd = (uint8_t)recent;
+
+	if ((recent >> 8) == (CG_HEADER_BYTE << 8 | CG_HEADER_BYTE) &&
+	    cmd_known(cmd) && byte >= 5 && byte <= CG_FRAME_MAX &&
+	    !cg_frame_length_allowed(cmd, byte) &&
 	    f->watching < sizeof(f->watch) / sizeof(f->watch[0]))
 		f->watch[f->watching++] = (struct cg_framer_watch){
-			.cmd = f->recent[2],
+			.cmd = cmd,
 			.len = byte,
 			.got = 4,
-			.sum = (uint8_t)(2 * CG_HEADER_BYTE + f->recent[2] + byte),
+			.sum = (uint8_t)(2 * CG_HEADER_BYTE + cmd + byte),
 		};
-	f->recent[0] = f->recent[1];
-	f->recent[1] = f->recent[2];
-	f->recent[2] = byte;
+	f->recent = (recent << 8 | byte) & 0xffffffu;
 }
 
 size_t cg_framer_variant_text(const struct cg_framer_stats *stats,
@@ -206,11 +207,8 @@ static void skip_junk(struct cg_framer *f, const uint8_t **data, size_t *len)
 	size_t skip = hit ? (size_t)(hit - *data) : *len;
 
 	/* The last skipped bytes are the recent input (none is 0x24). */
-	for (size_t k = skip > 3 ? skip - 3 : 0; k < skip; k++) {
-		f->recent[0] = f->recent[1];
-		f->recent[1] = f->recent[2];
-		f->recent[2] = (*data)[k];
-	}
+	for (size_t k = skip > 3 ? skip - 3 : 0; k < skip; k++)
+		f->recent = (f->recent << 8 | (*data)[k]) & 0xffffffu;
 	f->stats.bytes += skip;
 	f->stats.junk_bytes += skip;
 	*data += skip;
