@@ -121,6 +121,31 @@ static void test_row_vendor_pack(void **state)
 	assert_string_equal(buf, "");
 }
 
+/* At every size too small, wherever the row is cut: nothing (an empty
+ * string), and not a byte written past the size given. */
+static void test_row_never_overruns(void **state)
+{
+	struct cg_pack pack;
+	char buf[CG_CSV_LINE_MAX + 16];
+	const size_t whole = strlen(ROW16);
+	(void)state;
+
+	vendor_pack(&pack, 0);
+	for (size_t cap = 1; cap <= whole + 1; cap++) {
+		memset(buf, '#', sizeof(buf));
+		size_t n = cg_csv_row(buf, cap, &pack, 16, ISO, NOW);
+		if (cap <= whole) {
+			assert_int_equal(n, 0);
+			assert_string_equal(buf, "");
+		} else {
+			assert_int_equal(n, whole);
+			assert_string_equal(buf, ROW16);
+		}
+		for (size_t i = cap; i < sizeof(buf); i++)
+			assert_int_equal(buf[i], '#');
+	}
+}
+
 static void test_row_negative_current(void **state)
 {
 	struct cg_pack pack;
@@ -799,6 +824,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_row_vendor_pack),
+		cmocka_unit_test(test_row_never_overruns),
 		cmocka_unit_test(test_row_negative_current),
 		cmocka_unit_test(test_row_unknown_and_stale_are_empty),
 		cmocka_unit_test(test_row_open_lead_and_extra_columns),
