@@ -68,7 +68,9 @@ struct cg_framer {
 	uint8_t replay_pos;
 	/* The last three input bytes and the headers being watched: apart
 	 * from the state machine, so a wrong length costs it no delay. */
-	uint8_t recent[3];
+	uint32_t recent; /* the oldest in bits 16-23, the latest in 0-7: one
+			  * load and one store per byte, which the CPU
+			  * forwards (three byte stores it could not) */
 	uint8_t watching;
 	struct cg_framer_watch watch[4];
 	struct cg_framer_stats stats;

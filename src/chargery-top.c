@@ -112,7 +112,9 @@ static void draw(struct app *a, uint64_t now)
 		.record = { a->opt.record_path,
 			    a->bms.recording ? a->bms.recorder.file.size : 0,
 			    a->opt.record_path && !a->bms.recording },
-		.csv_log = { a->opt.log_path, a->bms.logging ? a->bms.log.file.size : 0,
+		/* The rows of this turn count before their write. */
+		.csv_log = { a->opt.log_path, a->bms.logging ?
+			     a->bms.log.file.size + a->bms.log.used : 0,
 			     a->opt.log_path && !a->bms.logging },
 		.event_log = { a->opt.events_path, 0,
 			       a->opt.events_path && !a->bms.writing_events },
@@ -310,6 +312,10 @@ static int run(struct app *a, const sigset_t *wait_mask)
 				return cg_bms_stdout_failed(&a->bms,
 							    errno ? errno : EIO);
 		}
+		/* So do the --log rows, whole, in one write. */
+		if (a->bms.logging &&
+		    cg_csvlog_flush(&a->bms.log, &a->bms.fatal_error) < 0)
+			return a->bms.fatal_error.exit_code;
 		if (a->bms.stop)
 			return a->bms.stop;
 		if (!a->tui && a->bms.ended) {

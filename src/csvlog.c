@@ -1,5 +1,6 @@
 /*
- * csvlog: spreadsheet rows (formatted by csv.c) appended whole.
+ * csvlog: spreadsheet rows (formatted by csv.c straight into the batch
+ * buffer) appended whole, a batch per write(2).
  */
 #include "csvlog.h"
 
@@ -83,6 +84,14 @@ static int check_existing(struct cg_csvlog *log, off_t size,
 	return 0;
 }
 
+/* The buffer is empty: what the log knows is what the file holds. */
+static void mark_flushed(struct cg_csvlog *log)
+{
+	log->flushed_header_on_file = log->header_on_file;
+	log->flushed_need_newline = log->need_newline;
+	log->flushed_rows = log->rows;
+}
+
 int cg_csvlog_open(struct cg_csvlog *log, const char *path,
 		   unsigned cells_hint, struct cg_error *err)
 {
@@ -102,6 +111,7 @@ int cg_csvlog_open(struct cg_csvlog *log, const char *path,
 			return rc;
 		}
 	}
+	mark_flushed(log);
 	return 0;
 }
 
@@ -157,6 +167,7 @@ static int switch_file(struct cg_csvlog *log, unsigned cells,
 		return -1;
 	}
 	log->columns = cells;
+	mark_flushed(log);
 	return 0;
 }
 
@@ -164,7 +175,8 @@ int cg_csvlog_write(struct cg_csvlog *log, const struct cg_pack *pack,
 		    const char *iso_time, uint64_t now_ms,
 		    struct cg_error *err)
 {
-	char buf[2 * CG_CSV_LINE_MAX + 1];
+	/* A cut line's end, a header and a row at most. */
+	const size_t room = 2 * CG_CSV_LINE_MAX + 1;
 	size_t len = 0;
 
 	if (log->file.fd < 0)
@@ -177,40 +189,73 @@ int cg_csvlog_write(struct cg_csvlog *log, const struct cg_pack *pack,
 		log->columns = pack->wired;
 	/* An existing file must match from the start; later, a pack with
 	 * fewer wired cells just leaves the last columns empty, and one with
-	 * more goes on in a file beside this one. */
+	 * more goes on in a file beside this one (the rows before it go to
+	 * the old file as the switch closes it). */
 	if ((log->header_on_file && log->rows == 0 &&
 	     pack->wired != log->columns) || pack->wired > log->columns) {
 		if (switch_file(log, pack->wired, err) < 0)
 			return -1;
 	}
+	if (sizeof(log->buf) - log->used < room &&
+	    cg_csvlog_flush(log, err) < 0)
+		return -1;
 
+	char *out = log->buf + log->used;
 	if (log->need_newline)
-		buf[len++] = '\n';
+		out[len++] = '\n';
 	if (!log->header_on_file)
-		len += cg_csv_header(buf + len, sizeof(buf) - len, log->columns);
-	size_t row = cg_csv_row(buf + len, sizeof(buf) - len, pack,
-				log->columns, iso_time, now_ms);
+		len += cg_csv_header(out + len, room - len, log->columns);
+	size_t row = cg_csv_row(out + len, room - len, pack, log->columns,
+				iso_time, now_ms);
 	if (!row)
 		return cg_error_set(err, EX_SOFTWARE, "a log row did not fit "
-				    "in %zu bytes", sizeof(buf));
-	len += row;
-
-	int rc = cg_appendfile_write(&log->file, buf, len, err);
-	if (rc)
-		return rc;
+				    "in %zu bytes", room);
+	log->used += len + row;
 	log->need_newline = false;
 	log->header_on_file = true;
 	log->rows++;
 	return 0;
 }
 
+int cg_csvlog_flush(struct cg_csvlog *log, struct cg_error *err)
+{
+	size_t len = log->used;
+
+	if (!len)
+		return 0;
+	log->used = 0;
+	if (cg_appendfile_write(&log->file, log->buf, len, err) < 0) {
+		/* appendfile took the batch back off: the file is as it was
+		 * at the last flush, and the log goes on from there. */
+		log->header_on_file = log->flushed_header_on_file;
+		log->need_newline = log->flushed_need_newline;
+		log->rows = log->flushed_rows;
+		return -1;
+	}
+	mark_flushed(log);
+	return 0;
+}
+
 int cg_csvlog_sync_due(struct cg_csvlog *log, uint64_t now_ms,
 		       struct cg_error *err)
 {
+	if (cg_csvlog_flush(log, err) < 0)
+		return -1;
 	return cg_appendfile_sync_due(&log->file, now_ms, err);
 }
 
 int cg_csvlog_close(struct cg_csvlog *log, struct cg_error *err)
 {
-	return cg_appendfile_close(&log->file, err);
+	struct cg_error later;
+	int rc;
+
+	if (log->file.fd < 0) {
+		log->used = 0;
+		return 0;
+	}
+	rc = cg_csvlog_flush(log, err);
+	/* Closed either way; the first error is the one to tell. */
+	if (cg_appendfile_close(&log->file, rc ? &later : err) < 0)
+		rc = -1;
+	return rc;
 }

@@ -72,8 +72,12 @@ static bool frame_complete(struct cg_framer *f)
 
 /* Takes one byte into the frame being assembled. Returns true when the
  * buffer holds a complete, checked frame. */
-static bool take(struct cg_framer *f, uint8_t byte)
+static inline bool take(struct cg_framer *f, uint8_t byte)
 {
+	if (f->fill >= 4) { /* inside a frame: most bytes */
+		f->buf[f->fill++] = byte;
+		return f->fill >= f->buf[3] && frame_complete(f);
+	}
 	switch (f->fill) {
 	case 0:
 		if (byte != CG_HEADER_BYTE) {
@@ -83,10 +87,11 @@ static bool take(struct cg_framer *f, uint8_t byte)
 		break;
 	case 1:
 		if (byte != CG_HEADER_BYTE) {
-			/* A lone 0x24 was junk; this byte may start a header. */
-			f->stats.junk_bytes++;
+			/* A lone 0x24 was junk, and so is this byte, which
+			 * is no 0x24 to start a header either. */
+			f->stats.junk_bytes += 2;
 			f->fill = 0;
-			return take(f, byte);
+			return false;
 		}
 		break;
 	case 2:
@@ -159,19 +164,20 @@ static void watch_byte(struct cg_framer *f, uint8_t byte)
 			count_variant(&f->stats, w->cmd, w->len);
 		f->watch[i] = f->watch[--f->watching];
 	}
-	if (f->recent[0] == CG_HEADER_BYTE && f->recent[1] == CG_HEADER_BYTE &&
-	    cmd_known(f->recent[2]) && byte >= 5 && byte <= CG_FRAME_MAX &&
-	    !cg_frame_length_allowed(f->recent[2], byte) &&
+	uint32_t recent = f->recent;
+	uint8_t cmd = (uint8_t)recent;
+
+	if ((recent >> 8) == (CG_HEADER_BYTE << 8 | CG_HEADER_BYTE) &&
+	    cmd_known(cmd) && byte >= 5 && byte <= CG_FRAME_MAX &&
+	    !cg_frame_length_allowed(cmd, byte) &&
 	    f->watching < sizeof(f->watch) / sizeof(f->watch[0]))
 		f->watch[f->watching++] = (struct cg_framer_watch){
-			.cmd = f->recent[2],
+			.cmd = cmd,
 			.len = byte,
 			.got = 4,
-			.sum = (uint8_t)(2 * CG_HEADER_BYTE + f->recent[2] + byte),
+			.sum = (uint8_t)(2 * CG_HEADER_BYTE + cmd + byte),
 		};
-	f->recent[0] = f->recent[1];
-	f->recent[1] = f->recent[2];
-	f->recent[2] = byte;
+	f->recent = (recent << 8 | byte) & 0xffffffu;
 }
 
 size_t cg_framer_variant_text(const struct cg_framer_stats *stats,
@@ -206,11 +212,8 @@ static void skip_junk(struct cg_framer *f, const uint8_t **data, size_t *len)
 	size_t skip = hit ? (size_t)(hit - *data) : *len;
 
 	/* The last skipped bytes are the recent input (none is 0x24). */
-	for (size_t k = skip > 3 ? skip - 3 : 0; k < skip; k++) {
-		f->recent[0] = f->recent[1];
-		f->recent[1] = f->recent[2];
-		f->recent[2] = (*data)[k];
-	}
+	for (size_t k = skip > 3 ? skip - 3 : 0; k < skip; k++)
+		f->recent = (f->recent << 8 | (*data)[k]) & 0xffffffu;
 	f->stats.bytes += skip;
 	f->stats.junk_bytes += skip;
 	*data += skip;
@@ -220,22 +223,36 @@ static void skip_junk(struct cg_framer *f, const uint8_t **data, size_t *len)
 bool cg_framer_next(struct cg_framer *f, const uint8_t **data, size_t *len,
 		    struct cg_frame *out)
 {
+	/* The input position in locals: through the pointers, every byte
+	 * would load and store them again (f's stores might alias them). */
+	const uint8_t *p = *data;
+	size_t n = *len;
+	bool done = false;
+
 	for (;;) {
 		if (f->replay_pos < f->replay_len) {
-			if (take(f, f->replay[f->replay_pos++]))
-				return emit(f, out);
+			if (take(f, f->replay[f->replay_pos++])) {
+				done = true;
+				break;
+			}
 			continue;
 		}
 		if (f->fill == 0)
-			skip_junk(f, data, len);
-		if (*len == 0)
-			return false;
+			skip_junk(f, &p, &n);
+		if (n == 0)
+			break;
+		uint8_t byte = *p++;
+		n--;
 		f->stats.bytes++;
-		(*len)--;
-		watch_byte(f, **data);
-		if (take(f, *(*data)++))
-			return emit(f, out);
+		watch_byte(f, byte);
+		if (take(f, byte)) {
+			done = true;
+			break;
+		}
 	}
+	*data = p;
+	*len = n;
+	return done && emit(f, out);
 }
 
 /* The frame's bytes were the buffer's (fill is 0 since emit): each came

@@ -1,17 +1,20 @@
 /*
- * Unit tests for csvlog: the exact header and row for the vendor's
- * 16-cell frame, empty fields for what is unknown, stale or an open lead,
- * and the file rules with real files under /tmp: a new file gets one
- * header, a matching file is appended to, a mismatching one is refused
- * with a message saying what to do, and a full disk is reported.
+ * Unit tests for csvlog (the rows' text is test_csv.c's): the file rules
+ * with real files under /tmp: a new file gets one header, a matching file
+ * is appended to, a mismatching one is refused with a message saying what
+ * to do, and a full disk is reported. Rows go to the file whole, in
+ * batches: at a flush, or when the buffer is full, and a batch the file
+ * refuses part of is taken back whole.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -19,217 +22,7 @@
 #include <cmocka.h>
 
 #include "csvlog.h"
-#include "frames.h"
-
-#define NOW 100000
-#define ISO "2026-11-24T06:20:00.123Z"
-
-#define HEADER16 \
-	"time,pack_v,current_a,soc_pct,t1_c,t2_c,high_v,low_v,delta_mv," \
-	"cell1_v,cell2_v,cell3_v,cell4_v,cell5_v,cell6_v,cell7_v,cell8_v," \
-	"cell9_v,cell10_v,cell11_v,cell12_v,cell13_v,cell14_v,cell15_v," \
-	"cell16_v\n"
-
-/* Hand-checked from protocol.md: total 53294 mV, high cell 15 3.343 V,
- * low cell 14 3.323 V, delta 20 mV; the status is vendor_status_charge. */
-#define CELLS16 \
-	"3.325,3.332,3.332,3.330,3.331,3.332,3.334,3.329," \
-	"3.336,3.330,3.333,3.326,3.334,3.323,3.343,3.324\n"
-#define ROW16 ISO ",53.294,23.0,91,12.9,13.2,3.343,3.323,20," CELLS16
-
-static void apply_cells(struct cg_pack *pack, const uint16_t *mv,
-			unsigned n, uint64_t at)
-{
-	struct cg_record rec = { .type = CG_REC_CELLS };
-
-	rec.u.cells.count = (uint8_t)n;
-	memcpy(rec.u.cells.mv, mv, n * sizeof(mv[0]));
-	rec.u.cells.has_energy = true;
-	rec.u.cells.energy_mwh = 47578742;
-	rec.u.cells.charge_mah = 922723;
-	cg_pack_apply(pack, &rec, at);
-}
-
-static void apply_status(struct cg_pack *pack, bool charging, uint64_t at)
-{
-	struct cg_record rec = { .type = CG_REC_STATUS };
-	struct cg_status *s = &rec.u.status;
-
-	if (charging) { /* vendor_status_charge */
-		s->charge_end_mv = 3620;
-		s->mode = CG_MODE_CHARGE;
-		s->current_da = 230;
-		s->t1_dc = 129;
-		s->t2_dc = 132;
-		s->soc_pct = 91;
-		s->has_soc = true;
-		s->has_mode = true;
-	} else { /* vendor_status_discharge */
-		s->charge_end_mv = 4200;
-		s->mode = CG_MODE_DISCHARGE;
-		s->current_da = -12;
-		s->t1_dc = -223;
-		s->t2_dc = -223;
-		s->soc_pct = 0;
-		s->has_soc = true;
-		s->has_mode = true;
-	}
-	cg_pack_apply(pack, &rec, at);
-}
-
-static void vendor_pack(struct cg_pack *pack, unsigned cells_option)
-{
-	struct cg_pack_config config = { .cells = (uint8_t)cells_option };
-
-	cg_pack_init(pack, &config);
-	apply_cells(pack, vendor_cells16_mv, 16, NOW);
-	apply_status(pack, true, NOW);
-}
-
-static void test_header(void **state)
-{
-	char buf[CG_CSV_LINE_MAX];
-	(void)state;
-
-	assert_int_equal(cg_csv_header(buf, sizeof(buf), 16), strlen(HEADER16));
-	assert_string_equal(buf, HEADER16);
-	cg_csv_header(buf, sizeof(buf), 1);
-	assert_string_equal(buf, "time,pack_v,current_a,soc_pct,t1_c,t2_c,"
-			    "high_v,low_v,delta_mv,cell1_v\n");
-	/* 24 cells fit the documented maximum line. */
-	assert_true(cg_csv_header(buf, sizeof(buf), 24) > 0);
-	assert_int_equal(cg_csv_header(buf, 20, 16), 0);
-	assert_string_equal(buf, "");
-}
-
-static void test_row_vendor_pack(void **state)
-{
-	struct cg_pack pack;
-	char buf[CG_CSV_LINE_MAX];
-	(void)state;
-
-	vendor_pack(&pack, 0);
-	assert_int_equal(cg_csv_row(buf, sizeof(buf), &pack, 16, ISO, NOW),
-			 strlen(ROW16));
-	assert_string_equal(buf, ROW16);
-	/* One byte short of the row and its NUL: nothing, not half a row. */
-	assert_int_equal(cg_csv_row(buf, strlen(ROW16), &pack, 16, ISO, NOW), 0);
-	assert_string_equal(buf, "");
-}
-
-static void test_row_negative_current(void **state)
-{
-	struct cg_pack pack;
-	char buf[CG_CSV_LINE_MAX];
-	(void)state;
-
-	vendor_pack(&pack, 0);
-	apply_status(&pack, false, NOW);
-	cg_csv_row(buf, sizeof(buf), &pack, 16, ISO, NOW);
-	assert_string_equal(buf, ISO ",53.294,-1.2,0,-22.3,-22.3,3.343,3.323,20,"
-			    CELLS16);
-}
-
-static void test_row_unknown_and_stale_are_empty(void **state)
-{
-	struct cg_pack pack;
-	char buf[CG_CSV_LINE_MAX];
-	(void)state;
-
-	/* Cells but no status yet. */
-	cg_pack_init(&pack, NULL);
-	apply_cells(&pack, vendor_cells16_mv, 16, NOW);
-	cg_csv_row(buf, sizeof(buf), &pack, 16, ISO, NOW);
-	assert_string_equal(buf, ISO ",53.294,,,,,3.343,3.323,20," CELLS16);
-
-	/* Status 2.6 s old is stale (2.5 periods of 1 s); cells are not. */
-	apply_status(&pack, true, NOW);
-	cg_csv_row(buf, sizeof(buf), &pack, 16, ISO, NOW + 2600);
-	assert_string_equal(buf, ISO ",53.294,,,,,3.343,3.323,20," CELLS16);
-
-	/* 5.1 s: cells stale too; every value empty, the columns stay. */
-	cg_csv_row(buf, sizeof(buf), &pack, 16, ISO, NOW + 5100);
-	assert_string_equal(buf, ISO ",,,,,,,,,,,,,,,,,,,,,,,,\n");
-
-	/* Nothing at all, 2 columns. */
-	cg_pack_init(&pack, NULL);
-	cg_csv_row(buf, sizeof(buf), &pack, 2, ISO, NOW);
-	assert_string_equal(buf, ISO ",,,,,,,,,,\n");
-}
-
-/* Each number at its type's edge: the largest cell, zero and tiny negative
- * current, the coldest and hottest int16 temperatures, a full byte of SOC. */
-static void test_row_edge_values(void **state)
-{
-	static const uint16_t mv[2] = { 65535, 1000 };
-	struct cg_pack pack;
-	char buf[CG_CSV_LINE_MAX];
-	struct cg_record rec = { .type = CG_REC_STATUS };
-	(void)state;
-
-	cg_pack_init(&pack, NULL);
-	apply_cells(&pack, mv, 2, NOW);
-	rec.u.status.current_da = -1;
-	rec.u.status.t1_dc = 0;
-	rec.u.status.t2_dc = -32768;
-	rec.u.status.soc_pct = 255;
-	rec.u.status.has_soc = true;
-	rec.u.status.has_mode = true;
-	cg_pack_apply(&pack, &rec, NOW);
-	assert_int_equal(cg_csv_row(buf, sizeof(buf), &pack, 2, ISO, NOW),
-			 strlen(ISO ",66.535,-0.1,255,0.0,-3276.8,65.535,1.000,"
-				"64535,65.535,1.000\n"));
-	assert_string_equal(buf, ISO ",66.535,-0.1,255,0.0,-3276.8,65.535,"
-			    "1.000,64535,65.535,1.000\n");
-
-	rec.u.status.current_da = 0;
-	rec.u.status.t1_dc = 32767;
-	rec.u.status.t2_dc = -5;
-	rec.u.status.soc_pct = 0;
-	rec.u.status.has_soc = true;
-	rec.u.status.has_mode = true;
-	cg_pack_apply(&pack, &rec, NOW);
-	cg_csv_row(buf, sizeof(buf), &pack, 2, NULL, NOW);
-	assert_string_equal(buf, ",66.535,0.0,0,3276.7,-0.5,65.535,1.000,"
-			    "64535,65.535,1.000\n");
-
-	/* Nothing known at all: the time, then every field empty. */
-	cg_pack_init(&pack, NULL);
-	cg_csv_row(buf, sizeof(buf), &pack, 3, ISO, NOW);
-	assert_string_equal(buf, ISO ",,,,,,,,,,,\n");
-
-	/* The widest header: 24 cells, each name in full. */
-	size_t n = cg_csv_header(buf, sizeof(buf), 24);
-	assert_int_equal(n, strlen(buf));
-	assert_non_null(strstr(buf, ",cell9_v,cell10_v,"));
-	assert_non_null(strstr(buf, ",cell23_v,cell24_v\n"));
-}
-
-static void test_row_open_lead_and_extra_columns(void **state)
-{
-	struct cg_pack pack;
-	uint16_t mv[16];
-	char buf[CG_CSV_LINE_MAX];
-	(void)state;
-
-	/* --cells 4 on the old-firmware frame: 3 cells, cell 4 reads 0
-	 * (sense lead or cell lost): out of the figures, its column says 0. */
-	struct cg_pack_config config = { .cells = 4 };
-	memcpy(mv, vendor_cells_old_mv, sizeof(mv));
-	cg_pack_init(&pack, &config);
-	apply_cells(&pack, mv, 16, NOW);
-	apply_status(&pack, true, NOW);
-	assert_int_equal(pack.wired, 4);
-	cg_csv_row(buf, sizeof(buf), &pack, 4, ISO, NOW);
-	assert_string_equal(buf, ISO ",11.822,23.0,91,12.9,13.2,3.948,3.932,16,"
-			    "3.932,3.948,3.942,0.000\n");
-	/* A file with 6 columns: the cells the pack lacks are empty. */
-	cg_csv_row(buf, sizeof(buf), &pack, 6, ISO, NOW);
-	assert_string_equal(buf, ISO ",11.822,23.0,91,12.9,13.2,3.948,3.932,16,"
-			    "3.932,3.948,3.942,0.000,,\n");
-}
-
-/* --- files --- */
+#include "csv_fixture.h"
 
 struct tmp {
 	char path[64];
@@ -534,15 +327,198 @@ static void test_disk_full(void **state)
 	int rc;
 	(void)state;
 
-	/* /dev/full answers every write with ENOSPC. */
+	/* /dev/full answers every write with ENOSPC: the row waits in the
+	 * buffer, and its write, at the flush, says the disk is full. */
 	vendor_pack(&pack, 0);
 	assert_int_equal(cg_csvlog_open(&log, "/dev/full", 0, &err),
 			 0);
-	rc = cg_csvlog_write(&log, &pack, ISO, NOW, &err);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
+	rc = cg_csvlog_flush(&log, &err);
 	assert_int_equal(exit_code_of(rc, &err), EX_IOERR);
 	assert_string_equal(err.message, "cannot write /dev/full: disk full; "
 			    "free some space or log to another disk");
+	assert_int_equal(log.used, 0); /* dropped, not written again */
+	assert_int_equal(log.rows, 0);
+
+	/* Rows still waiting at close: close says the disk is full. */
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
+	memset(&err, 0, sizeof(err));
+	rc = cg_csvlog_close(&log, &err);
+	assert_int_equal(exit_code_of(rc, &err), EX_IOERR);
+	assert_string_equal(err.message, "cannot write /dev/full: disk full; "
+			    "free some space or log to another disk");
+	assert_int_equal(log.file.fd, -1);
+
+	/* The periodic sync writes what waits first, and says so too. */
+	assert_int_equal(cg_csvlog_open(&log, "/dev/full", 0, &err), 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
+	rc = cg_csvlog_sync_due(&log, 500, &err);
+	assert_int_equal(exit_code_of(rc, &err), EX_IOERR);
+	assert_non_null(strstr(err.message, "disk full"));
 	cg_csvlog_close(&log, &err);
+}
+
+static off_t size_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_size;
+}
+
+/* Rows wait in the buffer until a flush, then go in one write. */
+static void test_rows_go_in_batches(void **state)
+{
+	struct tmp t;
+	struct cg_csvlog log;
+	struct cg_pack pack;
+	struct cg_error err;
+	char got[4096];
+	(void)state;
+
+	make_tmp(&t, NULL);
+	vendor_pack(&pack, 0);
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err),
+				 0);
+	assert_int_equal(size_of(t.path), 0);
+	assert_int_equal(log.file.records, 0);
+	assert_int_equal(log.rows, 3);
+
+	assert_int_equal(cg_csvlog_flush(&log, &err), 0);
+	assert_int_equal(log.file.records, 1); /* one write(2) */
+	assert_int_equal(log.used, 0);
+	read_file(t.path, got, sizeof(got));
+	assert_string_equal(got, HEADER16 ROW16 ROW16 ROW16);
+	/* Nothing waiting: a flush writes nothing. */
+	assert_int_equal(cg_csvlog_flush(&log, &err), 0);
+	assert_int_equal(log.file.records, 1);
+
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
+	assert_int_equal(size_of(t.path),
+			 (off_t)strlen(HEADER16 ROW16 ROW16 ROW16));
+	assert_int_equal(cg_csvlog_close(&log, &err), 0);
+	read_file(t.path, got, sizeof(got));
+	assert_string_equal(got, HEADER16 ROW16 ROW16 ROW16 ROW16);
+	unlink(t.path);
+}
+
+/* Without a flush, a full buffer is written before the row that would not
+ * fit: the file only ever holds whole rows, and a flush writes the rest. */
+static void test_full_buffer_writes_whole_rows(void **state)
+{
+	struct tmp t;
+	struct cg_csvlog log;
+	struct cg_pack pack;
+	struct cg_error err;
+	const size_t head = strlen(HEADER16), row = strlen(ROW16);
+	const unsigned rows = 3 * CG_CSVLOG_BUF / (unsigned)strlen(ROW16);
+	uint64_t writes = 0;
+	(void)state;
+
+	make_tmp(&t, NULL);
+	vendor_pack(&pack, 0);
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
+	for (unsigned i = 0; i < rows; i++) {
+		assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err),
+				 0);
+		off_t size = size_of(t.path);
+		if (log.file.records != writes) {
+			writes = log.file.records;
+			/* Whole rows, and as many as the buffer holds:
+			 * each batch left less room than a row needs. */
+			assert_int_equal(((size_t)size - head) % row, 0);
+			assert_true((size_t)size >= writes *
+				    (CG_CSVLOG_BUF - 2 * CG_CSV_LINE_MAX - 1));
+			assert_int_equal(log.used, row);
+		}
+		assert_true(log.used <= CG_CSVLOG_BUF);
+	}
+	assert_in_range(writes, 2, 3);
+	assert_int_equal(cg_csvlog_flush(&log, &err), 0);
+	assert_int_equal(size_of(t.path), (off_t)(head + rows * row));
+	assert_int_equal(cg_csvlog_close(&log, &err), 0);
+	unlink(t.path);
+}
+
+/* Writes the buffered rows under a file size limit of limit bytes; the
+ * flush's result. */
+static int flush_limited(struct cg_csvlog *log, rlim_t limit,
+			 struct cg_error *err)
+{
+	struct rlimit old, lim;
+
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = limit;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	int rc = cg_csvlog_flush(log, err);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	return rc;
+}
+
+/* A batch the file takes only part of is taken back whole, and the log
+ * goes on from what the file holds: the header again if it was cut off,
+ * a cut line's end again, never a half row. */
+static void test_refused_batch_is_taken_back(void **state)
+{
+	struct tmp t;
+	struct cg_csvlog log;
+	struct cg_pack pack;
+	struct cg_error err;
+	char got[4096];
+	int rc;
+	(void)state;
+
+	/* The first batch, header included, cut after 10 bytes. */
+	make_tmp(&t, NULL);
+	vendor_pack(&pack, 0);
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
+	rc = flush_limited(&log, 10, &err);
+	assert_int_equal(exit_code_of(rc, &err), EX_IOERR);
+	assert_non_null(strstr(err.message, "as large as this file system "
+				"allows; log to a new file"));
+	assert_int_equal(size_of(t.path), 0);
+	assert_int_equal(log.rows, 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
+	assert_int_equal(cg_csvlog_close(&log, &err), 0);
+	read_file(t.path, got, sizeof(got));
+	assert_string_equal(got, HEADER16 ROW16);
+
+	/* A later batch of three rows, cut inside its second row. */
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err),
+				 0);
+	off_t before = size_of(t.path);
+	rc = flush_limited(&log, (rlim_t)before + strlen(ROW16) * 3 / 2, &err);
+	assert_int_equal(exit_code_of(rc, &err), EX_IOERR);
+	assert_int_equal(size_of(t.path), before);
+	assert_int_equal(log.rows, 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
+	assert_int_equal(cg_csvlog_close(&log, &err), 0);
+	read_file(t.path, got, sizeof(got));
+	assert_string_equal(got, HEADER16 ROW16 ROW16);
+	unlink(t.path);
+
+	/* A file that ended in a cut line: its end goes with the batch, and
+	 * comes back with the next one when the batch is refused. */
+	make_tmp(&t, HEADER16 ISO ",53.2");
+	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
+	before = size_of(t.path);
+	rc = flush_limited(&log, (rlim_t)before + 20, &err);
+	assert_int_equal(exit_code_of(rc, &err), EX_IOERR);
+	assert_int_equal(size_of(t.path), before);
+	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
+	assert_int_equal(cg_csvlog_close(&log, &err), 0);
+	read_file(t.path, got, sizeof(got));
+	assert_string_equal(got, HEADER16 ISO ",53.2\n" ROW16);
+	unlink(t.path);
 }
 
 /*
@@ -562,9 +538,11 @@ static void test_sync_at_most_every_10s(void **state)
 	vendor_pack(&pack, 0);
 	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
 	cg_csvlog_write(&log, &pack, ISO, NOW, &err);
+	assert_int_equal(cg_csvlog_flush(&log, &err), 0);
 	assert_true(log.file.unsynced);
 	/* An hour of recorded time later: still the tick's business. */
 	cg_csvlog_write(&log, &pack, ISO, NOW + 3600000, &err);
+	assert_int_equal(cg_csvlog_flush(&log, &err), 0);
 	assert_true(log.file.unsynced);
 
 	/* The first tick with rows waiting syncs them and starts the clock. */
@@ -572,8 +550,11 @@ static void test_sync_at_most_every_10s(void **state)
 	assert_false(log.file.unsynced);
 	assert_int_equal(log.file.synced_at_ms, 500);
 
+	/* A row still in the buffer: the tick writes it, then syncs it
+	 * when the time has come. */
 	cg_csvlog_write(&log, &pack, ISO, NOW, &err);
 	assert_int_equal(cg_csvlog_sync_due(&log, 10499, &err), 0);
+	assert_int_equal(log.used, 0);
 	assert_true(log.file.unsynced);
 	assert_int_equal(cg_csvlog_sync_due(&log, 10500, &err), 0);
 	assert_false(log.file.unsynced);
@@ -609,12 +590,6 @@ static void test_second_logger_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header),
-		cmocka_unit_test(test_row_vendor_pack),
-		cmocka_unit_test(test_row_negative_current),
-		cmocka_unit_test(test_row_unknown_and_stale_are_empty),
-		cmocka_unit_test(test_row_open_lead_and_extra_columns),
-		cmocka_unit_test(test_row_edge_values),
 		cmocka_unit_test(test_file_new_then_append),
 		cmocka_unit_test(test_file_created_with_mode),
 		cmocka_unit_test(test_file_mismatch_goes_beside),
@@ -624,6 +599,9 @@ int main(void)
 		cmocka_unit_test(test_file_cut_line_is_ended),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_disk_full),
+		cmocka_unit_test(test_rows_go_in_batches),
+		cmocka_unit_test(test_full_buffer_writes_whole_rows),
+		cmocka_unit_test(test_refused_batch_is_taken_back),
 		cmocka_unit_test(test_sync_at_most_every_10s),
 		cmocka_unit_test(test_second_logger_refused),
 	};
