@@ -32,7 +32,7 @@ PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 WERROR ?= -Werror
 WARN := -std=c11 -Wall -Wextra $(WERROR)
-PKG_LIBS := libserialport ncursesw nettle
+PKG_LIBS := libserialport ncursesw nettle libmosquitto
 # libwslay (the websocket framing of source_ws.c) is pkg-config'd where it
 # ships a .pc file; Debian's libwslay-dev does not, so -lwslay otherwise.
 WSLAY_LIBS := $(shell $(PKG_CONFIG) --libs libwslay 2>/dev/null || echo -lwslay)
@@ -75,7 +75,8 @@ UNIT_TESTS := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 # script, awk, ...) are in every Debian, debootstrap's minbase included.
 DEB_PKGS := build-essential pkg-config libserialport-dev libncurses-dev \
 	libcmocka-dev tmux procps groff-base libwslay-dev nettle-dev socat \
-	python3-websockets libxml2-utils librsvg2-bin
+	python3-websockets libxml2-utils librsvg2-bin mosquitto \
+	mosquitto-clients libmosquitto-dev openssl python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all demo check check-san deps print-deps clean install uninstall dist \

@@ -33,6 +33,7 @@
 #include "framer.h"
 #include "history.h"
 #include "json.h"
+#include "mqtt.h"
 #include "options.h"
 #include "pack.h"
 #include "plotfile.h"
@@ -106,6 +107,7 @@ struct app {
 
 	struct cg_csvlog log;
 	bool logging;
+	struct cg_mqtt *mqtt; /* --mqtt, NULL without */
 	uint64_t once_deadline_ms;
 	int fatal;            /* an EX_ code that ends the run, 0 = none */
 	struct cg_error fatal_error; /* printed once the terminal is back */
@@ -230,6 +232,9 @@ static int use_frame(struct app *a, const struct cg_frame *frame,
 			      a->synthetic ? a->synthetic_ms : a->data_wall_ms);
 	cg_inspect_frame(&a->inspect, frame, &rec);
 	note_changes(a, &rec, had_status ? &before : NULL);
+	if (a->mqtt)
+		cg_mqtt_publish_record(a->mqtt, &a->pack, &a->alarms, &rec,
+				       frame, a->data_wall_ms, data_ms);
 	a->dirty = true;
 	if (a->logging && rec.type == CG_REC_CELLS) {
 		const char *when = cg_clock_iso8601_cached(&a->stamp,
@@ -573,9 +578,11 @@ static int run(struct app *a, const sigset_t *wait_mask)
 
 	for (;;) {
 		uint64_t now = cg_clock_ms();
-		struct pollfd fds[2];
+		struct pollfd fds[3];
 		nfds_t nfds = 0;
-		int link_slot = -1, key_slot = -1;
+		int link_slot = -1, key_slot = -1, mqtt_slot = -1;
+		short mqtt_events = 0;
+		int mqtt_fd = cg_mqtt_poll_fd(a->mqtt, &mqtt_events);
 		int src_fd = cg_source_poll_fd(a->src);
 
 		if (src_fd >= 0) {
@@ -585,6 +592,10 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		if (a->tui) {
 			key_slot = (int)nfds;
 			fds[nfds++] = (struct pollfd){ .fd = a->key_fd, .events = POLLIN };
+		}
+		if (mqtt_fd >= 0) {
+			mqtt_slot = (int)nfds;
+			fds[nfds++] = (struct pollfd){ .fd = mqtt_fd, .events = mqtt_events };
 		}
 		/* --json lines of the last turn go out before the loop waits
 		 * (or ends): one write(2) per turn, not per line. */
@@ -613,6 +624,8 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		uint64_t due = cg_source_due_ms(a->src, now);
 		if (due < wake)
 			wake = due;
+		if (a->mqtt && cg_mqtt_due_ms(a->mqtt, now) < wake)
+			wake = cg_mqtt_due_ms(a->mqtt, now);
 		uint64_t wait_ms = wake > now ? wake - now : 0;
 		struct timespec timeout = {
 			.tv_sec = (time_t)(wait_ms / 1000),
@@ -677,6 +690,14 @@ static int run(struct app *a, const sigset_t *wait_mask)
 				return a->fatal_error.exit_code;
 		}
 		consult_doctor(a, now);
+		if (a->mqtt) {
+			char note[CG_MQTT_NOTE_MAX];
+			cg_mqtt_io(a->mqtt, ready > 0 && mqtt_slot >= 0 ?
+				   fds[mqtt_slot].revents : 0, now);
+			cg_mqtt_tick(a->mqtt, cg_doctor_link_state(&a->doctor, now), now);
+			while (cg_mqtt_note(a->mqtt, note, sizeof(note)))
+				note_event(a, note);
+		}
 		if (a->tui && a->dirty && now >= a->drawn_at_ms + REDRAW_MIN_MS)
 			draw(a, now);
 	}
@@ -769,6 +790,17 @@ static int open_outputs(struct app *a, struct cg_error *err)
 			return err->exit_code;
 		a->logging = true;
 	}
+	if (a->opt.mqtt_url) {
+		struct cg_mqtt_config mc = {
+			a->opt.mqtt_url, a->opt.mqtt_cafile,
+			a->opt.mqtt_password_file, getenv("CHARGERY_MQTT_PASSWORD"),
+			a->opt.name, cg_source_port_usb_serial(a->src),
+			a->opt.mqtt_discovery_prefix, a->opt.no_discovery,
+			PROGRAM " " CG_VERSION,
+		};
+		if (!(a->mqtt = cg_mqtt_open(&mc, cg_clock_ms(), err)))
+			return err->exit_code;
+	}
 	return -1;
 }
 
@@ -855,6 +887,7 @@ static int finish(struct app *a, int rc)
 		if (rc == EX_OK)
 			rc = err.exit_code;
 	}
+	cg_mqtt_close(a->mqtt);
 	cg_source_close(a->src);
 	cg_demo_stop(a->demo_pid);
 	if (a->recording && cg_recorder_close(&a->recorder, &err) < 0) {
