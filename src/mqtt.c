@@ -126,15 +126,21 @@ static void enqueue(struct cg_mqtt *m, const char *topic, const void *payload,
 
 /* The connection is gone (why: for the event): try again after the
  * backoff. Only a new reason is an event, not every failed try. */
-static void went_down(struct cg_mqtt *m, const char *why, uint64_t now)
+static void went_down(struct cg_mqtt *m, const char *reason, uint64_t now)
 {
-	char text[CG_MQTT_NOTE_MAX];
+	char text[CG_MQTT_NOTE_MAX], why[96];
+
+	/* libmosquitto's sentences end in '.'; ours go on. */
+	snprintf(why, sizeof(why), "%s", reason);
+	size_t len = strlen(why);
+	if (len && why[len - 1] == '.')
+		why[len - 1] = '\0';
 
 	if (m->state == UP)
 		snprintf(text, sizeof(text), "mqtt: lost %.48s:%d: %.60s",
 			 m->url.host, m->url.port, why);
 	else
-		snprintf(text, sizeof(text), "mqtt: cannot reach %.48s:%d: %.60s",
+		snprintf(text, sizeof(text), "mqtt: %.48s:%d: %.60s",
 			 m->url.host, m->url.port, why);
 	if (m->state == UP || strcmp(why, m->failure)) {
 		note(m, "%.140s; retrying", text);
@@ -204,8 +210,13 @@ static void service(struct cg_mqtt *m, uint64_t now)
 	if (m->state == CONNECTING && m->connack >= 0) {
 		if (m->connack != 0) {
 			char why[CG_MQTT_NOTE_MAX];
-			snprintf(why, sizeof(why), "broker refused: %s",
-				 mosquitto_connack_string(m->connack));
+			const char *text = mosquitto_connack_string(m->connack);
+			/* "Connection Refused: not authorised." */
+			const char *colon = strchr(text, ':');
+			if (colon)
+				for (text = colon + 1; *text == ' '; text++)
+					;
+			snprintf(why, sizeof(why), "broker refused: %s", text);
 			mosquitto_disconnect(m->mosq);
 			went_down(m, why, now);
 			return;
@@ -396,11 +407,11 @@ void cg_mqtt_io(struct cg_mqtt *m, short revents, uint64_t now_ms)
 	if (rc == MOSQ_ERR_SUCCESS && (revents & (POLLOUT | POLLERR)) &&
 	    mosquitto_want_write(m->mosq))
 		rc = mosquitto_loop_write(m->mosq, 1);
-	if (rc != MOSQ_ERR_SUCCESS) {
+	if (rc != MOSQ_ERR_SUCCESS && m->connack <= 0) {
 		went_down(m, mosq_why(rc), now_ms);
 		return;
 	}
-	service(m, now_ms);
+	service(m, now_ms); /* a refusal (CONNACK) is said there */
 }
 
 void cg_mqtt_publish_record(struct cg_mqtt *m, const struct cg_pack *pack,
