@@ -284,8 +284,9 @@ static void pick_name(char *out, size_t cap, const struct cg_mqtt_config *c)
 		snprintf(out, cap, "%s", c->default_name);
 		return;
 	}
+	/* A valid level is shorter than CG_MQTT_NAME_MAX: nothing is cut. */
 	if (gethostname(host, sizeof(host) - 1) == 0 && cg_mqtt_level_ok(host))
-		snprintf(out, cap, "%s", host);
+		snprintf(out, cap, "%.*s", CG_MQTT_NAME_MAX - 1, host);
 	else
 		snprintf(out, cap, "chargery");
 }
