@@ -11,6 +11,10 @@
  * slower than the BMS, waits in a bounded queue of CG_MQTT_QUEUE_MAX
  * messages; when it is full the oldest is dropped and counted.
  *
+ * libmosquitto is loaded (dlopen) by cg_mqtt_open only: a run without
+ * --mqtt carries neither it nor its TLS libraries. Without it installed,
+ * cg_mqtt_open fails with EX_UNAVAILABLE saying which package to install.
+ *
  * One exception: the broker's name is looked up (getaddrinfo) inside the
  * connect call, as libmosquitto does it; use an address or a name the
  * local resolver answers at once (/etc/hosts) where that matters.
@@ -62,7 +66,8 @@ struct cg_mqtt;
 
 /* Reads the URL and the password, checks the name and starts the first
  * connect (which may fail: then it is retried). Returns NULL with err
- * filled (EX_USAGE, EX_NOINPUT for the password file, EX_SOFTWARE). */
+ * filled (EX_USAGE, EX_NOINPUT for the password file, EX_UNAVAILABLE
+ * without libmosquitto, EX_SOFTWARE). */
 struct cg_mqtt *cg_mqtt_open(const struct cg_mqtt_config *config,
 			     uint64_t now_ms, struct cg_error *err);
 

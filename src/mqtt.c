@@ -11,6 +11,7 @@
  */
 #include "mqtt.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <poll.h>
@@ -25,6 +26,60 @@
 #include "clock.h"
 #include "json.h"
 #include "mqttfmt.h"
+
+/* libmosquitto is loaded only when --mqtt is given: with its TLS
+ * libraries it would add about 2 MB to every run's memory (the replay and
+ * logging budgets, tests/e2e_recfile.sh). One table of its functions,
+ * filled once by load(). */
+#define MOSQ_FUNCS(X) \
+	X(mosquitto_connack_string) \
+	X(mosquitto_connect_async) \
+	X(mosquitto_connect_callback_set) \
+	X(mosquitto_destroy) \
+	X(mosquitto_disconnect) \
+	X(mosquitto_disconnect_callback_set) \
+	X(mosquitto_lib_cleanup) \
+	X(mosquitto_lib_init) \
+	X(mosquitto_loop_misc) \
+	X(mosquitto_loop_read) \
+	X(mosquitto_loop_write) \
+	X(mosquitto_new) \
+	X(mosquitto_publish) \
+	X(mosquitto_socket) \
+	X(mosquitto_strerror) \
+	X(mosquitto_tls_set) \
+	X(mosquitto_username_pw_set) \
+	X(mosquitto_want_write) \
+	X(mosquitto_will_set)
+
+static struct {
+#define MOSQ_FIELD(f) __typeof__(&f) f;
+	MOSQ_FUNCS(MOSQ_FIELD)
+#undef MOSQ_FIELD
+} mq;
+
+static int load(struct cg_error *err)
+{
+	static void *handle;
+
+	if (handle)
+		return 0;
+	void *h = dlopen("libmosquitto.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return cg_error_set(err, EX_UNAVAILABLE, "--mqtt needs libmosquitto "
+				    "(%.300s); install it: apt install libmosquitto1",
+				    dlerror());
+#define MOSQ_LOAD(f) \
+	if (!(mq.f = (__typeof__(&f))dlsym(h, #f))) { \
+		dlclose(h); \
+		return cg_error_set(err, EX_UNAVAILABLE, "--mqtt: libmosquitto " \
+				    "has no " #f ": install libmosquitto1 2.0 or later"); \
+	}
+	MOSQ_FUNCS(MOSQ_LOAD)
+#undef MOSQ_LOAD
+	handle = h;
+	return 0;
+}
 
 #define CONNECT_TIMEOUT_MS 10000 /* no CONNACK this long: try again */
 #define NOTES 4
@@ -157,14 +212,14 @@ static void went_down(struct cg_mqtt *m, const char *reason, uint64_t now)
 
 static const char *mosq_why(int rc)
 {
-	return rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc);
+	return rc == MOSQ_ERR_ERRNO ? strerror(errno) : mq.mosquitto_strerror(rc);
 }
 
 static void try_connect(struct cg_mqtt *m, uint64_t now)
 {
 	m->connack = -1;
 	m->lost = false;
-	int rc = mosquitto_connect_async(m->mosq, m->url.host, m->url.port,
+	int rc = mq.mosquitto_connect_async(m->mosq, m->url.host, m->url.port,
 					 CG_MQTT_KEEPALIVE_S);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		went_down(m, mosq_why(rc), now);
@@ -178,7 +233,7 @@ static void try_connect(struct cg_mqtt *m, uint64_t now)
 static void publish_now(struct cg_mqtt *m, const char *topic,
 			const void *payload, size_t len, int qos, bool retain)
 {
-	int rc = mosquitto_publish(m->mosq, NULL, topic, (int)len, payload,
+	int rc = mq.mosquitto_publish(m->mosq, NULL, topic, (int)len, payload,
 				   qos, retain);
 	if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_OVERSIZE_PACKET)
 		m->lost = true;
@@ -210,14 +265,14 @@ static void service(struct cg_mqtt *m, uint64_t now)
 	if (m->state == CONNECTING && m->connack >= 0) {
 		if (m->connack != 0) {
 			char why[CG_MQTT_NOTE_MAX];
-			const char *text = mosquitto_connack_string(m->connack);
+			const char *text = mq.mosquitto_connack_string(m->connack);
 			/* "Connection Refused: not authorised." */
 			const char *colon = strchr(text, ':');
 			if (colon)
 				for (text = colon + 1; *text == ' '; text++)
 					;
 			snprintf(why, sizeof(why), "broker refused: %s", text);
-			mosquitto_disconnect(m->mosq);
+			mq.mosquitto_disconnect(m->mosq);
 			went_down(m, why, now);
 			return;
 		}
@@ -242,7 +297,7 @@ static void service(struct cg_mqtt *m, uint64_t now)
 		publish_discovery(m);
 		m->discovery_due = false;
 	}
-	while (m->count && !m->lost && !mosquitto_want_write(m->mosq)) {
+	while (m->count && !m->lost && !mq.mosquitto_want_write(m->mosq)) {
 		struct qmsg *q = &m->q[m->head];
 		publish_now(m, q->topic, q->payload, (size_t)q->len, 0, false);
 		qmsg_free(q);
@@ -333,26 +388,28 @@ struct cg_mqtt *cg_mqtt_open(const struct cg_mqtt_config *c, uint64_t now_ms,
 		goto fail;
 	}
 
-	mosquitto_lib_init();
-	m->mosq = mosquitto_new(NULL, true, m);
+	if (load(err) < 0)
+		goto fail;
+	mq.mosquitto_lib_init();
+	m->mosq = mq.mosquitto_new(NULL, true, m);
 	if (!m->mosq) {
 		cg_error_set(err, EX_OSERR, "--mqtt: libmosquitto: %s",
 			     strerror(errno));
-		mosquitto_lib_cleanup();
+		mq.mosquitto_lib_cleanup();
 		goto fail;
 	}
-	mosquitto_connect_callback_set(m->mosq, on_connect);
-	mosquitto_disconnect_callback_set(m->mosq, on_disconnect);
-	if (mosquitto_will_set(m->mosq, m->avail, 7, "offline", 1, true) ||
+	mq.mosquitto_connect_callback_set(m->mosq, on_connect);
+	mq.mosquitto_disconnect_callback_set(m->mosq, on_disconnect);
+	if (mq.mosquitto_will_set(m->mosq, m->avail, 7, "offline", 1, true) ||
 	    (m->url.user[0] &&
-	     mosquitto_username_pw_set(m->mosq, m->url.user,
+	     mq.mosquitto_username_pw_set(m->mosq, m->url.user,
 				       password[0] ? password : NULL))) {
 		cg_error_set(err, EX_SOFTWARE, "--mqtt: libmosquitto refused "
 			     "the will or the user");
 		goto fail_mosq;
 	}
 	if (m->url.tls) {
-		int rc = mosquitto_tls_set(m->mosq, c->cafile,
+		int rc = mq.mosquitto_tls_set(m->mosq, c->cafile,
 					   c->cafile ? NULL : "/etc/ssl/certs",
 					   NULL, NULL, NULL);
 		if (rc) {
@@ -369,8 +426,8 @@ struct cg_mqtt *cg_mqtt_open(const struct cg_mqtt_config *c, uint64_t now_ms,
 	return m;
 
 fail_mosq:
-	mosquitto_destroy(m->mosq);
-	mosquitto_lib_cleanup();
+	mq.mosquitto_destroy(m->mosq);
+	mq.mosquitto_lib_cleanup();
 fail:
 	memset(password, 0, sizeof(password));
 	free(m);
@@ -381,9 +438,9 @@ int cg_mqtt_poll_fd(const struct cg_mqtt *m, short *events)
 {
 	if (!m || m->state == DOWN)
 		return -1;
-	int fd = mosquitto_socket(m->mosq);
+	int fd = mq.mosquitto_socket(m->mosq);
 	*events = POLLIN;
-	if (mosquitto_want_write(m->mosq))
+	if (mq.mosquitto_want_write(m->mosq))
 		*events |= POLLOUT;
 	return fd;
 }
@@ -404,10 +461,10 @@ void cg_mqtt_io(struct cg_mqtt *m, short revents, uint64_t now_ms)
 		return;
 	int rc = MOSQ_ERR_SUCCESS;
 	if (revents & (POLLIN | POLLHUP | POLLERR))
-		rc = mosquitto_loop_read(m->mosq, 1);
+		rc = mq.mosquitto_loop_read(m->mosq, 1);
 	if (rc == MOSQ_ERR_SUCCESS && (revents & (POLLOUT | POLLERR)) &&
-	    mosquitto_want_write(m->mosq))
-		rc = mosquitto_loop_write(m->mosq, 1);
+	    mq.mosquitto_want_write(m->mosq))
+		rc = mq.mosquitto_loop_write(m->mosq, 1);
 	if (rc != MOSQ_ERR_SUCCESS && m->connack <= 0) {
 		went_down(m, mosq_why(rc), now_ms);
 		return;
@@ -465,7 +522,7 @@ void cg_mqtt_tick(struct cg_mqtt *m, enum cg_link_state link, uint64_t now_ms)
 	}
 	if (now_ms >= m->misc_at_ms) {
 		m->misc_at_ms = now_ms + 1000;
-		int rc = mosquitto_loop_misc(m->mosq);
+		int rc = mq.mosquitto_loop_misc(m->mosq);
 		if (rc != MOSQ_ERR_SUCCESS) {
 			went_down(m, mosq_why(rc), now_ms);
 			return;
@@ -507,13 +564,13 @@ static void drain(struct cg_mqtt *m, uint64_t deadline)
 {
 	for (;;) {
 		uint64_t now = cg_clock_ms();
-		int fd = mosquitto_socket(m->mosq);
-		if (fd < 0 || !mosquitto_want_write(m->mosq) || now >= deadline)
+		int fd = mq.mosquitto_socket(m->mosq);
+		if (fd < 0 || !mq.mosquitto_want_write(m->mosq) || now >= deadline)
 			return;
 		struct pollfd p = { .fd = fd, .events = POLLOUT };
 		if (poll(&p, 1, (int)(deadline - now)) < 0 && errno != EINTR)
 			return;
-		if (p.revents && mosquitto_loop_write(m->mosq, 1))
+		if (p.revents && mq.mosquitto_loop_write(m->mosq, 1))
 			return;
 	}
 }
@@ -528,7 +585,7 @@ void cg_mqtt_close(struct cg_mqtt *m)
 		service(m, cg_clock_ms());
 		publish_now(m, m->avail, "offline", 7, 1, true);
 		drain(m, deadline);
-		mosquitto_disconnect(m->mosq);
+		mq.mosquitto_disconnect(m->mosq);
 		drain(m, deadline);
 	}
 	while (m->count) {
@@ -536,7 +593,7 @@ void cg_mqtt_close(struct cg_mqtt *m)
 		m->head = (m->head + 1) % CG_MQTT_QUEUE_MAX;
 		m->count--;
 	}
-	mosquitto_destroy(m->mosq);
-	mosquitto_lib_cleanup();
+	mq.mosquitto_destroy(m->mosq);
+	mq.mosquitto_lib_cleanup();
 	free(m);
 }
