@@ -695,8 +695,10 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			cg_mqtt_io(a->mqtt, ready > 0 && mqtt_slot >= 0 ?
 				   fds[mqtt_slot].revents : 0, now);
 			cg_mqtt_tick(a->mqtt, cg_doctor_link_state(&a->doctor, now), now);
-			while (cg_mqtt_note(a->mqtt, note, sizeof(note)))
+			while (cg_mqtt_note(a->mqtt, note, sizeof(note))) {
+				a->data_wall_ms = cg_clock_wall_ms();
 				note_event(a, note);
+			}
 		}
 		if (a->tui && a->dirty && now >= a->drawn_at_ms + REDRAW_MIN_MS)
 			draw(a, now);
