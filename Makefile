@@ -33,13 +33,18 @@ CFLAGS ?= -O2 -g
 WERROR ?= -Werror
 WARN := -std=c11 -Wall -Wextra $(WERROR)
 PKG_LIBS := libserialport ncursesw nettle
+# libmosquitto (--mqtt) is only compiled against: mqtt.c loads it with
+# dlopen() when --mqtt is given, so its TLS libraries cost nothing to the
+# runs without it (memory budgets in tests/e2e_recfile.sh).
+MOSQ_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmosquitto 2>/dev/null)
 # libwslay (the websocket framing of source_ws.c) is pkg-config'd where it
 # ships a .pc file; Debian's libwslay-dev does not, so -lwslay otherwise.
 WSLAY_LIBS := $(shell $(PKG_CONFIG) --libs libwslay 2>/dev/null || echo -lwslay)
 WSLAY_CFLAGS := $(shell $(PKG_CONFIG) --cflags libwslay 2>/dev/null)
 CG_CPPFLAGS := -Iinclude -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=600 \
 	-DCG_VERSION='"$(VERSION)"' \
-	$(shell $(PKG_CONFIG) --cflags $(PKG_LIBS) 2>/dev/null) $(WSLAY_CFLAGS)
+	$(shell $(PKG_CONFIG) --cflags $(PKG_LIBS) 2>/dev/null) $(WSLAY_CFLAGS) \
+	$(MOSQ_CFLAGS)
 ALL_CPPFLAGS = $(CG_CPPFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = $(WARN) $(CFLAGS)
 # -MMD -MP: each object notes the headers it included in a .d file beside
@@ -48,7 +53,7 @@ DEPFLAGS := -MMD -MP
 # What each program links: chargery-top the serial port, the terminal and
 # openpty (the demo); chargery-sim only openpty; the unit tests everything
 # and cmocka.
-TOP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKG_LIBS) 2>/dev/null) \
+TOP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKG_LIBS) 2>/dev/null) -ldl \
 	$(WSLAY_LIBS) -lutil
 SIM_LIBS := -lutil
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) $(TOP_LIBS)
@@ -75,7 +80,8 @@ UNIT_TESTS := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 # script, awk, ...) are in every Debian, debootstrap's minbase included.
 DEB_PKGS := build-essential pkg-config libserialport-dev libncurses-dev \
 	libcmocka-dev tmux procps groff-base libwslay-dev nettle-dev socat \
-	python3-websockets libxml2-utils librsvg2-bin
+	python3-websockets libxml2-utils librsvg2-bin mosquitto \
+	mosquitto-clients libmosquitto-dev openssl python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all demo check check-san deps print-deps clean install uninstall dist \

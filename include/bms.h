@@ -28,6 +28,7 @@
 #include "framer.h"
 #include "history.h"
 #include "inspect.h"
+#include "mqtt.h"
 #include "options.h"
 #include "pack.h"
 #include "record.h"
@@ -85,6 +86,7 @@ struct cg_bms {
 
 	struct cg_csvlog log;
 	bool logging;
+	struct cg_mqtt *mqtt; /* --mqtt, NULL without */
 	int stop;            /* an EX_ code an output failure asks the loop to
 			      * end with, 0 = none (the reason in fatal_error) */
 	struct cg_error fatal_error; /* why a file ended the run */

@@ -42,6 +42,12 @@ struct cg_options {
 	bool bell;
 	const char *plot_path;   /* --plot FILE.svg, written at exit */
 	struct cg_plot_time plot_from, plot_to; /* --from, --to */
+	const char *mqtt_url;         /* --mqtt URL (checked, mqttfmt.h) */
+	const char *mqtt_cafile;      /* --mqtt-cafile */
+	const char *mqtt_password_file; /* --mqtt-password-file */
+	const char *name;             /* --name: this BMS in topics and HA */
+	const char *mqtt_discovery_prefix; /* --mqtt-discovery-prefix */
+	bool no_discovery;            /* --no-discovery */
 };
 
 /* Reads argv into *opt (which the caller zeroes). Returns -1 when the

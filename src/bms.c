@@ -165,6 +165,9 @@ static int use_frame(struct cg_bms *b, const struct cg_frame *frame,
 			      b->synthetic ? b->synthetic_ms : b->data_wall_ms);
 	cg_inspect_frame(&b->inspect, frame, &rec);
 	note_changes(b, &rec, had_status ? &before : NULL);
+	if (b->mqtt)
+		cg_mqtt_publish_record(b->mqtt, &b->pack, &b->alarms, &rec,
+				       frame, b->data_wall_ms, data_ms);
 	b->dirty = true;
 	if (b->logging && rec.type == CG_REC_CELLS) {
 		const char *when = cg_clock_iso8601_cached(&b->stamp,

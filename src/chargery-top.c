@@ -36,6 +36,7 @@
 #include "framer.h"
 #include "history.h"
 #include "json.h"
+#include "mqtt.h"
 #include "options.h"
 #include "pack.h"
 #include "plotfile.h"
@@ -291,9 +292,11 @@ static int run(struct app *a, const sigset_t *wait_mask)
 
 	for (;;) {
 		uint64_t now = cg_clock_ms();
-		struct pollfd fds[2];
+		struct pollfd fds[3];
 		nfds_t nfds = 0;
-		int link_slot = -1, key_slot = -1;
+		int link_slot = -1, key_slot = -1, mqtt_slot = -1;
+		short mqtt_events = 0;
+		int mqtt_fd = cg_mqtt_poll_fd(a->bms.mqtt, &mqtt_events);
 		int src_fd = cg_source_poll_fd(a->bms.src);
 
 		if (src_fd >= 0) {
@@ -303,6 +306,10 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		if (a->tui) {
 			key_slot = (int)nfds;
 			fds[nfds++] = (struct pollfd){ .fd = a->key_fd, .events = POLLIN };
+		}
+		if (mqtt_fd >= 0) {
+			mqtt_slot = (int)nfds;
+			fds[nfds++] = (struct pollfd){ .fd = mqtt_fd, .events = mqtt_events };
 		}
 		/* --json lines of the last turn go out before the loop waits
 		 * (or ends): one write(2) per turn, not per line. */
@@ -341,6 +348,8 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		uint64_t due = cg_source_due_ms(a->bms.src, now);
 		if (due < wake)
 			wake = due;
+		if (a->bms.mqtt && cg_mqtt_due_ms(a->bms.mqtt, now) < wake)
+			wake = cg_mqtt_due_ms(a->bms.mqtt, now);
 		uint64_t wait_ms = wake > now ? wake - now : 0;
 		struct timespec timeout = {
 			.tv_sec = (time_t)(wait_ms / 1000),
@@ -388,6 +397,17 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		if (a->bms.stop)
 			return a->bms.stop;
 		cg_bms_consult_doctor(&a->bms, now);
+		if (a->bms.mqtt) {
+			char note[CG_MQTT_NOTE_MAX];
+			cg_mqtt_io(a->bms.mqtt, ready > 0 && mqtt_slot >= 0 ?
+				   fds[mqtt_slot].revents : 0, now);
+			cg_mqtt_tick(a->bms.mqtt,
+				     cg_doctor_link_state(&a->bms.doctor, now), now);
+			while (cg_mqtt_note(a->bms.mqtt, note, sizeof(note))) {
+				a->bms.data_wall_ms = cg_clock_wall_ms();
+				cg_bms_note_event(&a->bms, note);
+			}
+		}
 		if (a->tui && (a->dirty || a->bms.dirty) &&
 		    now >= a->drawn_at_ms + REDRAW_MIN_MS)
 			draw(a, now);
@@ -527,6 +547,17 @@ static int open_outputs(struct app *a, struct cg_error *err)
 			return err->exit_code;
 		a->bms.logging = true;
 	}
+	if (a->opt.mqtt_url) {
+		struct cg_mqtt_config mc = {
+			a->opt.mqtt_url, a->opt.mqtt_cafile,
+			a->opt.mqtt_password_file, getenv("CHARGERY_MQTT_PASSWORD"),
+			a->opt.name, cg_source_port_usb_serial(a->bms.src),
+			a->opt.mqtt_discovery_prefix, a->opt.no_discovery,
+			PROGRAM " " CG_VERSION,
+		};
+		if (!(a->bms.mqtt = cg_mqtt_open(&mc, cg_clock_ms(), err)))
+			return err->exit_code;
+	}
 	return -1;
 }
 
@@ -614,6 +645,7 @@ static int finish(struct app *a, int rc)
 		if (rc == EX_OK)
 			rc = err.exit_code;
 	}
+	cg_mqtt_close(a->bms.mqtt);
 	cg_source_close(a->bms.src);
 	cg_demo_stop(a->demo_pid);
 	if (a->bms.recording && cg_recorder_close(&a->bms.recorder, &err) < 0) {

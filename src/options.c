@@ -5,10 +5,12 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 #include <sysexits.h>
 #include <time.h>
 
 #include "args.h"
+#include "mqttfmt.h"
 #include "pack.h"
 #include "record.h"
 
@@ -62,6 +64,17 @@ void cg_options_usage(FILE *to)
 		"                      --replay: at the end of the recording, no table)\n"
 		"      --from T, --to T  the span to plot: 2026-01-01T06:00[:SS][Z] or\n"
 		"                      HH:MM[:SS] on the day of the data (UTC)\n"
+		"\n"
+		"MQTT (Home Assistant, Grafana, Node-RED; see README):\n"
+		"      --mqtt URL      publish to a broker: mqtt://[USER@]HOST[:PORT][/PREFIX]\n"
+		"                      or mqtts://...; the password comes from\n"
+		"                      CHARGERY_MQTT_PASSWORD or --mqtt-password-file\n"
+		"      --mqtt-cafile F the CA (PEM) that signed an mqtts:// broker\n"
+		"      --mqtt-password-file F  the broker password on F's first line\n"
+		"      --name NAME     this BMS in topics and Home Assistant (default:\n"
+		"                      the adapter's USB serial number, else the host name)\n"
+		"      --mqtt-discovery-prefix P  Home Assistant's (default homeassistant)\n"
+		"      --no-discovery  no Home Assistant discovery configs\n"
 		"\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       version\n"
@@ -148,6 +161,8 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 		OPT_EVENTS, OPT_ALARM_HIGH, OPT_ALARM_LOW, OPT_ALARM_DELTA, OPT_BELL,
 		OPT_RECORD, OPT_REPLAY, OPT_SPEED, OPT_START, OPT_LOG, OPT_ONCE,
 		OPT_CSV, OPT_TIMEOUT, OPT_HEADLESS, OPT_PLOT, OPT_FROM, OPT_TO,
+		OPT_MQTT, OPT_MQTT_CAFILE, OPT_MQTT_PASSWORD_FILE, OPT_NAME,
+		OPT_MQTT_DISCOVERY_PREFIX, OPT_NO_DISCOVERY,
 	};
 	static const struct option longopts[] = {
 		{ "baud", required_argument, NULL, 'b' },
@@ -175,6 +190,14 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 		{ "plot", required_argument, NULL, OPT_PLOT },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
+		{ "mqtt", required_argument, NULL, OPT_MQTT },
+		{ "mqtt-cafile", required_argument, NULL, OPT_MQTT_CAFILE },
+		{ "mqtt-password-file", required_argument, NULL,
+		  OPT_MQTT_PASSWORD_FILE },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "mqtt-discovery-prefix", required_argument, NULL,
+		  OPT_MQTT_DISCOVERY_PREFIX },
+		{ "no-discovery", no_argument, NULL, OPT_NO_DISCOVERY },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -275,6 +298,35 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 			if (!parse_utc(optarg, &opt->start_us))
 				return usage_error("--start needs a UTC time such as 2026-01-31T14:05:00Z, not '%s'", optarg);
 			break;
+		case OPT_MQTT: {
+			struct cg_mqtt_url url;
+			struct cg_error err;
+			if (cg_mqtt_url_parse(optarg, &url, &err) < 0)
+				return usage_error("%s", err.message);
+			opt->mqtt_url = optarg;
+			break;
+		}
+		case OPT_MQTT_CAFILE:
+			opt->mqtt_cafile = optarg;
+			break;
+		case OPT_MQTT_PASSWORD_FILE:
+			opt->mqtt_password_file = optarg;
+			break;
+		case OPT_NAME:
+		case OPT_MQTT_DISCOVERY_PREFIX: {
+			struct cg_error err;
+			if (cg_mqtt_name_check(optarg, c == OPT_NAME ? "--name" :
+					       "--mqtt-discovery-prefix", &err) < 0)
+				return usage_error("%s", err.message);
+			if (c == OPT_NAME)
+				opt->name = optarg;
+			else
+				opt->mqtt_discovery_prefix = optarg;
+			break;
+		}
+		case OPT_NO_DISCOVERY:
+			opt->no_discovery = true;
+			break;
 		case 'h':
 			cg_options_usage(stdout);
 			return EX_OK;
@@ -312,10 +364,11 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 	if (opt->list && opt->port)
 		return usage_error("--list lists every port and takes no PORT; drop '%s'", opt->port);
 	if (opt->headless && !opt->log_path && !opt->record_path &&
-	    !opt->events_path && !opt->once && !opt->plot_path)
+	    !opt->events_path && !opt->once && !opt->plot_path &&
+	    !opt->mqtt_url)
 		return usage_error("%s runs without the table and writes only "
 				   "files: give it --log FILE.csv, --record FILE or "
-				   "--events FILE (or use --json for lines on stdout)",
+				   "--events FILE, or publish with --mqtt URL (or use --json for lines on stdout)",
 				   "--headless");
 	if (opt->alarm.low_mv && opt->alarm.high_mv &&
 	    opt->alarm.low_mv >= opt->alarm.high_mv) {
@@ -333,6 +386,16 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 	if (opt->plot_from.set && opt->plot_to.set && !opt->plot_from.clock &&
 	    !opt->plot_to.clock && opt->plot_to.ms <= opt->plot_from.ms)
 		return usage_error("--to must come after --from%s", "");
+	if (!opt->mqtt_url && (opt->mqtt_cafile || opt->mqtt_password_file ||
+			       opt->name || opt->mqtt_discovery_prefix ||
+			       opt->no_discovery))
+		return usage_error("%s go with --mqtt URL", "--mqtt-cafile, "
+				   "--mqtt-password-file, --name, "
+				   "--mqtt-discovery-prefix and --no-discovery");
+	if (opt->mqtt_cafile && strncmp(opt->mqtt_url, "mqtts://", 8))
+		return usage_error("--mqtt-cafile goes with an mqtts:// broker, not '%s'", opt->mqtt_url);
+	if (opt->mqtt_url && opt->once)
+		return usage_error("--mqtt publishes a running pack; --once takes one picture%s", "");
 	/* A recording to a picture: nobody needs the table. */
 	if (opt->plot_path && opt->replay_path && !opt->json)
 		opt->headless = true;
