@@ -57,6 +57,9 @@ enum cg_key_action {
 	CG_KEY_TOP,
 	CG_KEY_BOTTOM,
 	CG_KEY_BACK,      /* Esc: close help or the screen shown */
+	CG_KEY_OPEN,      /* Enter: open what is selected (a pack) */
+	CG_KEY_PACK_1,    /* 1 to 9: open that pack; CG_KEY_PACK_1 + k */
+	CG_KEY_PACK_9 = CG_KEY_PACK_1 + 8,
 };
 
 /* Takes over the terminal. Returns the fd to poll for keys, or -1 with err
