@@ -9,7 +9,6 @@
  */
 /* ppoll(): atomically unblocks the quit signals only while waiting. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,6 +25,7 @@
 
 #include "alarm.h"
 #include "appendfile.h"
+#include "bank.h"
 #include "bms.h"
 #include "clock.h"
 #include "csvlog.h"
@@ -469,44 +469,15 @@ static void install_signals(sigset_t *wait_mask)
 	sigdelset(wait_mask, SIGHUP);
 }
 
-/* The /dev/serial/by-id name of the port at path, into out (or ""). */
-static void find_by_id(const char *path, char *out, size_t cap)
-{
-	static const char dir[] = "/dev/serial/by-id";
-	char want[PATH_MAX], got[PATH_MAX], link[PATH_MAX];
-
-	out[0] = '\0';
-	if (strncmp(path, dir, sizeof(dir) - 1) == 0) {
-		snprintf(out, cap, "%s", path);
-		return;
-	}
-	if (!realpath(path, want))
-		return;
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	for (struct dirent *e; (e = readdir(d)) != NULL;) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(link, sizeof(link), "%s/%s", dir, e->d_name);
-		if (realpath(link, got) && strcmp(got, want) == 0) {
-			snprintf(out, cap, "%s", e->d_name);
-			break;
-		}
-	}
-	closedir(d);
-}
-
 /* Phase: the sources. The demo's simulator, the port the user named (or
- * the one chosen for them), the replays, or several of them. Returns -1
- * or an exit code. */
+ * the one chosen for them), the replays, or several of them (bank.h).
+ * Returns -1 or an exit code. */
 static int open_sources(struct app *a, struct cg_error *err)
 {
 	static char port[PATH_MAX];
 	static struct cg_source_arg one;
 	const struct cg_source_arg *args = a->opt.sources;
 	int n = a->opt.nsources, rc;
-	uint64_t now = cg_clock_ms();
 
 	if (a->opt.demo) {
 		a->demo_pid = cg_demo_start(port, sizeof(port), err);
@@ -521,117 +492,21 @@ static int open_sources(struct app *a, struct cg_error *err)
 		args = &one;
 		n = 1;
 	}
-	for (int i = 0; i < n; i++) {
-		struct cg_bms *b = &a->bms[i];
-		b->opt = &a->opt;
-		b->path = args[i].path;
-		b->replay = args[i].replay;
-		if (b->replay)
-			/* Nobody watches a run without the table: no pacing. */
-			b->src = cg_source_replay_open(b->path,
-				!((a->opt.json || a->opt.once || a->opt.headless) &&
-				  !a->opt.speed),
-				a->opt.speed, now, err);
-		else
-			b->src = cg_source_open(b->path, a->opt.baud,
-				a->opt.demo ? "demo (simulator)" : NULL, now, err);
-		if (!b->src)
-			return err->exit_code;
-		a->n = i + 1;
-		if (a->opt.start_us && b->replay)
-			cg_source_replay_start_at(b->src, a->opt.start_us, now);
-		b->opened_at_ms = now;
-		/* Every source has a doctor for its link state; only a live
-		 * one gets its diagnosis shown. */
-		b->doctoring = b->src->live;
-		cg_doctor_init(&b->doctor, b->path, a->opt.baud,
-			       b->src->can_hunt);
-		if (b->src->network)
-			cg_doctor_network(&b->doctor);
-		cg_doctor_opened(&b->doctor, now);
-		b->diagnosis = cg_doctor_diagnose(&b->doctor, now);
-	}
-
-	/* Names: given, else the by-id name, the host, the file name. */
-	char labels[CG_MAX_SOURCES][CG_PACKNAME_MAX];
-	for (int i = 0; i < a->n; i++) {
-		char by_id[PATH_MAX] = "";
-		if (args[i].name[0]) {
-			snprintf(labels[i], CG_PACKNAME_MAX, "%s", args[i].name);
-			continue;
-		}
-		if (!args[i].replay && !strstr(args[i].path, "://"))
-			find_by_id(args[i].path, by_id, sizeof(by_id));
-		cg_packname_default(args[i].path, by_id, labels[i]);
-	}
-	cg_packname_unique(labels, a->n);
-	for (int i = 0; i < a->n; i++) {
-		struct cg_bms *b = &a->bms[i];
-		memcpy(b->label, labels[i], CG_PACKNAME_MAX);
-		b->labelled = a->n > 1;
-		snprintf(a->title[i], sizeof(a->title[i]), "%s: %s", b->label,
-			 b->src->label);
-		if (cg_bms_set_paths(b, &a->opt, err) < 0)
-			return err->exit_code;
-	}
+	if (cg_bank_open(a->bms, &a->n, args, n, &a->opt, cg_clock_ms(),
+			 err) < 0)
+		return err->exit_code;
+	/* With several, the status line names the pack: its label (the
+	 * path is in its events, "opened ..."). */
+	for (int i = 0; i < a->n; i++)
+		snprintf(a->title[i], sizeof(a->title[i]), "%s",
+			 a->bms[i].label);
 	return -1;
-}
-
-/* Two outputs on one file would interleave two formats (or two packs),
- * and an output on a port or a replay would write into an input: refused
- * before any file is opened, whatever names they go by (device and
- * inode). Two outputs on one character device other than a port
- * (/dev/null, a terminal) are fine. */
-static int check_outputs_apart(const struct app *a, struct cg_error *err)
-{
-	struct { const char *option, *path; } out[3 * CG_MAX_SOURCES];
-	size_t n = 0;
-
-	for (int i = 0; i < a->n; i++) {
-		const struct cg_bms *b = &a->bms[i];
-		const char *const options[] = { "--record", "--events", "--log" };
-		const char *const paths[] = { b->record_path, b->events_path,
-					      b->log_path };
-		for (size_t k = 0; k < 3; k++)
-			if (paths[k][0]) {
-				out[n].option = options[k];
-				out[n++].path = paths[k];
-			}
-	}
-	for (size_t i = 0; i < n; i++) {
-		/* Devices (/dev/null, a terminal) take lines from anyone. */
-		struct stat st;
-		bool device = stat(out[i].path, &st) == 0 &&
-			      S_ISCHR(st.st_mode);
-		for (size_t j = i + 1; j < n && !device; j++)
-			if (cg_appendfile_same_path(out[i].path, out[j].path))
-				return cg_error_set(err, EX_USAGE, "%s %s and "
-					"%s %s are one file: give each its "
-					"own file", out[i].option, out[i].path,
-					out[j].option, out[j].path);
-		for (int k = 0; k < a->n; k++) {
-			const struct cg_bms *b = &a->bms[k];
-			if (a->opt.demo || strcmp(b->path, "-") == 0 ||
-			    !cg_appendfile_same_path(out[i].path, b->path))
-				continue;
-			if (!b->replay)
-				return cg_error_set(err, EX_USAGE, "%s %s is "
-					"the port being read: give %s a file "
-					"of its own", out[i].option,
-					out[i].path, out[i].option);
-			return cg_error_set(err, EX_USAGE, "%s %s is the "
-				"recording being replayed: give %s a file of "
-				"its own", out[i].option, out[i].path,
-				out[i].option);
-		}
-	}
-	return 0;
 }
 
 /* Phase: the files the run writes. Returns -1 or an exit code. */
 static int open_outputs(struct app *a, struct cg_error *err)
 {
-	if (check_outputs_apart(a, err) < 0)
+	if (cg_bank_check_outputs(a->bms, a->n, a->opt.demo, err) < 0)
 		return err->exit_code;
 	for (int i = 0; i < a->n; i++)
 		if (cg_bms_open_outputs(&a->bms[i], err) < 0)
