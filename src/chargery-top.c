@@ -333,7 +333,7 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		struct pollfd fds[CG_MAX_SOURCES + 1];
 		nfds_t nfds = 0;
 		int link_slot[CG_MAX_SOURCES], key_slot = -1, rc;
-		bool any_live = false, dirty = a->dirty;
+		bool any_live = false, all_live = true, dirty = a->dirty;
 
 		for (int i = 0; i < a->n; i++) {
 			int fd = cg_source_poll_fd(a->bms[i].src);
@@ -343,6 +343,7 @@ static int run(struct app *a, const sigset_t *wait_mask)
 				fds[nfds++] = (struct pollfd){ .fd = fd, .events = POLLIN };
 			}
 			any_live |= a->bms[i].src->live;
+			all_live &= a->bms[i].src->live;
 			dirty |= a->bms[i].dirty;
 		}
 		if (a->tui) {
@@ -375,7 +376,11 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		uint64_t wake = next_tick;
 		if (once_timed && a->once_deadline_ms < wake)
 			wake = a->once_deadline_ms;
-		if (a->tui && dirty) {
+		/* A redraw put off to coalesce frames gets a wakeup of its
+		 * own; with several live packs, whose frames arrive all
+		 * through the second, it waits for the next one's bytes or
+		 * the tick instead (a key redraws at once: drawn_at_ms 0). */
+		if (a->tui && dirty && (a->n == 1 || !all_live || a->drawn_at_ms == 0)) {
 			uint64_t at = a->drawn_at_ms + REDRAW_MIN_MS;
 			if (at < wake)
 				wake = at;
