@@ -71,7 +71,6 @@ struct app {
 	pid_t demo_pid;
 
 	struct cg_replay_view replay_view[CG_MAX_SOURCES];
-	char title[CG_MAX_SOURCES][CG_SOURCE_LABEL_MAX + CG_PACKNAME_MAX];
 	uint64_t once_deadline_ms;
 	int fatal;            /* an EX_ code that ends the run, 0 = none */
 };
@@ -92,7 +91,9 @@ static void pack_view(struct app *a, int i, uint64_t now, struct cg_view *v)
 		.pack = a->paused ? &a->frozen[i] : &b->pack,
 		.framer = &b->framer.stats,
 		.implausible = b->implausible,
-		.port = a->n > 1 ? a->title[i] : b->src->label,
+		/* With several, the status line names the pack by its
+		 * label (the path is in its events, "opened ..."). */
+		.port = a->n > 1 ? b->label : b->src->label,
 		.label = b->label,
 		.baud = b->src->baud, /* after a baud hunt, the speed found */
 		.link = cg_doctor_link_state(&b->doctor, now),
@@ -500,11 +501,6 @@ static int open_sources(struct app *a, struct cg_error *err)
 	if (cg_bank_open(a->bms, &a->n, args, n, &a->opt, cg_clock_ms(),
 			 err) < 0)
 		return err->exit_code;
-	/* With several, the status line names the pack: its label (the
-	 * path is in its events, "opened ..."). */
-	for (int i = 0; i < a->n; i++)
-		snprintf(a->title[i], sizeof(a->title[i]), "%s",
-			 a->bms[i].label);
 	return -1;
 }
 
