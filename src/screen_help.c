@@ -18,6 +18,7 @@ void cg_screen_help_draw(void)
 		L"i      inspector: counters, firmware, last frames",
 		L"       (arrows, PgUp/PgDn, g/G scroll it)",
 		L"+ -    replay faster or slower (also > <)",
+		L"1-9    several packs: open one; Esc: overview",
 		L"",
 		L"open?  sense lead reads under 1 V:",
 		L"       left out of the figures",

@@ -124,6 +124,11 @@ check "132x43: one line per pack, every column" \
 	wait_screen 5 '^# pack +link +volts +current +share +SOC +low cell +high +delta +temp +alarm +age'
 check "132x43: bank2's line holds its cells" \
 	wait_screen 5 '^2 bank2 +connected .* #[0-9]+ [0-9]\.[0-9]{3} .*mV'
+tmux_keys '?'
+check "? over the overview: help names the pack keys" wait_screen 5 '1-9 +several packs: open one'
+tmux_keys Escape
+check "Esc closes help, the overview stays" \
+	wait_for 5 eval '! screen | grep -q "several packs: open" && screen | grep -Eq "^# pack +link"'
 tmux_keys q
 check "q quits from the overview" wait_screen 5 'EXIT=0'
 
