@@ -16,8 +16,10 @@
 #ifndef CG_BMS_H
 #define CG_BMS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "alarm.h"
 #include "clock.h"
@@ -31,6 +33,7 @@
 #include "mqtt.h"
 #include "options.h"
 #include "pack.h"
+#include "packname.h"
 #include "record.h"
 #include "source.h"
 
@@ -47,6 +50,17 @@ struct cg_bms_rate {
 struct cg_bms {
 	const struct cg_options *opt; /* alarms, bell, --json, --once */
 	bool tui;            /* the table shows what stderr would say */
+	char label[CG_PACKNAME_MAX]; /* the pack's name (packname.h) */
+	bool labelled;       /* one of several: --json lines and --once say
+			      * which ("bms":"label") */
+	const char *path;    /* what it reads: a port, URL or file */
+	bool replay;         /* a --replay FILE */
+	/* Its files (the --record, --events, --log, --plot of the command
+	 * line, %n made its label); "" = not asked for. */
+	char record_path[PATH_MAX];
+	char events_path[PATH_MAX];
+	char log_path[PATH_MAX];
+	char plot_path[PATH_MAX];
 
 	struct cg_source *src;
 	bool ended;          /* the source has no more input */
@@ -91,6 +105,29 @@ struct cg_bms {
 			      * end with, 0 = none (the reason in fatal_error) */
 	struct cg_error fatal_error; /* why a file ended the run */
 };
+
+/* Fills the pack's files from the command line's, %n made its label.
+ * Returns 0, or -1 with err filled when a name does not fit. */
+int cg_bms_set_paths(struct cg_bms *bms, const struct cg_options *opt,
+		     struct cg_error *err);
+
+/* The pipeline's state, empty; the first event says what was opened.
+ * The history is kept (and its megabyte touched) only when keep_history. */
+void cg_bms_init(struct cg_bms *bms, bool keep_history, const char *what);
+
+/* Opens its --record, --events and --log files. Returns 0, or -1 with
+ * err filled. */
+int cg_bms_open_outputs(struct cg_bms *bms, struct cg_error *err);
+
+/* Good frames of a length this version cannot read, one line each after
+ * prefix. Returns how many. */
+unsigned cg_bms_say_variants(const struct cg_bms *bms, FILE *to,
+			     const char *prefix);
+
+/* Prints the --once picture (text, --json or --csv) on stdout, said to be
+ * this pack's when labelled. Returns a cg_snapshot_status, or an exit
+ * code above 2 (stdout failed). */
+int cg_bms_print_once(struct cg_bms *bms);
 
 /* Pumps the source until it is idle, acting on what it hands out.
  * readable: its poll fd had input. Returns 0 or an exit code. */

@@ -62,6 +62,9 @@ enum cg_key_action {
 	CG_KEY_RIGHT,
 	CG_KEY_WIDER,     /* [ : the history over a longer time */
 	CG_KEY_NARROWER,  /* ] : over a shorter time */
+	CG_KEY_OPEN,      /* Enter: open what is selected (a pack) */
+	CG_KEY_PACK_1,    /* 1 to 9: open that pack; CG_KEY_PACK_1 + k */
+	CG_KEY_PACK_9 = CG_KEY_PACK_1 + 8,
 };
 
 /* Takes over the terminal. Returns the fd to poll for keys, or -1 with err

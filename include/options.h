@@ -17,8 +17,23 @@
 #include "plot.h"
 
 #define CG_PROGRAM "chargery-top"
+#define CG_MAX_SOURCES 9 /* packs at once: keys 1-9 open each */
+
+/* One source of several: a PORT or a --replay FILE, in the order given.
+ * name is the label the user gave (NAME=PATH), or NULL. */
+struct cg_source_arg {
+	const char *path;
+	char name[33];           /* CG_PACKNAME_MAX; "" = not given */
+	bool replay;             /* --replay FILE */
+};
 
 struct cg_options {
+	/* Every source, ports and replays, in the order given (nsources is
+	 * 0 without PORT: the demo or the port picked). With one source,
+	 * port or replay_path is its path as well (NULL with several). The
+	 * output paths are patterns with several (%n, packname.h). */
+	struct cg_source_arg sources[CG_MAX_SOURCES];
+	int nsources;
 	const char *port;
 	int baud;
 	int cells;

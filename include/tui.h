@@ -47,6 +47,11 @@ struct cg_output_view {
 
 struct cg_view {
 	const struct cg_pack *pack;
+	const char *label;     /* the pack's name (several packs), or NULL */
+	/* Several packs, on the overview: the view of each, bank_n of them
+	 * (this view is the first's); NULL when one pack is shown. */
+	const struct cg_view *bank;
+	int bank_n;
 	const struct cg_framer_stats *framer;
 	uint64_t implausible;  /* frames rejected by the decoder */
 	const char *port;
@@ -81,6 +86,14 @@ struct cg_tui_options {
  * "-"). Returns the fd to poll for keys, or -1 with err filled
  * (EX_UNAVAILABLE: no terminal, or one that cannot draw the table). */
 int cg_tui_start(const struct cg_tui_options *options, struct cg_error *err);
+
+/* The number of packs read: with more than one the view opens on the
+ * overview (screen_overview.h). */
+void cg_tui_set_packs(int n);
+
+/* The pack to draw and to act on: -1 for the overview (every pack), else
+ * its index. Enter or 1-9 opens a pack from the overview, Esc goes back. */
+int cg_tui_pack(void);
 
 /* Draws the view; only what changed reaches the terminal. */
 void cg_tui_draw(const struct cg_view *view);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
@@ -12,6 +13,7 @@
 #include "json.h"
 #include "sanitize.h"
 #include "say.h"
+#include "snapshot.h"
 
 #define PROGRAM CG_PROGRAM
 
@@ -128,17 +130,25 @@ static int emit_json(struct cg_bms *b, const struct cg_record *rec)
 	const char *when = cg_clock_iso8601_cached(&b->stamp, b->data_wall_ms);
 
 	size_t n = cg_json_format(line, sizeof(line), rec, when);
+	size_t from = 0;
 	if (n == 0)
 		return -1;
+	if (b->labelled) {
+		/* One of several packs: which, first ("bms" is a label,
+		 * letters, digits, '.', '_' and '-' only). */
+		if (fprintf(stdout, "{\"bms\":\"%s\",", b->label) < 0)
+			return -1;
+		from = 1;
+	}
 	if (b->time_derived) {
 		/* A raw dump's times are derived: say so after "time". */
 		size_t head = sizeof("{\"time\":\"\",") - 1 + strlen(when);
-		if (fwrite(line, 1, head, stdout) != head ||
+		if (fwrite(line + from, 1, head - from, stdout) != head - from ||
 		    fputs("\"time_derived\":true,", stdout) == EOF)
 			return -1;
 		return fwrite(line + head, 1, n - head, stdout) == n - head ? 0 : -1;
 	}
-	if (fwrite(line, 1, n, stdout) != n)
+	if (fwrite(line + from, 1, n - from, stdout) != n - from)
 		return -1;
 	return 0;
 }
@@ -339,4 +349,160 @@ int cg_bms_tick(struct cg_bms *b, uint64_t now)
 double cg_bms_frames_per_s(const struct cg_bms *b)
 {
 	return rate_per_s(&b->rate);
+}
+
+int cg_bms_set_paths(struct cg_bms *b, const struct cg_options *opt,
+		     struct cg_error *err)
+{
+	const struct { const char *option, *pattern; char *out; } f[] = {
+		{ "--record", opt->record_path, b->record_path },
+		{ "--events", opt->events_path, b->events_path },
+		{ "--log", opt->log_path, b->log_path },
+		{ "--plot", opt->plot_path, b->plot_path },
+	};
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		f[i].out[0] = '\0';
+		if (f[i].pattern &&
+		    cg_packname_expand(f[i].pattern, b->label, f[i].out,
+				       PATH_MAX) < 0)
+			return cg_error_set(err, EX_USAGE, "%s %.200s: the "
+				"file name for %s is too long; use a shorter "
+				"name", f[i].option, f[i].pattern, b->label);
+	}
+	return 0;
+}
+
+void cg_bms_init(struct cg_bms *b, bool keep_history, const char *what)
+{
+	char text[CG_EVENT_TEXT_MAX];
+	struct cg_pack_config config = { .cells = (uint8_t)b->opt->cells };
+
+	cg_framer_init(&b->framer);
+	cg_alarms_init(&b->alarms);
+	cg_events_init(&b->events);
+	cg_inspect_init(&b->inspect);
+	cg_pack_init(&b->pack, &config);
+	/* A history costs a megabyte and a few lookups per value: kept
+	 * only where it is drawn. */
+	b->keeping_history = keep_history;
+	if (keep_history)
+		cg_hist_init(&b->hist);
+	b->data_wall_ms = cg_clock_wall_ms();
+	snprintf(text, sizeof(text), "opened %.80s", what);
+	cg_bms_note_event(b, text);
+}
+
+int cg_bms_open_outputs(struct cg_bms *b, struct cg_error *err)
+{
+	if (b->record_path[0]) {
+		if (cg_recorder_open(&b->recorder, b->record_path,
+				     b->opened_at_ms, err) < 0)
+			return -1;
+		b->recording = true;
+	}
+	if (b->events_path[0]) {
+		if (cg_eventlog_open(&b->eventlog, b->events_path, err) < 0)
+			return -1;
+		b->writing_events = true;
+	}
+	if (b->log_path[0]) {
+		if (cg_csvlog_open(&b->log, b->log_path,
+				   (unsigned)b->opt->cells, err) < 0)
+			return -1;
+		b->logging = true;
+	}
+	if (b->opt->mqtt_url) {
+		/* One of several packs publishes under its own label. */
+		struct cg_mqtt_config mc = {
+			b->opt->mqtt_url, b->opt->mqtt_cafile,
+			b->opt->mqtt_password_file, getenv("CHARGERY_MQTT_PASSWORD"),
+			b->labelled ? b->label : b->opt->name,
+			cg_source_port_usb_serial(b->src),
+			b->opt->mqtt_discovery_prefix, b->opt->no_discovery,
+			CG_PROGRAM " " CG_VERSION,
+		};
+		if (!(b->mqtt = cg_mqtt_open(&mc, cg_clock_ms(), err)))
+			return -1;
+	}
+	return 0;
+}
+
+unsigned cg_bms_say_variants(const struct cg_bms *b, FILE *to,
+			     const char *prefix)
+{
+	char line[CG_DOCTOR_TEXT_MAX];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < CG_FRAMER_VARIANTS; i++)
+		if (cg_framer_variant_text(&b->framer.stats, i, line,
+					   sizeof(line))) {
+			fprintf(to, "%s%s%s%s\n", prefix,
+				b->labelled ? b->label : "",
+				b->labelled ? ": " : "", line);
+			n++;
+		}
+	return n;
+}
+
+/* out, n bytes, on stdout; with a label, each line of a CSV starts with
+ * it (a "bms" column) and a JSON object with "bms". */
+static int put_labelled(const struct cg_bms *b, const char *out, size_t n)
+{
+	if (!b->labelled)
+		return fwrite(out, 1, n, stdout) == n ? 0 : -1;
+	if (b->opt->json)
+		return fprintf(stdout, "{\"bms\":\"%s\",%.*s", b->label,
+			       (int)(n - 1), out + 1) < 0 ? -1 : 0;
+	if (b->opt->csv) {
+		const char *nl = memchr(out, '\n', n);
+		size_t head = nl ? (size_t)(nl - out) + 1 : n;
+		return fprintf(stdout, "bms,%.*s%s,%.*s", (int)head, out,
+			       b->label, (int)(n - head), out + head) < 0
+			       ? -1 : 0;
+	}
+	return fprintf(stdout, "BMS      %s\n%.*s\n", b->label, (int)n,
+		       out) < 0 ? -1 : 0;
+}
+
+int cg_bms_print_once(struct cg_bms *b)
+{
+	static char out[CG_SNAPSHOT_MAX];
+	char when[CG_ISO_TIME_MAX];
+	struct cg_source_position pos;
+	const struct cg_options *o = b->opt;
+	cg_source_position(b->src, cg_clock_ms(), &pos);
+	uint64_t data_now = pos.replay ? pos.now_us / 1000u : cg_clock_ms();
+
+	if (!b->pack.have[CG_REC_CELLS] && !b->pack.have[CG_REC_STATUS]) {
+		/* Never "no frames" while good frames arrive. */
+		if (!cg_bms_say_variants(b, stderr, PROGRAM ": "))
+			cg_sayf("no frames from %s within %d s",
+				b->src->label, o->timeout_s);
+		return CG_SNAPSHOT_NODATA;
+	}
+	cg_clock_format_iso8601(b->data_wall_ms, when);
+	size_t n = o->json
+		? cg_snapshot_json(out, sizeof(out), &b->pack, &b->alarms, when, data_now)
+		: o->csv
+		? cg_snapshot_csv(out, sizeof(out), &b->pack, when, data_now)
+		: cg_snapshot_text(out, sizeof(out), &b->pack, &b->alarms, when, data_now);
+	if (n == 0)
+		return EX_SOFTWARE;
+	errno = 0;
+	if (put_labelled(b, out, n) < 0)
+		return cg_bms_stdout_failed(b, errno ? errno : EIO);
+	if (o->json || o->csv) {
+		cg_bms_say_variants(b, stderr, PROGRAM ": ");
+		if (cg_pack_cells_beyond_unit(&b->pack))
+			cg_sayf("--cells %u, but this unit sends %u channels",
+				b->pack.config.cells,
+				cg_pack_cells_beyond_unit(&b->pack));
+	} else {
+		cg_bms_say_variants(b, stdout, "Unknown  ");
+	}
+	errno = 0;
+	if (fflush(stdout) != 0)
+		return cg_bms_stdout_failed(b, errno ? errno : EIO);
+	return cg_snapshot_status(&b->pack, &b->alarms, data_now);
 }

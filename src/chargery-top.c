@@ -25,6 +25,7 @@
 
 #include "alarm.h"
 #include "appendfile.h"
+#include "bank.h"
 #include "bms.h"
 #include "clock.h"
 #include "csvlog.h"
@@ -39,6 +40,7 @@
 #include "mqtt.h"
 #include "options.h"
 #include "pack.h"
+#include "packname.h"
 #include "plotfile.h"
 #include "portpick.h"
 #include "record.h"
@@ -54,19 +56,22 @@
 
 struct app {
 	struct cg_options opt;
-	struct cg_bms bms; /* the one pack: source, pipeline, outputs */
+	/* The packs, one pipeline each (bms.h): the sources given, in their
+	 * order, or the one the demo or the port picker found. */
+	struct cg_bms bms[CG_MAX_SOURCES];
+	int n;
 	bool plotting;     /* --plot, and the run started */
 
 	bool tui;
 	int key_fd;
 	bool paused;
-	struct cg_pack frozen;  /* what the paused table shows */
+	struct cg_pack frozen[CG_MAX_SOURCES];  /* what the paused view shows */
 	uint64_t paused_at_ms;
 	bool dirty;
 	uint64_t drawn_at_ms;
 	pid_t demo_pid;
 
-	struct cg_replay_view replay_view;
+	struct cg_replay_view replay_view[CG_MAX_SOURCES];
 	uint64_t once_deadline_ms;
 	int fatal;            /* an EX_ code that ends the run, 0 = none */
 };
@@ -78,74 +83,131 @@ static void on_quit_signal(int sig)
 	quit_signal = sig;
 }
 
-
-
-
-
-
-
-
-
-
-
-
-static void draw(struct app *a, uint64_t now)
+/* The view of pack i, paused or not. */
+static void pack_view(struct app *a, int i, uint64_t now, struct cg_view *v)
 {
-	struct cg_view v = {
-		.pack = a->paused ? &a->frozen : &a->bms.pack,
-		.framer = &a->bms.framer.stats,
-		.implausible = a->bms.implausible,
-		.port = a->bms.src->label,
-		.baud = a->bms.src->baud, /* after a baud hunt, the speed found */
-		.link = cg_doctor_link_state(&a->bms.doctor, now),
-		.link_detail = a->bms.link_detail[0] ? a->bms.link_detail : NULL,
-		.diagnosis = a->bms.doctoring ? cg_doctor_text(&a->bms.doctor) : NULL,
-		.frames_per_s = cg_bms_frames_per_s(&a->bms),
+	struct cg_bms *b = &a->bms[i];
+
+	*v = (struct cg_view){
+		.pack = a->paused ? &a->frozen[i] : &b->pack,
+		.framer = &b->framer.stats,
+		.implausible = b->implausible,
+		/* With several, the status line names the pack by its
+		 * label (the path is in its events, "opened ..."). */
+		.port = a->n > 1 ? b->label : b->src->label,
+		.label = b->label,
+		.baud = b->src->baud, /* after a baud hunt, the speed found */
+		.link = cg_doctor_link_state(&b->doctor, now),
+		.link_detail = b->link_detail[0] ? b->link_detail : NULL,
+		.diagnosis = b->doctoring ? cg_doctor_text(&b->doctor) : NULL,
+		.frames_per_s = cg_bms_frames_per_s(b),
 		.paused = a->paused,
-		.alarms = &a->bms.alarms,
-		.events = &a->bms.events,
-		.inspect = &a->bms.inspect,
-		.worst_delta_wall_ms = a->bms.worst_delta_wall_ms,
-		.hist = &a->bms.hist,
+		.alarms = &b->alarms,
+		.events = &b->events,
+		.inspect = &b->inspect,
+		.worst_delta_wall_ms = b->worst_delta_wall_ms,
+		.hist = &b->hist,
 		/* Paused ages stay as they were when p was pressed. */
 		.now_ms = a->paused ? a->paused_at_ms : now,
 		/* What is written, and a write that stopped on an error. */
-		.record = { a->opt.record_path,
-			    a->bms.recording ? a->bms.recorder.file.size : 0,
-			    a->opt.record_path && !a->bms.recording },
+		.record = { b->record_path[0] ? b->record_path : NULL,
+			    b->recording ? b->recorder.file.size : 0,
+			    b->record_path[0] && !b->recording },
 		/* The rows of this turn count before their write. */
-		.csv_log = { a->opt.log_path, a->bms.logging ?
-			     a->bms.log.file.size + a->bms.log.used : 0,
-			     a->opt.log_path && !a->bms.logging },
-		.event_log = { a->opt.events_path, 0,
-			       a->opt.events_path && !a->bms.writing_events },
+		.csv_log = { b->log_path[0] ? b->log_path : NULL,
+			     b->logging ? b->log.file.size + b->log.used : 0,
+			     b->log_path[0] && !b->logging },
+		.event_log = { b->events_path[0] ? b->events_path : NULL, 0,
+			       b->events_path[0] && !b->writing_events },
 	};
 
 	struct cg_source_position pos;
-	cg_source_position(a->bms.src, now, &pos);
+	cg_source_position(b->src, now, &pos);
 	if (pos.replay) {
-		a->replay_view = (struct cg_replay_view){
+		a->replay_view[i] = (struct cg_replay_view){
 			.speed = pos.speed,
 			.paused = pos.paused,
 			.position_s = pos.position_s,
 			.length_s = pos.length_s,
 			.timestamped = pos.timestamped,
-			.ended = a->bms.ended,
-			.path = a->opt.replay_path,
+			.ended = b->ended,
+			.path = b->path,
 		};
-		v.replay = &a->replay_view;
+		v->replay = &a->replay_view[i];
 		/* Ages in a replay run on the recorded clock. */
-		v.now_ms = pos.now_us / 1000u;
+		v->now_ms = pos.now_us / 1000u;
 	}
+}
 
-	cg_tui_draw(&v);
-	if (a->bms.bell_due) {
-		cg_tui_bell();
-		a->bms.bell_due = false;
+static void draw(struct app *a, uint64_t now)
+{
+	static struct cg_view bank[CG_MAX_SOURCES];
+	struct cg_view v;
+	int shown = cg_tui_pack();
+	bool bell = false;
+
+	if (shown < 0 || shown >= a->n) {
+		/* The overview: every pack's view. */
+		for (int i = 0; i < a->n; i++)
+			pack_view(a, i, now, &bank[i]);
+		v = bank[0];
+		v.bank = bank;
+		v.bank_n = a->n;
+	} else {
+		pack_view(a, shown, now, &v);
 	}
+	cg_tui_draw(&v);
+	for (int i = 0; i < a->n; i++) {
+		bell |= a->bms[i].bell_due;
+		a->bms[i].bell_due = false;
+		a->bms[i].dirty = false;
+	}
+	if (bell)
+		cg_tui_bell();
 	a->dirty = false;
-	a->bms.dirty = false;
 	a->drawn_at_ms = now;
+}
+
+/* A key acts on the pack shown, or on every pack from the overview. */
+static void act_on_packs(struct app *a, enum cg_key_action action)
+{
+	int shown = cg_tui_pack();
+	int from = shown < 0 || shown >= a->n ? 0 : shown;
+	int to = shown < 0 || shown >= a->n ? a->n : shown + 1;
+	bool replays = false;
+
+	for (int i = from; i < to; i++) {
+		struct cg_bms *b = &a->bms[i];
+		switch (action) {
+		case CG_KEY_PAUSE:
+			if (b->src->ops->pause) { /* pause the replay, not the view */
+				b->src->ops->pause(b->src, cg_clock_ms());
+				replays = true;
+			}
+			break;
+		case CG_KEY_RESET:
+			cg_pack_reset_session(&b->pack);
+			b->worst_delta_seen_mv = 0;
+			b->worst_delta_wall_ms = 0;
+			break;
+		case CG_KEY_FASTER:
+		case CG_KEY_SLOWER:
+			if (b->src->ops->speed_step)
+				b->src->ops->speed_step(b->src,
+							action == CG_KEY_FASTER,
+							cg_clock_ms());
+			break;
+		default:
+			break;
+		}
+	}
+	if (action == CG_KEY_PAUSE && !replays) {
+		/* Live packs: the view stands still, data keeps coming. */
+		a->paused = !a->paused;
+		for (int i = 0; i < a->n; i++)
+			a->frozen[i] = a->bms[i].pack;
+		a->paused_at_ms = cg_clock_ms();
+	}
 }
 
 /* Returns true when the user asked to quit. */
@@ -159,27 +221,13 @@ static bool handle_keys(struct app *a)
 		case CG_KEY_QUIT:
 			return true;
 		case CG_KEY_PAUSE:
-			if (a->bms.src->ops->pause) { /* pause the replay, not the view */
-				a->bms.src->ops->pause(a->bms.src, cg_clock_ms());
-				break;
-			}
-			a->paused = !a->paused;
-			a->frozen = a->bms.pack;
-			a->paused_at_ms = cg_clock_ms();
-			break;
 		case CG_KEY_RESET:
-			cg_pack_reset_session(&a->bms.pack);
-			a->bms.worst_delta_seen_mv = 0;
-			a->bms.worst_delta_wall_ms = 0;
-			break;
 		case CG_KEY_FASTER:
 		case CG_KEY_SLOWER:
-			if (a->bms.src->ops->speed_step)
-				a->bms.src->ops->speed_step(a->bms.src,
-							action == CG_KEY_FASTER,
-							cg_clock_ms());
+			act_on_packs(a, action);
 			break;
-		default: /* what is shown (help, e, i, z, scrolling): tui's */
+		default: /* what is shown (help, e, i, z, scrolling, the
+			  * pack opened): tui's */
 			break;
 		}
 		a->dirty = true;
@@ -202,154 +250,170 @@ static int pending_quit_signal(void)
 	return 0;
 }
 
-/* --once on a live port answers as soon as it has cells and measurements;
- * on a file it reads to the end for the newest picture. */
+/* --once on live ports answers as soon as each has cells and
+ * measurements; files are read to the end for the newest picture. */
 static bool once_ready(const struct app *a)
 {
-	return a->bms.src->live && a->bms.pack.have[CG_REC_CELLS] &&
-	       a->bms.pack.have[CG_REC_STATUS];
+	bool waiting = false;
+
+	for (int i = 0; i < a->n; i++) {
+		const struct cg_bms *b = &a->bms[i];
+		if (b->ended)
+			continue;
+		waiting = true;
+		if (!b->src->live || !b->pack.have[CG_REC_CELLS] ||
+		    !b->pack.have[CG_REC_STATUS])
+			return false;
+	}
+	return waiting; /* all ended: end_of_input() answers */
 }
 
-/* Good frames of a length this version cannot read, one line each, with
- * prefix before each (the framer counts them). Returns how many. */
-static unsigned say_variants(const struct app *a, FILE *to,
-			     const char *prefix)
-{
-	char line[CG_DOCTOR_TEXT_MAX];
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < CG_FRAMER_VARIANTS; i++)
-		if (cg_framer_variant_text(&a->bms.framer.stats, i, line,
-					   sizeof(line))) {
-			fprintf(to, "%s%s\n", prefix, line);
-			n++;
-		}
-	return n;
-}
-
-/* Prints the --once picture. Returns 0 fresh and within limits, 1 no or
- * stale data, 2 an alarm (as cg_snapshot_status says). */
+/* Prints the --once picture of every pack. Returns the worst status: 0
+ * fresh and within limits, 1 no or stale data, 2 an alarm (as
+ * cg_snapshot_status says), or an exit code when printing failed. */
 static int print_once(struct app *a)
 {
-	static char out[CG_SNAPSHOT_MAX];
-	char when[CG_ISO_TIME_MAX];
-	struct cg_source_position pos;
-	cg_source_position(a->bms.src, cg_clock_ms(), &pos);
-	uint64_t data_now = pos.replay ? pos.now_us / 1000u : cg_clock_ms();
+	int worst = CG_SNAPSHOT_OK;
 
-	if (!a->bms.pack.have[CG_REC_CELLS] && !a->bms.pack.have[CG_REC_STATUS]) {
-		/* Never "no frames" while good frames arrive. */
-		if (!say_variants(a, stderr, PROGRAM ": "))
-			cg_sayf("no frames from %s within %d s",
-				a->bms.src->label, a->opt.timeout_s);
-		return CG_SNAPSHOT_NODATA;
+	for (int i = 0; i < a->n; i++) {
+		struct cg_bms *b = &a->bms[i];
+		int rc = b->ended && b->src->end_empty ? CG_SNAPSHOT_NODATA
+						       : cg_bms_print_once(b);
+		if (rc > CG_SNAPSHOT_ALARM)
+			return rc;
+		if (rc > worst)
+			worst = rc;
 	}
-	cg_clock_format_iso8601(a->bms.data_wall_ms, when);
-	size_t n = a->opt.json
-		? cg_snapshot_json(out, sizeof(out), &a->bms.pack, &a->bms.alarms, when, data_now)
-		: a->opt.csv
-		? cg_snapshot_csv(out, sizeof(out), &a->bms.pack, when, data_now)
-		: cg_snapshot_text(out, sizeof(out), &a->bms.pack, &a->bms.alarms, when, data_now);
-	if (n == 0)
-		return EX_SOFTWARE;
-	errno = 0;
-	if (fwrite(out, 1, n, stdout) != n)
-		return cg_bms_stdout_failed(&a->bms, errno ? errno : EIO);
-	if (a->opt.json || a->opt.csv) {
-		say_variants(a, stderr, PROGRAM ": ");
-		if (cg_pack_cells_beyond_unit(&a->bms.pack))
-			cg_sayf("--cells %u, but this unit sends %u channels",
-				a->bms.pack.config.cells,
-				cg_pack_cells_beyond_unit(&a->bms.pack));
-	}
-	else
-		say_variants(a, stdout, "Unknown  ");
-	errno = 0;
-	if (fflush(stdout) != 0)
-		return cg_bms_stdout_failed(&a->bms, errno ? errno : EIO);
-	return cg_snapshot_status(&a->bms.pack, &a->bms.alarms, data_now);
+	return worst;
 }
 
-/* The input ended without the table: says why on stderr, answers --once,
- * and exits 65 after what was readable when the input was damaged. */
+static bool all_ended(const struct app *a)
+{
+	for (int i = 0; i < a->n; i++)
+		if (!a->bms[i].ended)
+			return false;
+	return true;
+}
+
+/* The inputs ended without the table: says why on stderr, answers
+ * --once, and exits 65 after what was readable when an input was
+ * damaged. */
 static int end_of_input(struct app *a)
 {
 	int rc = EX_OK;
 
-	if (a->bms.src->text[0])
-		cg_say(a->bms.src->text);
+	for (int i = 0; i < a->n; i++) {
+		const struct cg_source *src = a->bms[i].src;
+		if (src->text[0] && a->n > 1)
+			cg_sayf("%s: %s", a->bms[i].label, src->text);
+		else if (src->text[0])
+			cg_say(src->text);
+	}
 	if (a->opt.once)
-		rc = a->bms.src->end_empty ? CG_SNAPSHOT_NODATA : print_once(a);
-	if (a->bms.src->end_code && rc != EX_IOERR)
-		return a->bms.src->end_code;
+		rc = print_once(a);
+	for (int i = 0; i < a->n; i++)
+		if (a->bms[i].src->end_code && rc != EX_IOERR)
+			return a->bms[i].src->end_code;
 	return rc;
 }
 
-/* The one loop. Returns an exit code. */
+/* The first pack that asks the run to end (an output failed), or 0. */
+static int packs_stop(const struct app *a)
+{
+	for (int i = 0; i < a->n; i++)
+		if (a->bms[i].stop)
+			return a->bms[i].stop;
+	return 0;
+}
+
+/* The one loop: every pack's source, the keys and the 1 s tick in one
+ * ppoll(). Returns an exit code. */
 static int run(struct app *a, const sigset_t *wait_mask)
 {
 	uint64_t next_tick = cg_clock_ms() + TICK_MS;
 
 	for (;;) {
 		uint64_t now = cg_clock_ms();
-		struct pollfd fds[3];
+		struct pollfd fds[2 * CG_MAX_SOURCES + 1];
 		nfds_t nfds = 0;
-		int link_slot = -1, key_slot = -1, mqtt_slot = -1;
-		short mqtt_events = 0;
-		int mqtt_fd = cg_mqtt_poll_fd(a->bms.mqtt, &mqtt_events);
-		int src_fd = cg_source_poll_fd(a->bms.src);
+		int link_slot[CG_MAX_SOURCES], mqtt_slot[CG_MAX_SOURCES];
+		int key_slot = -1, rc;
+		bool any_live = false, all_live = true, dirty = a->dirty;
 
-		if (src_fd >= 0) {
-			link_slot = (int)nfds;
-			fds[nfds++] = (struct pollfd){ .fd = src_fd, .events = POLLIN };
+		for (int i = 0; i < a->n; i++) {
+			int fd = cg_source_poll_fd(a->bms[i].src);
+			link_slot[i] = -1;
+			if (fd >= 0) {
+				link_slot[i] = (int)nfds;
+				fds[nfds++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+			}
+			any_live |= a->bms[i].src->live;
+			all_live &= a->bms[i].src->live;
+			dirty |= a->bms[i].dirty;
 		}
 		if (a->tui) {
 			key_slot = (int)nfds;
 			fds[nfds++] = (struct pollfd){ .fd = a->key_fd, .events = POLLIN };
 		}
-		if (mqtt_fd >= 0) {
-			mqtt_slot = (int)nfds;
-			fds[nfds++] = (struct pollfd){ .fd = mqtt_fd, .events = mqtt_events };
+		/* Each pack's broker connection, where it publishes. */
+		for (int i = 0; i < a->n; i++) {
+			short events = 0;
+			int fd = cg_mqtt_poll_fd(a->bms[i].mqtt, &events);
+			mqtt_slot[i] = -1;
+			if (fd >= 0) {
+				mqtt_slot[i] = (int)nfds;
+				fds[nfds++] = (struct pollfd){ .fd = fd, .events = events };
+			}
 		}
 		/* --json lines of the last turn go out before the loop waits
 		 * (or ends): one write(2) per turn, not per line. */
 		if (a->opt.json) {
 			errno = 0;
 			if (fflush(stdout) != 0 || ferror(stdout))
-				return cg_bms_stdout_failed(&a->bms,
+				return cg_bms_stdout_failed(&a->bms[0],
 							    errno ? errno : EIO);
 		}
-		/* So do the --log rows, whole, in one write. */
-		if (a->bms.logging &&
-		    cg_csvlog_flush(&a->bms.log, &a->bms.fatal_error) < 0)
-			return a->bms.fatal_error.exit_code;
-		if (a->bms.stop)
-			return a->bms.stop;
-		if (!a->tui && a->bms.ended) {
-			/* --json on a capture: done at EOF */
+		/* So do the --log rows, whole, in one write per pack. */
+		for (int i = 0; i < a->n; i++)
+			if (a->bms[i].logging &&
+			    cg_csvlog_flush(&a->bms[i].log,
+					    &a->bms[i].fatal_error) < 0)
+				return a->bms[i].fatal_error.exit_code;
+		if ((rc = packs_stop(a)) != 0)
+			return rc;
+		if (!a->tui && all_ended(a)) {
+			/* --json on captures: done at EOF */
 			if (!a->opt.once)
-				say_variants(a, stderr, PROGRAM ": ");
+				for (int i = 0; i < a->n; i++)
+					cg_bms_say_variants(&a->bms[i], stderr,
+							    PROGRAM ": ");
 			return end_of_input(a);
 		}
 		/* Files are read to the end however long it takes. */
-		bool once_timed = a->opt.once && a->bms.src->live;
+		bool once_timed = a->opt.once && any_live;
 		if (once_timed && now >= a->once_deadline_ms)
 			return print_once(a);
 
 		uint64_t wake = next_tick;
 		if (once_timed && a->once_deadline_ms < wake)
 			wake = a->once_deadline_ms;
-		bool redraw_pending = a->tui && (a->dirty || a->bms.dirty);
-		if (redraw_pending) {
+		/* A redraw put off to coalesce frames gets a wakeup of its
+		 * own; with several live packs, whose frames arrive all
+		 * through the second, it waits for the next one's bytes or
+		 * the tick instead (a key redraws at once: drawn_at_ms 0). */
+		if (a->tui && dirty && (a->n == 1 || !all_live || a->drawn_at_ms == 0)) {
 			uint64_t at = a->drawn_at_ms + REDRAW_MIN_MS;
 			if (at < wake)
 				wake = at;
 		}
-		uint64_t due = cg_source_due_ms(a->bms.src, now);
-		if (due < wake)
-			wake = due;
-		if (a->bms.mqtt && cg_mqtt_due_ms(a->bms.mqtt, now) < wake)
-			wake = cg_mqtt_due_ms(a->bms.mqtt, now);
+		for (int i = 0; i < a->n; i++) {
+			uint64_t due = cg_source_due_ms(a->bms[i].src, now);
+			if (due < wake)
+				wake = due;
+			if (a->bms[i].mqtt &&
+			    cg_mqtt_due_ms(a->bms[i].mqtt, now) < wake)
+				wake = cg_mqtt_due_ms(a->bms[i].mqtt, now);
+		}
 		uint64_t wait_ms = wake > now ? wake - now : 0;
 		struct timespec timeout = {
 			.tv_sec = (time_t)(wait_ms / 1000),
@@ -375,10 +439,15 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		}
 		now = cg_clock_ms();
 
-		int rc = cg_bms_pump(&a->bms, now, ready > 0 && link_slot >= 0 &&
-				     fds[link_slot].revents);
-		if (rc)
-			return rc;
+		/* Each pack on its own: one that is lost or silent only
+		 * waits for its own reconnect. */
+		for (int i = 0; i < a->n; i++) {
+			rc = cg_bms_pump(&a->bms[i], now, ready > 0 &&
+					 link_slot[i] >= 0 &&
+					 fds[link_slot[i]].revents);
+			if (rc)
+				return rc;
+		}
 		if (a->opt.once && once_ready(a))
 			return print_once(a);
 		/* A resize arrives as SIGWINCH (EINTR) and waits in getch(). */
@@ -391,25 +460,30 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			if (next_tick <= now)
 				next_tick = now + TICK_MS;
 			a->dirty = true; /* ages move on */
-			if ((rc = cg_bms_tick(&a->bms, now)) != 0)
-				return rc;
+			for (int i = 0; i < a->n; i++)
+				if ((rc = cg_bms_tick(&a->bms[i], now)) != 0)
+					return rc;
 		}
-		if (a->bms.stop)
-			return a->bms.stop;
-		cg_bms_consult_doctor(&a->bms, now);
-		if (a->bms.mqtt) {
-			char note[CG_MQTT_NOTE_MAX];
-			cg_mqtt_io(a->bms.mqtt, ready > 0 && mqtt_slot >= 0 ?
-				   fds[mqtt_slot].revents : 0, now);
-			cg_mqtt_tick(a->bms.mqtt,
-				     cg_doctor_link_state(&a->bms.doctor, now), now);
-			while (cg_mqtt_note(a->bms.mqtt, note, sizeof(note))) {
-				a->bms.data_wall_ms = cg_clock_wall_ms();
-				cg_bms_note_event(&a->bms, note);
+		if ((rc = packs_stop(a)) != 0)
+			return rc;
+		dirty = a->dirty;
+		for (int i = 0; i < a->n; i++) {
+			struct cg_bms *b = &a->bms[i];
+			cg_bms_consult_doctor(b, now);
+			if (b->mqtt) {
+				char note[CG_MQTT_NOTE_MAX];
+				cg_mqtt_io(b->mqtt, ready > 0 && mqtt_slot[i] >= 0 ?
+					   fds[mqtt_slot[i]].revents : 0, now);
+				cg_mqtt_tick(b->mqtt,
+					     cg_doctor_link_state(&b->doctor, now), now);
+				while (cg_mqtt_note(b->mqtt, note, sizeof(note))) {
+					b->data_wall_ms = cg_clock_wall_ms();
+					cg_bms_note_event(b, note);
+				}
 			}
+			dirty |= b->dirty;
 		}
-		if (a->tui && (a->dirty || a->bms.dirty) &&
-		    now >= a->drawn_at_ms + REDRAW_MIN_MS)
+		if (a->tui && dirty && now >= a->drawn_at_ms + REDRAW_MIN_MS)
 			draw(a, now);
 	}
 }
@@ -436,154 +510,59 @@ static void install_signals(sigset_t *wait_mask)
 	sigdelset(wait_mask, SIGHUP);
 }
 
-/* Phase: the source. The demo's simulator, the port the user named (or
- * the one chosen for them), or the replay. Returns -1 or an exit code. */
-static int open_source(struct app *a, struct cg_error *err)
+/* Phase: the sources. The demo's simulator, the port the user named (or
+ * the one chosen for them), the replays, or several of them (bank.h).
+ * Returns -1 or an exit code. */
+static int open_sources(struct app *a, struct cg_error *err)
 {
 	static char port[PATH_MAX];
-	uint64_t now = cg_clock_ms();
-	int rc;
+	static struct cg_source_arg one;
+	const struct cg_source_arg *args = a->opt.sources;
+	int n = a->opt.nsources, rc;
 
 	if (a->opt.demo) {
 		a->demo_pid = cg_demo_start(port, sizeof(port), err);
 		if (a->demo_pid < 0)
 			return err->exit_code;
-		a->opt.port = port;
-	} else if (!a->opt.port && !a->opt.replay_path) {
+	} else if (n == 0) {
 		if ((rc = cg_portpick_choose(port, sizeof(port), a->opt.baud)) >= 0)
 			return rc;
-		a->opt.port = port;
 	}
-	if (a->opt.replay_path)
-		/* Nobody watches a run without the table: no pacing. */
-		a->bms.src = cg_source_replay_open(a->opt.replay_path,
-			!((a->opt.json || a->opt.once || a->opt.headless) &&
-			  !a->opt.speed),
-			a->opt.speed, now, err);
-	else
-		a->bms.src = cg_source_open(a->opt.port, a->opt.baud,
-			a->opt.demo ? "demo (simulator)" : NULL, now, err);
-	if (!a->bms.src)
+	if (n == 0) {
+		a->opt.port = one.path = port;
+		args = &one;
+		n = 1;
+	}
+	if (cg_bank_open(a->bms, &a->n, args, n, &a->opt, cg_clock_ms(),
+			 err) < 0)
 		return err->exit_code;
-	if (a->opt.start_us)
-		cg_source_replay_start_at(a->bms.src, a->opt.start_us, now);
-	a->bms.opened_at_ms = now;
-	/* Every source has a doctor for its link state; only a live one
-	 * gets its diagnosis shown. */
-	a->bms.doctoring = a->bms.src->live;
-	cg_doctor_init(&a->bms.doctor, a->opt.replay_path ? a->opt.replay_path
-						      : a->opt.port,
-		       a->opt.baud, a->bms.src->can_hunt);
-	if (a->bms.src->network)
-		cg_doctor_network(&a->bms.doctor);
-	cg_doctor_opened(&a->bms.doctor, now);
-	a->bms.diagnosis = cg_doctor_diagnose(&a->bms.doctor, now);
 	return -1;
-}
-
-/* Two outputs on one file would interleave two formats, and an output on
- * the port or the replay would write into the input: refused before any
- * file is opened, whatever names they go by (device and inode). Two
- * outputs on one character device other than the port (/dev/null, a
- * terminal) are fine. */
-static int check_outputs_apart(const struct app *a, struct cg_error *err)
-{
-	const struct { const char *option, *path; } out[] = {
-		{ "--record", a->opt.record_path },
-		{ "--events", a->opt.events_path },
-		{ "--log", a->opt.log_path },
-	};
-	const size_t n = sizeof(out) / sizeof(out[0]);
-	const char *port = a->opt.demo || !a->opt.port ||
-			   strcmp(a->opt.port, "-") == 0 ? NULL : a->opt.port;
-
-	for (size_t i = 0; i < n; i++) {
-		if (!out[i].path)
-			continue;
-		/* Devices (/dev/null, a terminal) take lines from anyone. */
-		struct stat st;
-		bool device = stat(out[i].path, &st) == 0 &&
-			      S_ISCHR(st.st_mode);
-		for (size_t j = i + 1; j < n && !device; j++)
-			if (out[j].path &&
-			    cg_appendfile_same_path(out[i].path, out[j].path))
-				return cg_error_set(err, EX_USAGE, "%s %s and "
-					"%s %s are one file: give each its "
-					"own file", out[i].option, out[i].path,
-					out[j].option, out[j].path);
-		if (port && cg_appendfile_same_path(out[i].path, port))
-			return cg_error_set(err, EX_USAGE, "%s %s is the port "
-				"being read: give %s a file of its own",
-				out[i].option, out[i].path, out[i].option);
-		if (a->opt.replay_path &&
-		    cg_appendfile_same_path(out[i].path, a->opt.replay_path))
-			return cg_error_set(err, EX_USAGE, "%s %s is the "
-				"recording being replayed: give %s a file of "
-				"its own", out[i].option, out[i].path,
-				out[i].option);
-	}
-	return 0;
 }
 
 /* Phase: the files the run writes. Returns -1 or an exit code. */
 static int open_outputs(struct app *a, struct cg_error *err)
 {
-	if (check_outputs_apart(a, err) < 0)
+	if (cg_bank_check_outputs(a->bms, a->n, a->opt.demo, err) < 0)
 		return err->exit_code;
-	if (a->opt.record_path) {
-		if (cg_recorder_open(&a->bms.recorder, a->opt.record_path,
-				     a->bms.opened_at_ms, err) < 0)
+	for (int i = 0; i < a->n; i++)
+		if (cg_bms_open_outputs(&a->bms[i], err) < 0)
 			return err->exit_code;
-		a->bms.recording = true;
-	}
-	if (a->opt.events_path) {
-		if (cg_eventlog_open(&a->bms.eventlog, a->opt.events_path, err) < 0)
-			return err->exit_code;
-		a->bms.writing_events = true;
-	}
-	if (a->opt.log_path) {
-		if (cg_csvlog_open(&a->bms.log, a->opt.log_path,
-				   (unsigned)a->opt.cells, err) < 0)
-			return err->exit_code;
-		a->bms.logging = true;
-	}
-	if (a->opt.mqtt_url) {
-		struct cg_mqtt_config mc = {
-			a->opt.mqtt_url, a->opt.mqtt_cafile,
-			a->opt.mqtt_password_file, getenv("CHARGERY_MQTT_PASSWORD"),
-			a->opt.name, cg_source_port_usb_serial(a->bms.src),
-			a->opt.mqtt_discovery_prefix, a->opt.no_discovery,
-			PROGRAM " " CG_VERSION,
-		};
-		if (!(a->bms.mqtt = cg_mqtt_open(&mc, cg_clock_ms(), err)))
-			return err->exit_code;
-	}
 	return -1;
 }
 
-/* Phase: the pipeline's state, empty. */
+/* Phase: the pipelines' state, empty. */
 static void init_state(struct app *a)
 {
-	char text[CG_EVENT_TEXT_MAX];
-	struct cg_pack_config config = { .cells = (uint8_t)a->opt.cells };
+	/* A history is kept only where it is drawn (--plot, the table). */
+	bool keep = a->opt.plot_path ||
+		    !(a->opt.json || a->opt.once || a->opt.headless);
 
-	cg_framer_init(&a->bms.framer);
-	cg_alarms_init(&a->bms.alarms);
-	cg_events_init(&a->bms.events);
-	cg_inspect_init(&a->bms.inspect);
-	cg_pack_init(&a->bms.pack, &config);
-	cg_hist_init(&a->bms.hist);
-	/* A history costs a few lookups per value: kept only where it is
-	 * drawn (--plot now, the table's history view later). */
-	a->bms.keeping_history = a->opt.plot_path ||
-			     !(a->opt.json || a->opt.once || a->opt.headless);
+	for (int i = 0; i < a->n; i++)
+		cg_bms_init(&a->bms[i], keep, a->opt.demo ?
+			    "the demo simulator" : a->bms[i].path);
 	a->plotting = a->opt.plot_path != NULL;
-	a->bms.data_wall_ms = cg_clock_wall_ms();
-	snprintf(text, sizeof(text), "opened %.80s",
-		 a->opt.demo ? "the demo simulator" :
-		 a->opt.replay_path ? a->opt.replay_path : a->opt.port);
-	cg_bms_note_event(&a->bms, text);
-	a->once_deadline_ms = a->bms.opened_at_ms + (uint64_t)a->opt.timeout_s * 1000u;
+	a->once_deadline_ms = a->bms[0].opened_at_ms +
+			      (uint64_t)a->opt.timeout_s * 1000u;
 }
 
 /* Phase: the view, the table or lines on stdout. Returns -1 or an exit
@@ -606,65 +585,83 @@ static int start_view(struct app *a, struct cg_error *err)
 	a->key_fd = cg_tui_start(&topt, err);
 	if (a->key_fd < 0)
 		return err->exit_code;
+	cg_tui_set_packs(a->n);
 	a->tui = true;
-	a->bms.tui = true;
+	for (int i = 0; i < a->n; i++)
+		a->bms[i].tui = true;
 	a->dirty = true;
 	return -1;
 }
 
-/* --plot: the history of the run as a picture. */
-static int write_plot(struct app *a, struct cg_error *err)
+/* --plot: the history of a pack's run as a picture. */
+static int write_plot(struct app *a, struct cg_bms *b, struct cg_error *err)
 {
 	struct cg_plot_meta meta = {
-		.source = a->opt.replay_path ? a->opt.replay_path : a->bms.src->label,
-		.firmware = cg_inspect_firmware(&a->bms.inspect),
-		.cells = a->bms.pack.wired,
+		.source = b->replay ? b->path : b->src->label,
+		.firmware = cg_inspect_firmware(&b->inspect),
+		.cells = b->pack.wired,
 	};
 	uint64_t from, to;
 
-	if (cg_plot_window(&a->bms.hist, &a->opt.plot_from, &a->opt.plot_to,
+	if (cg_plot_window(&b->hist, &a->opt.plot_from, &a->opt.plot_to,
 			   &from, &to, err) < 0)
 		return -1;
-	return cg_plotfile_write(a->opt.plot_path, &a->bms.hist, &meta, from, to,
-				 err);
+	return cg_plotfile_write(b->plot_path, &b->hist, &meta, from, to, err);
+}
+
+/* The pack whose file ended the run, or NULL. */
+static const struct cg_bms *fatal_pack(const struct app *a)
+{
+	for (int i = 0; i < a->n; i++)
+		if (a->bms[i].fatal_error.message[0])
+			return &a->bms[i];
+	return NULL;
 }
 
 /* The one cleanup path, for every phase that was reached: gives the
- * terminal back, closes the source, syncs and closes the files. Returns
+ * terminal back, closes the sources, syncs and closes the files. Returns
  * the exit code, which a failing close may change from EX_OK. */
 static int finish(struct app *a, int rc)
 {
 	struct cg_error err;
+	const struct cg_bms *why = fatal_pack(a);
 
-	if (rc != EX_OK && a->bms.fatal_error.message[0] && rc < 128)
+	if (rc != EX_OK && why && rc < 128)
 		a->fatal = rc;
 	if (a->tui)
 		cg_tui_stop();
-	if (a->plotting && write_plot(a, &err) < 0) {
-		cg_say(err.message);
-		if (rc == EX_OK)
-			rc = err.exit_code;
+	for (int i = 0; a->plotting && i < a->n; i++)
+		if (write_plot(a, &a->bms[i], &err) < 0) {
+			cg_say(err.message);
+			if (rc == EX_OK)
+				rc = err.exit_code;
+		}
+	for (int i = 0; i < a->n; i++) {
+		cg_mqtt_close(a->bms[i].mqtt);
+		cg_source_close(a->bms[i].src);
 	}
-	cg_mqtt_close(a->bms.mqtt);
-	cg_source_close(a->bms.src);
 	cg_demo_stop(a->demo_pid);
-	if (a->bms.recording && cg_recorder_close(&a->bms.recorder, &err) < 0) {
-		cg_say(err.message);
-		if (rc == EX_OK)
-			rc = err.exit_code;
-	}
-	if (a->bms.writing_events) {
-		struct cg_error eerr;
-		if (cg_eventlog_close(&a->bms.eventlog, &eerr) < 0)
-			cg_say(eerr.message);
-	}
-	if (a->bms.logging && cg_csvlog_close(&a->bms.log, &err) < 0 && !a->fatal) {
-		cg_say(err.message);
-		if (rc == EX_OK)
-			rc = err.exit_code;
+	for (int i = 0; i < a->n; i++) {
+		struct cg_bms *b = &a->bms[i];
+		if (b->recording && cg_recorder_close(&b->recorder, &err) < 0) {
+			cg_say(err.message);
+			if (rc == EX_OK)
+				rc = err.exit_code;
+		}
+		if (b->writing_events) {
+			struct cg_error eerr;
+			if (cg_eventlog_close(&b->eventlog, &eerr) < 0)
+				cg_say(eerr.message);
+		}
+		if (b->logging && cg_csvlog_close(&b->log, &err) < 0 &&
+		    !a->fatal) {
+			cg_say(err.message);
+			if (rc == EX_OK)
+				rc = err.exit_code;
+		}
 	}
 	if (a->fatal)
-		cg_say(a->bms.fatal_error.message);
+		cg_say(why->fatal_error.message);
 	if (rc > 128) {
 		/* Die of the same signal, so a shell or systemd sees why. */
 		int sig = rc - 128;
@@ -703,21 +700,20 @@ int main(int argc, char **argv)
 	int rc;
 
 	keep_standard_fds();
-	a->bms.opt = &a->opt;
 	if ((rc = cg_options_parse(argc, argv, &a->opt)) >= 0)
 		return rc;
 	if (a->opt.list)
 		return cg_portpick_list(a->opt.baud);
 	install_signals(&wait_mask);
 
-	if ((rc = open_source(a, &err)) < 0 &&
+	if ((rc = open_sources(a, &err)) < 0 &&
 	    (rc = open_outputs(a, &err)) < 0) {
 		init_state(a);
 		if ((rc = start_view(a, &err)) < 0)
 			rc = run(a, &wait_mask);
 	}
 	if (rc >= 0 && rc != EX_OK && rc < 128 && err.message[0] &&
-	    !a->bms.fatal_error.message[0])
+	    !fatal_pack(a))
 		cg_say(err.message);
 	return finish(a, rc);
 }

@@ -221,7 +221,13 @@ enum cg_key_action cg_crt_key(void)
 			return CG_KEY_RESIZE;
 		case 27: /* Esc alone (sequences are keypad()'s keys) */
 			return CG_KEY_BACK;
+		case '\n':
+		case '\r':
+		case KEY_ENTER:
+			return CG_KEY_OPEN;
 		default:
+			if (ch >= '1' && ch <= '9')
+				return (enum cg_key_action)(CG_KEY_PACK_1 + (ch - '1'));
 			break;
 		}
 	}

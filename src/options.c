@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "mqttfmt.h"
+#include "packname.h"
 #include "pack.h"
 #include "record.h"
 
@@ -19,7 +20,7 @@
 void cg_options_usage(FILE *to)
 {
 	fprintf(to,
-		"Usage: " PROGRAM " [OPTIONS] [PORT]\n"
+		"Usage: " PROGRAM " [OPTIONS] [PORT...]\n"
 		"Live cell table for a Chargery BMS8T/16T/24T on its COM3 port.\n"
 		"\n"
 		"PORT is /dev/ttyUSB0, /dev/serial/by-id/..., a pty (socat,\n"
@@ -31,6 +32,15 @@ void cg_options_usage(FILE *to)
 		"                      raw, esp-link); IPv6 as tcp://[::1]:4001\n"
 		"  ws://HOST:PORT/PATH websocket (USR \"Web to Serial\", e.g.\n"
 		"                      ws://192.168.0.7:6432)\n"
+		"\n"
+		"Several packs: give several PORTs (and --replay FILEs), up to 9,\n"
+		"each as NAME=PORT to label it (bank1=/dev/ttyUSB0; default: the\n"
+		"by-id name, the bridge's host, the file name). The table opens on\n"
+		"an overview of all; Enter or 1-9 shows one pack, Esc goes back.\n"
+		"--log, --record, --events and --plot then take a pattern with %%n\n"
+		"for the label (--log bms-%%n.csv), one file per pack; --json lines\n"
+		"carry \"bms\":\"NAME\"; --once prints every pack and exits with\n"
+		"the worst status.\n"
 		"\n"
 		"  -b, --baud N        line speed (default 115200, 8N1, no flow control)\n"
 		"  -l, --list          list serial ports, mark the one with Chargery frames\n"
@@ -44,6 +54,7 @@ void cg_options_usage(FILE *to)
 		"Field troubleshooting:\n"
 		"      --record FILE   append every byte received, timestamped, to FILE\n"
 		"      --replay FILE   play a recording or a raw dump instead of a port\n"
+		"                      (again for several; NAME=FILE labels it)\n"
 		"      --speed X       replay X times faster (keys + and - change it)\n"
 		"      --start TIME    a raw dump's first frame was at TIME (UTC, 2026-01-31T14:05:00Z)\n"
 		"      --log FILE.csv  a CSV row per cell frame (appends to a matching file)\n"
@@ -80,7 +91,8 @@ void cg_options_usage(FILE *to)
 		"  -V, --version       version\n"
 		"\n"
 		"Keys: q quit, ? or h help, p pause, r reset min/max, z zoom,\n"
-		"e events, i inspector, t history, + and - replay speed.\n"
+		"e events, i inspector, t history, + and - replay speed; with several\n"
+		"packs Enter or 1-9 open a pack, Esc back to the overview.\n"
 		"Exit codes: (README and the man page say more)\n"
 		"   0  ok (--once: fresh data within limits)\n"
 		"   1  --once: no data or stale data\n"
@@ -129,7 +141,22 @@ static bool parse_volts(const char *s, uint16_t *out_mv)
 	return true;
 }
 
-/* Returns -1 to go on, or an exit code. */
+/* One more PORT or --replay FILE, as NAME=PATH or PATH. Returns -1 to go
+ * on, or an exit code. */
+static int add_source(struct cg_options *opt, const char *arg, bool replay)
+{
+	if (opt->nsources >= CG_MAX_SOURCES)
+		return usage_error("at most 9 packs at once; '%s' is one too many", arg);
+	struct cg_source_arg *s = &opt->sources[opt->nsources];
+	s->path = cg_packname_split(arg, s->name);
+	s->replay = replay;
+	for (int i = 0; i < opt->nsources; i++)
+		if (s->name[0] && strcmp(opt->sources[i].name, s->name) == 0)
+			return usage_error("two packs are named '%s': give each its own name", s->name);
+	opt->nsources++;
+	return -1;
+}
+
 /* "YYYY-MM-DDTHH:MM:SS", a 'T' or a space between, an optional "Z": UTC,
  * as --json writes it. Sets *us to microseconds since the epoch. */
 static bool parse_utc(const char *text, uint64_t *us)
@@ -202,7 +229,7 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, n;
+	int c, n, rc;
 	uint16_t mv;
 
 	opt->baud = 115200;
@@ -259,7 +286,8 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 			opt->record_path = optarg;
 			break;
 		case OPT_REPLAY:
-			opt->replay_path = optarg;
+			if ((rc = add_source(opt, optarg, true)) >= 0)
+				return rc;
 			break;
 		case OPT_LOG:
 			opt->log_path = optarg;
@@ -339,19 +367,28 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		opt->port = argv[optind++];
-	if (optind < argc)
-		return usage_error("one PORT only; '%s' is one too many", argv[optind]);
-	if (opt->demo && opt->port)
-		return usage_error("--demo uses its own simulated port; drop '%s'", opt->port);
-	if (opt->replay_path && (opt->port || opt->demo))
-		return usage_error("--replay plays %s instead of a port; drop the port or --demo", opt->replay_path);
-	if (opt->replay_path && opt->record_path)
-		return usage_error("--record records a live port; it cannot record the replay of %s", opt->replay_path);
-	if (opt->start_us && !opt->replay_path)
+	/* The PORTs after the --replay FILEs: getopt gathers operands at
+	 * the end. */
+	while (optind < argc)
+		if ((rc = add_source(opt, argv[optind++], false)) >= 0)
+			return rc;
+	bool any_replay = false;
+	for (int i = 0; i < opt->nsources; i++)
+		any_replay |= opt->sources[i].replay;
+	if (opt->nsources == 1) {
+		if (opt->sources[0].replay)
+			opt->replay_path = opt->sources[0].path;
+		else
+			opt->port = opt->sources[0].path;
+	}
+	if (opt->demo && opt->nsources)
+		return usage_error("--demo uses its own simulated port; drop '%s'", opt->sources[0].path);
+	if (any_replay && opt->record_path)
+		return usage_error("--record records a live port; it cannot record the replay of %s",
+				   opt->replay_path ? opt->replay_path : "a recording");
+	if (opt->start_us && !any_replay)
 		return usage_error("--start %s goes with --replay FILE (a raw dump)", "TIME");
-	if (opt->speed && !opt->replay_path)
+	if (opt->speed && !any_replay)
 		return usage_error("--speed %s goes with --replay FILE", "X");
 	if (opt->csv && !opt->once)
 		return usage_error("%s goes with --once (for a running log use --log FILE.csv)", "--csv");
@@ -361,8 +398,23 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 		return usage_error("%s goes with --once", "--timeout");
 	if (opt->headless && opt->json)
 		return usage_error("%s: --json already runs without the table", "--headless");
-	if (opt->list && opt->port)
-		return usage_error("--list lists every port and takes no PORT; drop '%s'", opt->port);
+	if (opt->list && opt->nsources)
+		return usage_error("--list lists every port and takes no PORT; drop '%s'", opt->sources[0].path);
+	if (opt->nsources > 1) {
+		const struct { const char *option, *path; } out[] = {
+			{ "--log", opt->log_path },
+			{ "--record", opt->record_path },
+			{ "--events", opt->events_path },
+			{ "--plot", opt->plot_path },
+		};
+		for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++)
+			if (out[i].path && !cg_packname_is_pattern(out[i].path)) {
+				char text[160];
+				snprintf(text, sizeof(text), "%s %.120s", out[i].option, out[i].path);
+				return usage_error("%s: with several packs each writes its own file; "
+						   "put %%n (the pack's name) in it, e.g. pack-%%n.csv", text);
+			}
+	}
 	if (opt->headless && !opt->log_path && !opt->record_path &&
 	    !opt->events_path && !opt->once && !opt->plot_path &&
 	    !opt->mqtt_url)
@@ -397,7 +449,7 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 	if (opt->mqtt_url && opt->once)
 		return usage_error("--mqtt publishes a running pack; --once takes one picture%s", "");
 	/* A recording to a picture: nobody needs the table. */
-	if (opt->plot_path && opt->replay_path && !opt->json)
+	if (opt->plot_path && any_replay && opt->nsources == 1 && !opt->json)
 		opt->headless = true;
 	if (!opt->timeout_s)
 		opt->timeout_s = 10;

@@ -20,6 +20,7 @@ void cg_screen_help_draw(void)
 		L"t      history graphs; t again returns",
 		L"       (Up/Down cell, [ ] zoom, Left/Right pan)",
 		L"+ -    replay faster or slower (also > <)",
+		L"1-9    several packs: open one; Esc: overview",
 		L"",
 		L"open?  sense lead reads under 1 V:",
 		L"       left out of the figures",

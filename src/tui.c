@@ -13,6 +13,7 @@
 #include "screen_help.h"
 #include "screen_history.h"
 #include "screen_inspector.h"
+#include "screen_overview.h"
 #include "screen_table.h"
 #include "screens.h"
 #include "statusbar.h"
@@ -32,7 +33,22 @@ static struct {
 	bool replay;  /* the last view drawn was a replay's */
 	const wchar_t *notice; /* a word about the last key, or NULL */
 	uint64_t notice_until_ms;
+	int packs;    /* packs read; more than one: the overview */
+	int pack;     /* the pack shown, -1 = the overview */
+	int selected; /* the overview's selection */
 } tui;
+
+void cg_tui_set_packs(int n)
+{
+	tui.packs = n;
+	tui.pack = n > 1 ? -1 : 0;
+	tui.selected = 0;
+}
+
+int cg_tui_pack(void)
+{
+	return tui.packs > 1 ? tui.pack : 0;
+}
 
 int cg_screen_items(const struct cg_items *it, int level, int x0, int width,
 		    int y, int ymax)
@@ -68,6 +84,15 @@ void cg_tui_draw(const struct cg_view *view)
 	cg_crt_begin();
 	/* The link doctor's advice takes lines from the screen, above the
 	 * status line, where it cannot be missed. */
+	if (view->bank && view->bank_n > 0) {
+		/* Several packs, none opened: the overview, and its own
+		 * status line. */
+		cg_screen_overview_draw(view, tui.selected);
+		if (tui.help)
+			cg_screen_help_draw();
+		cg_crt_end();
+		return;
+	}
 	nd = cg_statusbar_diagnosis(view, diag);
 	body = cg_crt_lines() - 1 - nd;
 
@@ -109,10 +134,59 @@ static bool close_one(void)
 	return false;
 }
 
+/* Opens pack i (0-based) of several, on its table. */
+static void open_pack(int i)
+{
+	if (i < 0 || i >= tui.packs)
+		return;
+	tui.pack = i;
+	tui.selected = i;
+	tui.shown = SCREEN_TABLE;
+}
+
+/* The keys of the overview, and those that move between packs. True when
+ * the key was taken here. */
+static bool route_packs(enum cg_key_action *action)
+{
+	if (tui.packs < 2)
+		return false;
+	if (*action >= CG_KEY_PACK_1 && *action <= CG_KEY_PACK_9) {
+		open_pack((int)(*action - CG_KEY_PACK_1));
+		tui.help = false;
+		return true;
+	}
+	if (tui.pack >= 0) {
+		/* In a pack: Esc (or q) with nothing over the table goes
+		 * back to the overview, not out. */
+		if ((*action == CG_KEY_BACK) && !tui.help &&
+		    tui.shown == SCREEN_TABLE) {
+			tui.pack = -1;
+			return true;
+		}
+		return false;
+	}
+	if (tui.help)
+		return false;
+	switch (*action) {
+	case CG_KEY_OPEN:
+		open_pack(tui.selected);
+		return true;
+	case CG_KEY_EVENTS: /* the selected pack's */
+	case CG_KEY_INSPECTOR:
+		open_pack(tui.selected);
+		return false;
+	default:
+		return cg_screen_overview_key(*action, tui.packs,
+					      &tui.selected);
+	}
+}
+
 /* Acts on the keys that only change what is shown. Returns the action
  * for the caller: q that closed something is CG_KEY_BACK. */
 static enum cg_key_action route(enum cg_key_action action)
 {
+	if (route_packs(&action))
+		return action;
 	switch (action) {
 	case CG_KEY_QUIT:
 		return close_one() ? CG_KEY_BACK : CG_KEY_QUIT;

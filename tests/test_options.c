@@ -135,6 +135,55 @@ static void test_help_names_every_exit_code(void **state)
 	}
 }
 
+static void test_several_packs(void **state)
+{
+	struct cg_options opt;
+
+	(void)state;
+	/* Ports, named or not, and replays, in that order. */
+	assert_int_equal(parse(&opt, "--replay", "west=w.rec", "bank1=/dev/ttyUSB0",
+			       "tcp://h:4001", "--log", "log-%n.csv", NULL), -1);
+	assert_int_equal(opt.nsources, 3);
+	assert_string_equal(opt.sources[0].path, "w.rec");
+	assert_string_equal(opt.sources[0].name, "west");
+	assert_true(opt.sources[0].replay);
+	assert_string_equal(opt.sources[1].path, "/dev/ttyUSB0");
+	assert_string_equal(opt.sources[1].name, "bank1");
+	assert_false(opt.sources[1].replay);
+	assert_string_equal(opt.sources[2].name, "");
+	assert_null(opt.port);        /* several: no one port */
+	assert_null(opt.replay_path);
+
+	/* One source: port or replay_path as before. */
+	assert_int_equal(parse(&opt, "/dev/ttyUSB0", NULL), -1);
+	assert_string_equal(opt.port, "/dev/ttyUSB0");
+	assert_int_equal(parse(&opt, "--replay", "a.rec", NULL), -1);
+	assert_string_equal(opt.replay_path, "a.rec");
+	assert_null(opt.port);
+
+	/* Several packs need %n in every output path. */
+	const char *outputs[] = { "--log", "--record", "--events", "--plot" };
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(parse(&opt, outputs[i], "one.file", "/dev/a",
+				       "/dev/b", NULL), EX_USAGE);
+		assert_non_null(strstr(said, "%n"));
+		assert_non_null(strstr(said, outputs[i]));
+	}
+	/* ... which one pack does not. */
+	assert_int_equal(parse(&opt, "--log", "one.csv", "/dev/a", NULL), -1);
+
+	/* Two packs of one name, ten packs, --record of a replay. */
+	assert_int_equal(parse(&opt, "a=/dev/x", "a=/dev/y", NULL), EX_USAGE);
+	assert_non_null(strstr(said, "'a'"));
+	assert_int_equal(parse(&opt, "1", "2", "3", "4", "5", "6", "7", "8",
+			       "9", "10", NULL), EX_USAGE);
+	assert_non_null(strstr(said, "at most 9"));
+	assert_int_equal(parse(&opt, "--record", "r-%n.rec", "/dev/a",
+			       "--replay", "b.rec", NULL), EX_USAGE);
+	assert_int_equal(parse(&opt, "--demo", "/dev/a", "/dev/b", NULL),
+			 EX_USAGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_alarm_range_and_value_are_said),
 		cmocka_unit_test(test_headless_needs_an_output),
 		cmocka_unit_test(test_list_takes_no_port),
+		cmocka_unit_test(test_several_packs),
 		cmocka_unit_test(test_help_names_every_exit_code),
 	};
 
