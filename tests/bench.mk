@@ -1,6 +1,7 @@
 # make bench: the performance budgets of the issue, measured on this
-# machine; tests/bench.sh writes the figures to BENCHMARKS.md. About two
-# minutes, most of it the 60 s live run.
+# machine; tests/bench.sh writes the figures to BENCHMARKS.md. About five
+# minutes: the 60 s live run (serial, tcp:// and ws:// sources at once) and
+# a year of daily replays take most of it.
 
 BENCH_PROGRAMS := $(patsubst tests/%.c,$(B)/bench/%,$(wildcard tests/bench_*.c))
 
