@@ -12,6 +12,11 @@ BIN=$B/bench
 TOP=$B/chargery-top
 SIM=$B/chargery-sim
 LIVE_S=${LIVE_S:-60}
+# The terminal bytes skip the live run's first 5 s and need 2 s after them.
+case $LIVE_S in
+''|*[!0-9]*) echo "bench: LIVE_S is whole seconds, 7 or more (got $LIVE_S)" >&2; exit 64 ;;
+esac
+[ "$LIVE_S" -ge 7 ] || { echo "bench: LIVE_S must be 7 or more (got $LIVE_S)" >&2; exit 64; }
 OUT=${BENCH_OUT:-BENCHMARKS.md}
 W=$(mktemp -d /tmp/chargery-bench.XXXXXX)
 SIMS=()
@@ -407,7 +412,10 @@ cat > "$OUT" <<EOF
 
 Figures from \`make bench\` (tests/bench.mk, tests/bench.sh), written by it on
 $(date -u +%Y-%m-%d), on: **$machine**.
-Rerun \`make bench\` to measure your own machine; it rewrites this file (about five minutes).
+Rerun \`make bench\` to measure your own machine; it rewrites this file (about five minutes, the
+live rows ${LIVE_S} s of it). A quick check of every row: \`LIVE_S=10 BENCH_OUT=/tmp/bench.md make bench\`
+(the live rows over 10 s instead of 60, at least 7; the file written elsewhere). Start-up is in
+the CPU figures, so a short run reads higher than a long one.
 
 | figure | budget | result | verdict |
 |---|---|---|---|
