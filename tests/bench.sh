@@ -200,7 +200,7 @@ serve_tcp() {
 }
 # serve_ws NAME: sets URL to a ws:// tests/ws_server.py serves it on.
 serve_ws() {
-	"$SIM" --stdout | tee --output-error=exit "$W/$1.wire" |
+	"$SIM" --stdout | tee --output-error=exit "$W/$1.wire" 2>/dev/null |
 		"$PY" tests/ws_server.py --file - --chunk 4096 > "$W/$1.ws" 2>&1 &
 	SIMS+=($!)
 	for _ in $(seq 100); do grep -q '^port ' "$W/$1.ws" && break; sleep 0.05; done
@@ -255,8 +255,9 @@ rss_tui=$(key "$W/live_tui" maxrss_kb)
 # that waited (a zero timeout is not a wait) is one, less the last one
 # (ended by the stop), each placed at its return (strace's start time plus
 # its -T duration) and classed: an arrival (the source's fd readable), a
-# redraw deferred after an arrival (a timeout within 150 ms of one: the
-# table coalesces redraws 100 ms apart), or a timer wakeup (the tick).
+# redraw deferred after an arrival (the table only, which draws at most
+# every 100 ms: the first timeout within 150 ms after an arrival, one per
+# arrival), or a timer wakeup (the tick).
 # Beyond: arrivals past the frames the server sent (NAME.wire decoded), timer
 # wakeups past one per whole second of the run, and anything else (a key,
 # an error). KEYED: the table, whose last polled fd is the keyboard.
@@ -283,8 +284,12 @@ busy_wakeups() {
 			if (nfd == (keyed ? 2 : 1) && match(req, /fd=[0-9]+/))
 				src = substr(req, RSTART + 3, RLENGTH - 3) + 0
 			if (res ~ /^0 \(Timeout\)/) {
-				if (last >= 0 && t - last < 0.15) deferred++
-				else ticks++
+				if (keyed && last >= 0 && t - last < 0.15) {
+					deferred++
+					last = -1
+				} else {
+					ticks++
+				}
 			} else if (res ~ /^[1-9]/ && src >= 0 &&
 				   index(res, "fd=" src ", revents")) {
 				arrivals++
@@ -501,9 +506,9 @@ case row feeds nothing but plausible headers that never sum right.
   wakeups. Every server's bytes are teed to a file; \`chargery-top --json\` on it counts the frames sent.
 - **Wakeups with data flowing**: every \`ppoll()\` that waited is one wakeup, less the last (the stop),
   placed at its return (start time plus duration) and classed: an *arrival* (it returned the
-  source's fd readable), a *deferred redraw* (a timeout within 150 ms after an arrival: the table
-  draws at most every 100 ms, so a second frame right after the first is drawn when that time is
-  up), or a *timer* wakeup. Beyond the arrivals and the tick: arrivals past the frames sent (a frame
+  source's fd readable), a *deferred redraw* (the table only: the first timeout within 150 ms after
+  an arrival, one per arrival; the table draws at most every 100 ms, so a frame that lands just
+  after a redraw, the tick's included, is drawn when that time is up), or a *timer* wakeup. Beyond the arrivals and the tick: arrivals past the frames sent (a frame
   wakes at most once; a 0x56 and 0x57 sent together may wake once for both, and the websocket
   handshake's answer is one arrival too), timer wakeups past one per whole second of the run, and
   any other return (a key, an error).
