@@ -257,9 +257,10 @@ rss_tui=$(key "$W/live_tui" maxrss_kb)
 # its -T duration) and classed: an arrival (the source's fd readable), a
 # redraw deferred after an arrival (the table only, which draws at most
 # every 100 ms: the first timeout within 150 ms after an arrival, one per
-# arrival), or a timer wakeup (the tick).
-# Beyond: arrivals past the frames the server sent (NAME.wire decoded), timer
-# wakeups past one per whole second of the run, and anything else (a key,
+# arrival; a tick in that window counts there too: timing cannot tell),
+# or another timeout (the tick).
+# Beyond: arrivals past the frames the server sent (NAME.wire decoded), other
+# timeouts past one per whole second of the run, and anything else (a key,
 # an error). KEYED: the table, whose last polled fd is the keyboard.
 busy_wakeups() {
 	local trace=$W/ppoll_$1_$2 run=$W/$1_$2s wire=$W/$1_$2s.wire
@@ -398,7 +399,7 @@ net_cpu_row() {
 		"$2" "$3" "$LIVE_S" "$(v "cpu_$1")" "$4" "$(verdict "$(v "cpu_$1")" "<" 0.1)"
 }
 net_wake_row() {
-	printf '| wakeups with data flowing, %s, %s, %s s | none beyond frame arrivals and the 1 s tick | %s wakeups: %s at arrivals (%s frames sent), %s redraws deferred after one, %s timer; %s beyond | %s |\n' \
+	printf '| wakeups with data flowing, %s, %s, %s s | none beyond frame arrivals and the 1 s tick | %s wakeups: %s at arrivals (%s frames sent), %s timeouts just after one, %s other timeouts; %s beyond | %s |\n' \
 		"$2" "$3" "$LIVE_S" "$(v "wk_$1")" "$(v "ar_$1")" "$(v "fr_$1")" "$(v "de_$1")" \
 		"$(v "ti_$1")" "$(v "be_$1")" "$(verdict "$(v "be_$1")" "<=" 0)"
 }
@@ -506,11 +507,13 @@ case row feeds nothing but plausible headers that never sum right.
   wakeups. Every server's bytes are teed to a file; \`chargery-top --json\` on it counts the frames sent.
 - **Wakeups with data flowing**: every \`ppoll()\` that waited is one wakeup, less the last (the stop),
   placed at its return (start time plus duration) and classed: an *arrival* (it returned the
-  source's fd readable), a *deferred redraw* (the table only: the first timeout within 150 ms after
-  an arrival, one per arrival; the table draws at most every 100 ms, so a frame that lands just
-  after a redraw, the tick's included, is drawn when that time is up), or a *timer* wakeup. Beyond the arrivals and the tick: arrivals past the frames sent (a frame
+  source's fd readable), a *timeout just after one* (the table only: the first timeout within 150 ms
+  after an arrival, one per arrival; the table draws at most every 100 ms, so a frame that lands
+  just after a redraw, the tick's included, is drawn when that time is up; when the tick itself
+  falls in that window, timing alone cannot tell the two apart, and it is counted here), or an
+  *other timeout* (the tick). Beyond the arrivals and the tick: arrivals past the frames sent (a frame
   wakes at most once; a 0x56 and 0x57 sent together may wake once for both, and the websocket
-  handshake's answer is one arrival too), timer wakeups past one per whole second of the run, and
+  handshake's answer is one arrival too), other timeouts past one per whole second of the run, and
   any other return (a key, an error).
 - **Wakeups without data**: on the two silent simulators, headless and the table, each under
   \`strace -f -e trace=ppoll\`: every \`ppoll()\` that waited (a zero timeout, asking for an
