@@ -4,7 +4,7 @@
 # Every figure is a median or a ratio, measured here by a program (never
 # by a timed test). Needs the programs `make bench` builds; valgrind and
 # strace are used when installed (the figures they give are marked n/a
-# otherwise). Takes about two minutes: the live run lasts 60 s.
+# otherwise). Takes about five minutes: the live run lasts LIVE_S (60) s.
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -12,6 +12,11 @@ BIN=$B/bench
 TOP=$B/chargery-top
 SIM=$B/chargery-sim
 LIVE_S=${LIVE_S:-60}
+# The terminal bytes skip the live run's first 5 s and need 2 s after them.
+case $LIVE_S in
+''|*[!0-9]*) echo "bench: LIVE_S is whole seconds, 7 or more (got $LIVE_S)" >&2; exit 64 ;;
+esac
+[ "$LIVE_S" -ge 7 ] || { echo "bench: LIVE_S must be 7 or more (got $LIVE_S)" >&2; exit 64; }
 OUT=${BENCH_OUT:-BENCHMARKS.md}
 W=$(mktemp -d /tmp/chargery-bench.XXXXXX)
 SIMS=()
@@ -30,7 +35,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 # verdict RESULT OP BUDGET
 verdict() { awk -v r="$1" -v b="$3" -v op="$2" 'BEGIN {
-	if (r == "n/a") { print "not measured"; exit }
+	if (r == "n/a" || r == "") { print "not measured"; exit }
 	ok = op == "<=" ? r <= b : op == ">=" ? r >= b : r < b
 	print ok ? "**met**" : "**missed**" }'; }
 
@@ -175,6 +180,60 @@ for k in 1 2 3 4; do start_sim "$W/bank_$k" --seed $((20 + k)); done
 "$BIN/bench_run" -p -t "$LIVE_S" -- "$TOP" "$W/bank_1" "$W/bank_2" \
 	"$W/bank_3" "$W/bank_4" > "$W/live_bank" &
 runs+=($!)
+# ---- 5b. Network sources at the BMS's cadence, in the same window -----------
+# The simulator at its real cadence behind tcp:// (socat, one connection)
+# and ws:// (tests/ws_server.py reading its stdin), each feeding one
+# chargery-top: headless with --log and the table, once for CPU and RSS,
+# once under strace for the wakeups. The bytes each server sent are teed
+# to NAME.wire, so the frames sent are counted, not assumed.
+PY=/usr/bin/python3 # Debian's, with python3-websockets (the e2e tests' too)
+free_port() {
+	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+tcp_listening() { grep -q ":$(printf %04X "$1") 00000000:0000 0A" /proc/net/tcp; }
+# serve_tcp NAME: sets URL to a tcp:// socat serves the simulator on.
+# tee exits when its pipe closes (socat ignores SIGPIPE for its children),
+# so the simulator behind it ends with the connection.
+serve_tcp() {
+	local port
+	port=$(free_port)
+	socat TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr \
+		SYSTEM:"$SIM --stdout | tee --output-error=exit $W/$1.wire" 2>/dev/null &
+	SIMS+=($!)
+	for _ in $(seq 100); do tcp_listening "$port" && break; sleep 0.05; done
+	URL=tcp://127.0.0.1:$port
+}
+# serve_ws NAME: sets URL to a ws:// tests/ws_server.py serves it on.
+serve_ws() {
+	"$SIM" --stdout | tee --output-error=exit "$W/$1.wire" 2>/dev/null |
+		"$PY" tests/ws_server.py --file - --chunk 4096 > "$W/$1.ws" 2>&1 &
+	SIMS+=($!)
+	for _ in $(seq 100); do grep -q '^port ' "$W/$1.ws" && break; sleep 0.05; done
+	URL=ws://127.0.0.1:$(sed -n 's/^port //p' "$W/$1.ws")/bms
+}
+NETS=()
+command -v socat >/dev/null && NETS+=(tcp)
+"$PY" -c 'import websockets' 2>/dev/null && NETS+=(ws)
+STRACE_T=()
+command -v strace >/dev/null && STRACE_T=(strace -qq -f -ttt -T -e trace=ppoll -o)
+for net in ${NETS[@]+"${NETS[@]}"}; do
+	"serve_$net" "${net}_h"
+	"$BIN/bench_run" -t "$LIVE_S" -- "$TOP" --headless --log "$W/$net.csv" "$URL" \
+		> "$W/${net}_h" 2>/dev/null &
+	runs+=($!)
+	"serve_$net" "${net}_t"
+	"$BIN/bench_run" -p -t "$LIVE_S" -- "$TOP" "$URL" > "$W/${net}_t" &
+	runs+=($!)
+	[ ${#STRACE_T[@]} -gt 0 ] || continue
+	"serve_$net" "${net}_hs"
+	"$BIN/bench_run" -t "$LIVE_S" -- "${STRACE_T[@]}" "$W/ppoll_${net}_h" \
+		"$TOP" --headless --log "$W/${net}_s.csv" "$URL" > "$W/${net}_hs" 2>/dev/null &
+	runs+=($!)
+	"serve_$net" "${net}_ts"
+	"$BIN/bench_run" -p -t "$LIVE_S" -- "${STRACE_T[@]}" "$W/ppoll_${net}_t" \
+		"$TOP" "$URL" > "$W/${net}_ts" &
+	runs+=($!)
+done
 wait "${runs[@]}"
 # Then its wakeups while data flows (strace slows it: a run of its own).
 # Data wakes the loop (ppoll returns a ready fd); a timeout is a wakeup
@@ -208,6 +267,75 @@ read -r wake_headless extra_headless < <(wakeups "$W/ppoll_headless" "$W/quiet_h
 read -r wake_tui extra_tui < <(wakeups "$W/ppoll_tui" "$W/quiet_tui")
 rss_headless=$(key "$W/live_headless" maxrss_kb)
 rss_tui=$(key "$W/live_tui" maxrss_kb)
+
+# busy_wakeups NET MODE KEYED: the wakeups of the traced run with data
+# flowing, as "total arrivals frames deferred ticks beyond". Every ppoll()
+# that waited (a zero timeout is not a wait) is one, less the last one
+# (ended by the stop), each placed at its return (strace's start time plus
+# its -T duration) and classed: an arrival (the source's fd readable), a
+# redraw deferred after an arrival (the table only, which draws at most
+# every 100 ms: the first timeout within 150 ms after an arrival, one per
+# arrival; a tick in that window counts there too: timing cannot tell),
+# or another timeout (the tick).
+# Beyond: arrivals past the frames the server sent (NAME.wire decoded), other
+# timeouts past one per whole second of the run, and anything else (a key,
+# an error). KEYED: the table, whose last polled fd is the keyboard.
+busy_wakeups() {
+	local trace=$W/ppoll_$1_$2 run=$W/$1_$2s wire=$W/$1_$2s.wire
+	if [ ! -f "$trace" ] || [ ! -f "$run" ]; then echo "n/a n/a n/a n/a n/a n/a"; return; fi
+	awk -v frames="$("$TOP" --json "$wire" 2>/dev/null | wc -l)" \
+		-v wall="$(key "$run" wall_s)" -v keyed="$3" '
+	/ppoll\(/ && !/\], [0-9]+, \{tv_sec=0, tv_nsec=0\}/ { line[++n] = $0 }
+	END {
+		n--
+		last = -1
+		for (i = 1; i <= n; i++) {
+			l = line[i]
+			split(l, w, " ")
+			t = w[1] ~ /\./ ? w[1] : w[2]
+			if (match(l, /<[0-9.]+>$/))
+				t += substr(l, RSTART + 1, RLENGTH - 2)
+			eq = index(l, ") = ")
+			req = substr(l, 1, eq)
+			res = substr(l, eq + 4)
+			nfd = gsub(/fd=/, "fd=", req)
+			src = -1
+			if (nfd == (keyed ? 2 : 1) && match(req, /fd=[0-9]+/))
+				src = substr(req, RSTART + 3, RLENGTH - 3) + 0
+			if (res ~ /^0 \(Timeout\)/) {
+				if (keyed && last >= 0 && t - last < 0.15) {
+					deferred++
+					last = -1
+				} else {
+					ticks++
+				}
+			} else if (res ~ /^[1-9]/ && src >= 0 &&
+				   index(res, "fd=" src ", revents")) {
+				arrivals++
+				last = t
+			} else {
+				other++
+			}
+		}
+		extra_arrivals = arrivals > frames ? arrivals - frames : 0
+		extra_ticks = ticks > int(wall) ? ticks - int(wall) : 0
+		beyond = other + extra_arrivals + extra_ticks
+		print n, arrivals + 0, frames, deferred + 0, ticks + 0, beyond
+	}' "$trace"
+}
+for net in tcp ws; do
+	for m in h t; do
+		printf -v "cpu_${net}_$m" n/a
+		printf -v "rss_${net}_$m" n/a
+		[ -f "$W/${net}_$m" ] || continue
+		printf -v "cpu_${net}_$m" %s "$(cpu_pct "$W/${net}_$m")"
+		printf -v "rss_${net}_$m" %s "$(key "$W/${net}_$m" maxrss_kb)"
+	done
+	read -r "wk_${net}_h" "ar_${net}_h" "fr_${net}_h" "de_${net}_h" "ti_${net}_h" \
+		"be_${net}_h" < <(busy_wakeups "$net" h 0)
+	read -r "wk_${net}_t" "ar_${net}_t" "fr_${net}_t" "de_${net}_t" "ti_${net}_t" \
+		"be_${net}_t" < <(busy_wakeups "$net" t 1)
+done
 
 # Bytes to the terminal per cell-frame update, once the table is up (after
 # 5 s): everything written (status frames and the 1 s age updates
@@ -282,12 +410,36 @@ rm -f "$W/noframes.bin"
 # ---- Report ---------------------------------------------------------------
 peak_rss=$(printf '%s\n' "$rss_headless" "$rss_tui" | sort -g | tail -n 1)
 mib() { calc %.2f "$1 / 1024"; }
+# The network rows: v NAME is the value of the variable NAME.
+v() { printf '%s' "${!1}"; }
+net_cpu_row() {
+	printf '| live, %s, %s, CPU (%s s) | < 0.1 %% of a core | %s %% (serial: %s %%) | %s |\n' \
+		"$2" "$3" "$LIVE_S" "$(v "cpu_$1")" "$4" "$(verdict "$(v "cpu_$1")" "<" 0.1)"
+}
+net_wake_row() {
+	printf '| wakeups with data flowing, %s, %s, %s s | none beyond frame arrivals and the 1 s tick | %s wakeups: %s at arrivals (%s frames sent), %s timeouts just after one, %s other timeouts; %s beyond | %s |\n' \
+		"$2" "$3" "$LIVE_S" "$(v "wk_$1")" "$(v "ar_$1")" "$(v "fr_$1")" "$(v "de_$1")" \
+		"$(v "ti_$1")" "$(v "be_$1")" "$(verdict "$(v "be_$1")" "<=" 0)"
+}
+net_rss_row() {
+	local h t worst=n/a
+	h=$(v "rss_$1_h") t=$(v "rss_$1_t")
+	[ "$h" = n/a ] || [ "$t" = n/a ] || worst=$(printf '%s\n' "$h" "$t" | sort -g | tail -n 1)
+	printf '| peak RSS, live %s: headless / table | < 4 MiB | %s / %s MiB | %s |\n' \
+		"$2" "$([ "$h" = n/a ] && echo n/a || mib "$h")" \
+		"$([ "$t" = n/a ] && echo n/a || mib "$t")" "$(verdict "$worst" "<" 4096)"
+}
+TCP="tcp:// (socat serving the simulator)"
+WS="ws:// (tests/ws_server.py serving it)"
 cat > "$OUT" <<EOF
 # Benchmarks
 
 Figures from \`make bench\` (tests/bench.mk, tests/bench.sh), written by it on
 $(date -u +%Y-%m-%d), on: **$machine**.
-Rerun \`make bench\` to measure your own machine; it rewrites this file (about two minutes).
+Rerun \`make bench\` to measure your own machine; it rewrites this file (about five minutes, the
+live rows ${LIVE_S} s of it). A quick check of every row: \`LIVE_S=10 BENCH_OUT=/tmp/bench.md make bench\`
+(the live rows over 10 s instead of 60, at least 7; the file written elsewhere). Start-up is in
+the CPU figures, so a short run reads higher than a long one.
 
 | figure | budget | result | verdict |
 |---|---|---|---|
@@ -304,6 +456,16 @@ Rerun \`make bench\` to measure your own machine; it rewrites this file (about t
 | ... peak RSS (four histories) | < 8 MiB | $(mib "$rss_bank") MiB | $(verdict "$rss_bank" "<" 8192) |
 | ... timer wakeups while data flows (20 s under strace) | none beyond the 1 s tick | $bank_timeouts timeouts, $bank_extra beyond the tick | $(verdict "$bank_extra" "<=" 0) |
 | peak RSS (VmHWM), live: headless / table | < 4 MiB | $(mib "$rss_headless") / $(mib "$rss_tui") MiB | $(verdict "$peak_rss" "<" 4096) |
+$(net_cpu_row tcp_h "$TCP" "headless with --log" "$cpu_headless")
+$(net_cpu_row tcp_t "$TCP" "the table" "$cpu_tui")
+$(net_cpu_row ws_h "$WS" "headless with --log" "$cpu_headless")
+$(net_cpu_row ws_t "$WS" "the table" "$cpu_tui")
+$(net_wake_row tcp_h "$TCP" "headless with --log")
+$(net_wake_row tcp_t "$TCP" "the table")
+$(net_wake_row ws_h "$WS" "headless with --log")
+$(net_wake_row ws_t "$WS" "the table")
+$(net_rss_row tcp "$TCP")
+$(net_rss_row ws "$WS")
 | peak RSS, replay of the day ($(mib "$day_kb") MiB recording) | < 4 MiB | $(mib "$replay_rss") MiB | $(verdict "$replay_rss" "<" 4096) |
 | a year of daily recordings (365 x the day above) through \`--replay --headless --log\` | < 30 s | $year_s s ($rows_year CSV rows) | $(verdict "$year_s" "<" 30) |
 | latency: a frame's last byte on the port to the screen update written | median < 1 ms | $latency_ms ms median, $latency_p90 ms p90 (40 frames) | $(verdict "$latency_ms" "<" 1) |
@@ -357,6 +519,23 @@ case row feeds nothing but plausible headers that never sum right.
   table (on an 80x24 pty, TERM=xterm-256color, UTF-8) on the two live ones, and both again on the
   silent ones. \`tests/bench_run.c\` starts each and reads its user+sys time from \`wait4()\`: CPU
   over wall time, start-up included.
+- **Network sources** (issue 13: no dearer than a serial one): in the same ${LIVE_S} s window, the
+  simulator (\`chargery-sim --stdout\`, real cadence) behind \`socat TCP-LISTEN\` (one connection) for
+  \`tcp://127.0.0.1:PORT\`, and piped into \`tests/ws_server.py --file -\` (each read of its stdin one
+  binary message) for \`ws://127.0.0.1:PORT/bms\`; one server and simulator per client. Each source
+  feeds \`--headless --log\` and the table (80x24 pty): CPU and peak RSS as above, next to the
+  serial figure of the same window; and again under \`strace -f -ttt -T -e trace=ppoll\` for the
+  wakeups. Every server's bytes are teed to a file; \`chargery-top --json\` on it counts the frames sent.
+- **Wakeups with data flowing**: every \`ppoll()\` that waited is one wakeup, less the last (the stop),
+  placed at its return (start time plus duration) and classed: an *arrival* (it returned the
+  source's fd readable), a *timeout just after one* (the table only: the first timeout within 150 ms
+  after an arrival, one per arrival; the table draws at most every 100 ms, so a frame that lands
+  just after a redraw, the tick's included, is drawn when that time is up; when the tick itself
+  falls in that window, timing alone cannot tell the two apart, and it is counted here), or an
+  *other timeout* (the tick). Beyond the arrivals and the tick: arrivals past the frames sent (a frame
+  wakes at most once; a 0x56 and 0x57 sent together may wake once for both, and the websocket
+  handshake's answer is one arrival too), other timeouts past one per whole second of the run, and
+  any other return (a key, an error).
 - **Wakeups without data**: on the two silent simulators, headless and the table, each under
   \`strace -f -e trace=ppoll\`: every \`ppoll()\` that waited (a zero timeout, asking for an
   immediate redraw, is not a wait) is one wakeup, less the last one, ended by the stop (q or SIGTERM).

@@ -2,7 +2,9 @@
 """A websocket bridge for tests/e2e_net.sh, on 127.0.0.1 only.
 
 Serves the bytes of FILE to every client that connects, cut into messages
-of CHUNK bytes, the way MODE says:
+of CHUNK bytes, the way MODE says (FILE - is standard input, read as it
+comes and each read sent as one binary message, to one client: make bench
+serves the simulator at the BMS's cadence so):
   binary      binary messages
   text        text messages, each byte as the character of that code
   fragmented  binary messages sent as several frames each
@@ -16,6 +18,7 @@ Uses Debian's python3-websockets.
 import argparse
 import asyncio
 import http
+import os
 import sys
 
 import websockets
@@ -50,6 +53,19 @@ async def serve_stream(ws, data, mode, chunk):
     await ws.wait_closed()
 
 
+async def serve_stdin(ws, chunk):
+    loop = asyncio.get_running_loop()
+    sent = 0
+    while True:
+        part = await loop.run_in_executor(None, os.read, 0, chunk)
+        if not part:
+            break
+        await ws.send(part)
+        sent += len(part)
+    say("sent %d bytes" % sent)
+    await ws.wait_closed()
+
+
 async def bad_accept(reader, writer):
     await reader.readuntil(b"\r\n\r\n")
     writer.write(b"HTTP/1.1 101 Switching Protocols\r\n"
@@ -68,8 +84,10 @@ async def main():
     ap.add_argument("--chunk", type=int, default=100)
     ap.add_argument("--port", type=int, default=0)
     args = ap.parse_args()
-    with open(args.file, "rb") as f:
-        data = f.read()
+    data = None
+    if args.file != "-":
+        with open(args.file, "rb") as f:
+            data = f.read()
 
     if args.mode == "badaccept":
         server = await asyncio.start_server(bad_accept, "127.0.0.1",
@@ -78,7 +96,10 @@ async def main():
         async def handler(ws, path=None):
             say("client connected")
             try:
-                await serve_stream(ws, data, args.mode, args.chunk)
+                if data is None:
+                    await serve_stdin(ws, args.chunk)
+                else:
+                    await serve_stream(ws, data, args.mode, args.chunk)
             except websockets.ConnectionClosed as e:
                 say("client went away %s" % e)
 
