@@ -112,7 +112,9 @@ int cg_bms_set_paths(struct cg_bms *bms, const struct cg_options *opt,
 		     struct cg_error *err);
 
 /* The pipeline's state, empty; the first event says what was opened.
- * The history is kept (and its megabyte touched) only when keep_history. */
+ * bms must be all zero before (static storage or calloc, as the program's
+ * packs are). The history is kept only when keep_history, and its
+ * megabyte is touched only as data fills it. */
 void cg_bms_init(struct cg_bms *bms, bool keep_history, const char *what);
 
 /* Opens its --record, --events and --log files. Returns 0, or -1 with

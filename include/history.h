@@ -124,7 +124,13 @@ struct cg_hist_column {
 	uint8_t flags;
 };
 
+/* Empties h: every byte written, about a megabyte. */
 void cg_hist_init(struct cg_hist *h);
+
+/* The same for an h whose bytes are all zero already (static storage, or
+ * calloc): only the tier headers are written, so the bucket pool's pages
+ * are touched - and count in the process's memory - as data fills them. */
+void cg_hist_init_zeroed(struct cg_hist *h);
 
 /* One value of one series at wall_ms. */
 void cg_hist_add(struct cg_hist *h, enum cg_hist_series series,

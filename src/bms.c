@@ -387,7 +387,9 @@ void cg_bms_init(struct cg_bms *b, bool keep_history, const char *what)
 	 * only where it is drawn. */
 	b->keeping_history = keep_history;
 	if (keep_history)
-		cg_hist_init(&b->hist);
+		/* The packs live in static storage: all zero, so the
+		 * history's pages are only touched as data fills them. */
+		cg_hist_init_zeroed(&b->hist);
 	b->data_wall_ms = cg_clock_wall_ms();
 	snprintf(text, sizeof(text), "opened %.80s", what);
 	cg_bms_note_event(b, text);

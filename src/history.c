@@ -17,9 +17,14 @@ static const struct {
 
 void cg_hist_init(struct cg_hist *h)
 {
+	memset(h, 0, sizeof(*h));
+	cg_hist_init_zeroed(h);
+}
+
+void cg_hist_init_zeroed(struct cg_hist *h)
+{
 	unsigned base = 0;
 
-	memset(h, 0, sizeof(*h));
 	for (unsigned t = 0; t < CG_HIST_TIERS; t++) {
 		h->tier[t].interval_ms = tiers[t].interval_ms;
 		h->tier[t].cap = tiers[t].cap;
