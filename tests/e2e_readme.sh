@@ -12,8 +12,8 @@ export B
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 
 if ! command -v tmux >/dev/null; then
-	for n in 16 24; do
-		ok "README's $n-cell screen is the program's # SKIP needs tmux from tmux"
+	for n in 16 24 history; do
+		ok "README's $n screen is the program's # SKIP needs tmux from tmux"
 	done
 	exit 0
 fi
@@ -22,7 +22,7 @@ trap 'rm -rf "$T"' EXIT
 mask() { sed -E 's/[0-9]+\.[0-9]\/s/N\/s/g'; }
 bash tests/readme-screens.sh >"$T/drawn" 2>"$T/err" ||
 	{ not_ok "tests/readme-screens.sh draws the screens: $(head -n 2 "$T/err")"; exit 0; }
-for n in 16 24; do
+for n in 16 24 history; do
 	# What the README shows, and what the program draws.
 	awk -v n="$n" '$0 == "<!-- screen:" n " -->" { s = 1; next }
 		s && /^```$/ { if (in_block) exit; in_block = 1; next }
@@ -30,9 +30,9 @@ for n in 16 24; do
 	awk -v n="$n" '$0 == "<!-- screen:" n " -->" { s = 1; next }
 		s && /^<!-- screen:/ { exit } s' "$T/drawn" | mask >"$T/drawn.$n"
 	if [ -s "$T/readme.$n" ] && cmp -s "$T/readme.$n" "$T/drawn.$n"; then
-		ok "README's $n-cell screen is the program's"
+		ok "README's $n screen is the program's"
 	else
-		not_ok "README's $n-cell screen is the program's (tests/readme-screens.sh --write to update it)"
+		not_ok "README's $n screen is the program's (tests/readme-screens.sh --write to update it)"
 		diff "$T/readme.$n" "$T/drawn.$n" | head -n 10 | sed 's/^/#   /'
 	fi
 done
