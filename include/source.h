@@ -58,6 +58,7 @@ struct cg_source_position {
 	double length_s;     /* recorded seconds in the file; 0 = unknown */
 	bool timestamped;    /* false: a raw dump paced by its 0x57 frames */
 	uint64_t now_us;     /* the recorded time being played */
+	uint64_t start_us;   /* the recorded time of its first chunk */
 };
 
 struct cg_source;

@@ -390,7 +390,11 @@ void cg_bms_init(struct cg_bms *b, bool keep_history, const char *what)
 		/* The packs live in static storage: all zero, so the
 		 * history's pages are only touched as data fills them. */
 		cg_hist_init_zeroed(&b->hist);
-	b->data_wall_ms = cg_clock_wall_ms();
+	/* A replay's events all run on its recorded clock, so the list's
+	 * newest-first order is the order of their times. */
+	struct cg_source_position pos;
+	cg_source_position(b->src, cg_clock_ms(), &pos);
+	b->data_wall_ms = pos.replay ? pos.start_us / 1000u : cg_clock_wall_ms();
 	snprintf(text, sizeof(text), "opened %.80s", what);
 	cg_bms_note_event(b, text);
 }

@@ -176,6 +176,7 @@ static void replay_position(const struct cg_source *src, uint64_t now_ms,
 		.length_s = cg_replay_length_s(&r->replay),
 		.timestamped = r->replay.kind == CG_REPLAY_RECORDING,
 		.now_us = pos_us,
+		.start_us = r->replay.first_us,
 	};
 }
 

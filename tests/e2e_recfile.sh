@@ -148,4 +148,16 @@ if needs tmux tmux; then
 else
 	skip "the table says end of capture" "$NEEDS"
 fi
+# --- a replay's events run on its recorded clock --------------------------------
+# "opened" used to carry today's wall clock among the recorded times, so
+# the newest-first list was out of order.
+# A raw dump of a day ago (its times end at its mtime), with mode changes.
+"$SIM" --stdout --seed 3 --duration 600 --speed 100000 >"$T/order.bin"
+touch -d '1 day ago' "$T/order.bin"
+"$TOP" --headless --events "$T/order.ev" --replay "$T/order.bin" 2>/dev/null
+check "a replay's events are in the order of their times, opened first" \
+	sh -c "[ \$(wc -l < '$T/order.ev') -ge 3 ] &&
+	       head -n 1 '$T/order.ev' | grep -q ' opened ' &&
+	       cut -d' ' -f1 '$T/order.ev' | sort -c"
+
 exit 0
