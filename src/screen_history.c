@@ -119,6 +119,27 @@ static bool range_of(const struct cg_hist_column *c, size_t n, int32_t *lo,
 	return any;
 }
 
+/* Queries series a into cols and b into extra over [from, to) in n
+ * columns, and the range both span into *lo..*hi. False when neither has
+ * a sample. */
+static bool query_pair(const struct cg_hist *h, enum cg_hist_series a,
+		       enum cg_hist_series b, uint64_t from, uint64_t to,
+		       size_t n, int32_t *lo, int32_t *hi)
+{
+	int32_t l2 = 0, h2 = 0;
+	bool any;
+
+	cg_hist_query(h, a, from, to, cols, n);
+	any = range_of(cols, n, lo, hi);
+	cg_hist_query(h, b, from, to, extra, n);
+	if (range_of(extra, n, &l2, &h2)) {
+		*lo = any && *lo < l2 ? *lo : l2;
+		*hi = any && *hi > h2 ? *hi : h2;
+		any = true;
+	}
+	return any;
+}
+
 /* Draws the canvas at line y, column x0; cells where `over` has dots in
  * bold (and the high cell's colour): the series drawn over the others. */
 static void put_canvas(int y, int x0, int xend)
@@ -180,17 +201,10 @@ static void graph(const struct cg_view *v, const struct cg_histview_layout *l,
 	switch (p->kind) {
 	case CG_HV_CELLS: {
 		enum cg_hist_series sel = (enum cg_hist_series)(CG_HIST_CELL0 + hs.cell);
-		int32_t l2 = 0, h2 = 0;
 
 		/* The scale: the envelope and the selected cell */
-		cg_hist_query(h, CG_HIST_LOW, from, to, cols, n);
-		any = range_of(cols, n, &lo, &hi);
-		cg_hist_query(h, CG_HIST_HIGH, from, to, extra, n);
-		if (range_of(extra, n, &l2, &h2)) {
-			lo = any && lo < l2 ? lo : l2;
-			hi = any && hi > h2 ? hi : h2;
-			any = true;
-		}
+		any = query_pair(h, CG_HIST_LOW, CG_HIST_HIGH, from, to, n,
+				 &lo, &hi);
 		cg_histview_scale(lo, hi, 20, false, &slo, &shi);
 		strokes(cols, n, slo, shi, false);
 		strokes(extra, n, slo, shi, false);
@@ -254,16 +268,8 @@ static void graph(const struct cg_view *v, const struct cg_histview_layout *l,
 		swprintf(title, CG_TEXT_MAX, L"SOC %% %ls", a);
 		break;
 	default: { /* CG_HV_TEMP */
-		int32_t l2 = 0, h2 = 0;
-
-		cg_hist_query(h, CG_HIST_T1, from, to, cols, n);
-		any = range_of(cols, n, &lo, &hi);
-		cg_hist_query(h, CG_HIST_T2, from, to, extra, n);
-		if (range_of(extra, n, &l2, &h2)) {
-			lo = any && lo < l2 ? lo : l2;
-			hi = any && hi > h2 ? hi : h2;
-			any = true;
-		}
+		any = query_pair(h, CG_HIST_T1, CG_HIST_T2, from, to, n,
+				 &lo, &hi);
 		cg_histview_scale(lo, hi, 20, false, &slo, &shi);
 		strokes(cols, n, slo, shi, false);
 		strokes(extra, n, slo, shi, true);
