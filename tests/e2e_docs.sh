@@ -9,7 +9,6 @@ TOP=$(pwd)/$B/chargery-top
 T=$(mktemp -d /tmp/chargery-docs.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 
 # The unit as the README shows it: the ini block of the systemd section.
 awk '/^### Headless logging/ { s = 1 } s && /^```ini$/ { u = 1; next }

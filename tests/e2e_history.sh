@@ -15,7 +15,6 @@ PLOTREC=$PWD/$B/e2e/e2e_plotrec
 SPIKE_S=1234              # cell 6 reads 4.200 V in this second only
 REC=$E2E_TMP/spike.rec
 "$PLOTREC" "$REC" 3600 "$SPIKE_S"
-CELL_ROW='^ ?[0-9]{1,2} [0-9]\.[0-9]{3} '
 GUTTER=7                  # columns left of the graphs (histview.h)
 
 # line_after REGEX: the screen line after the first that matches.

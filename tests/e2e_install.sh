@@ -9,17 +9,11 @@ B=${B:-build}
 # (B, CFLAGS of check-san) and jobserver; these makes are our own.
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 
-tmp=$(mktemp -d /tmp/chargery-install.XXXXXX)
+# ok, not_ok and check; not e2e_setup: this script builds what it runs.
+. tests/lib_e2e.sh
+tmp=$E2E_TMP
 trap 'rm -rf "$tmp"' EXIT
 root=$tmp/root
-failures=0
-
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; failures=$((failures + 1)); }
-check() {
-	local name=$1; shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
 
 version=$(sed -n 's/^VERSION := *//p' Makefile)
 
@@ -113,7 +107,7 @@ check "make uninstall leaves no files${left:+ (left: $left)}" [ -z "$left" ]
 # The release tarball: sources only, and it builds on its own.
 if ! command -v git >/dev/null || ! git rev-parse --git-dir >/dev/null 2>&1; then
 	ok "make dist # SKIP not a git checkout"
-	exit $((failures > 0))
+	exit $((e2e_failures > 0))
 fi
 tarball=$tmp/b/chargery-top-$version.tar.gz
 make --no-print-directory B="$tmp/b" dist >"$tmp/dist.log" 2>&1
@@ -139,4 +133,4 @@ out=$("$tmp/unpack/chargery-top-$version/build/chargery-top" --version 2>&1)
 check "the tarball's chargery-top --version says $version (got '$out')" \
 	[ "$out" = "chargery-top $version" ]
 
-exit $((failures > 0))
+exit $((e2e_failures > 0))

@@ -10,10 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "record.h"
+#include "mkrec.h"
 #include "sim.h"
-
-#define START_US 1767225600000000ull /* 2026-01-01T00:00:00Z */
 
 /* Flips the first data byte of every frame ("$$", command, length, data). */
 static void damage(uint8_t *data, size_t len)
@@ -28,9 +26,10 @@ int main(int argc, char **argv)
 {
 	struct cg_sim_config config;
 	struct cg_sim sim;
-	uint8_t data[4096], block[4096 + CG_REC_OVERHEAD];
+	uint8_t data[MKREC_DATA_MAX];
 	unsigned long good, bad;
-	FILE *out;
+	struct mkrec rec;
+	int rc;
 
 	if (argc < 4 || argc > 5) {
 		fprintf(stderr, "usage: e2e_mkrec FILE GOOD BAD [SEED]\n");
@@ -38,12 +37,8 @@ int main(int argc, char **argv)
 	}
 	good = strtoul(argv[2], NULL, 10);
 	bad = strtoul(argv[3], NULL, 10);
-	out = fopen(argv[1], "wb");
-	if (!out) {
-		perror(argv[1]);
-		return 73;
-	}
-	fputs(CG_REC_MAGIC, out);
+	if ((rc = mkrec_open(&rec, argv[1])) != 0)
+		return rc;
 	cg_sim_default_config(&config);
 	if (argc > 4)
 		config.seed = (uint32_t)strtoul(argv[4], NULL, 10);
@@ -54,17 +49,8 @@ int main(int argc, char **argv)
 			continue;
 		if (s > good)
 			damage(data, len);
-		size_t n = cg_rec_encode_block(CG_REC_TAG_BYTES,
-					       START_US + s * 1000000ull, data,
-					       len, block, sizeof(block));
-		if (n == 0 || fwrite(block, 1, n, out) != n) {
-			perror(argv[1]);
-			return 74;
-		}
+		if ((rc = mkrec_block(&rec, s, data, len)) != 0)
+			return rc;
 	}
-	if (fclose(out) != 0) {
-		perror(argv[1]);
-		return 74;
-	}
-	return 0;
+	return mkrec_close(&rec);
 }

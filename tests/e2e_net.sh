@@ -10,24 +10,6 @@ cd "$(dirname "$0")/.."
 . tests/lib_e2e.sh
 e2e_setup
 
-PY=/usr/bin/python3
-free_port() {
-	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-# started_top ARGS...: chargery-top in the background, stdout to top.out,
-# stderr to top.err; its pid in TOP_PID.
-start_top() {
-	# Emptied here, not by the child's redirection: a wait right after
-	# must not see the last run's lines.
-	: >"$E2E_TMP/top.out"
-	: >"$E2E_TMP/top.err"
-	"$TOP" "$@" >"$E2E_TMP/top.out" 2>"$E2E_TMP/top.err" &
-	TOP_PID=$!
-	E2E_PIDS+=("$TOP_PID")
-}
-stop_top() { kill "$TOP_PID" 2>/dev/null; wait "$TOP_PID" 2>/dev/null; }
-stderr_has() { grep -Eq -- "$1" "$E2E_TMP/top.err"; }
-show_stderr() { sed 's/^/#   /' "$E2E_TMP/top.err"; }
 
 # --- tcp:// ----------------------------------------------------------------
 if needs socat socat; then

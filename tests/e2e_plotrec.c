@@ -13,20 +13,19 @@
 #include <string.h>
 
 #include "encode.h"
-#include "record.h"
-
-#define START_US 1767225600000000ull /* 2026-01-01T00:00:00Z */
+#include "mkrec.h"
 
 int main(int argc, char **argv)
 {
-	uint8_t data[2 * CG_FRAME_MAX], block[sizeof(data) + CG_REC_OVERHEAD];
+	uint8_t data[2 * CG_FRAME_MAX];
 	struct cg_cells cells = { .count = 16, .has_energy = true,
 				  .energy_mwh = 5000000, .charge_mah = 100000 };
 	struct cg_status st = { .charge_end_mv = 3650, .mode = CG_MODE_CHARGE,
 				.current_da = 100, .t1_dc = 201, .t2_dc = 215,
 				.soc_pct = 50, .has_protection = true,
 				.discharge_end_mv = 2800 };
-	FILE *out;
+	struct mkrec rec;
+	int rc;
 
 	if (argc < 4 || argc > 5) {
 		fprintf(stderr, "usage: e2e_plotrec FILE SECONDS SPIKE [SPIKE_MV]\n");
@@ -35,12 +34,8 @@ int main(int argc, char **argv)
 	unsigned long seconds = strtoul(argv[2], NULL, 10);
 	unsigned long spike = strtoul(argv[3], NULL, 10);
 	unsigned long spike_mv = argc > 4 ? strtoul(argv[4], NULL, 10) : 4200;
-	out = fopen(argv[1], "wb");
-	if (!out) {
-		perror(argv[1]);
-		return 73;
-	}
-	fputs(CG_REC_MAGIC, out);
+	if ((rc = mkrec_open(&rec, argv[1])) != 0)
+		return rc;
 	for (unsigned long s = 0; s < seconds; s++) {
 		size_t len = 0;
 		bool discharging = s >= seconds / 2;
@@ -56,17 +51,8 @@ int main(int argc, char **argv)
 				cells.mv[5] = (uint16_t)spike_mv;
 			len += cg_encode_cells(&cells, CG_FW_V126, data + len);
 		}
-		size_t n = cg_rec_encode_block(CG_REC_TAG_BYTES,
-					       START_US + s * 1000000ull, data,
-					       len, block, sizeof(block));
-		if (n == 0 || fwrite(block, 1, n, out) != n) {
-			perror(argv[1]);
-			return 74;
-		}
+		if ((rc = mkrec_block(&rec, s, data, len)) != 0)
+			return rc;
 	}
-	if (fclose(out) != 0) {
-		perror(argv[1]);
-		return 74;
-	}
-	return 0;
+	return mkrec_close(&rec);
 }

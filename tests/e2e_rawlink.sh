@@ -13,22 +13,9 @@ cd "$(dirname "$0")/.." || exit 1
 e2e_setup
 
 FEED=$PWD/$B/vusb/vusb-feed
-RECBYTES=$PWD/$B/e2e/e2e_recbytes
 [ -x "$FEED" ] && [ -x "$RECBYTES" ] ||
 	{ echo "not ok - build the helpers first: make vusb $B/e2e/e2e_recbytes"; exit 1; }
 
-# every_byte FILE: the 256 byte values in order.
-every_byte() {
-	local i
-	for i in $(seq 0 255); do printf "\\$(printf %03o "$i")"; done >"$1"
-}
-# spaced_hex: standard input as " 00 01 ...", one space before each byte,
-# so a match cannot start in the middle of a byte.
-spaced_hex() { od -An -v -tx1 | tr -s ' \n' '  ' | sed 's/ *$//'; }
-# recording_has REC PATTERN-HEX: the recording's bytes hold the pattern.
-recording_has() {
-	[ -s "$1" ] && "$RECBYTES" "$1" 2>/dev/null | spaced_hex | grep -qF -- "$2"
-}
 # feeder N -- COMMAND...: a pty fed by COMMAND (vusb-feed); its slave's path
 # ends up in PTY.
 feeder() {

@@ -9,7 +9,6 @@ cd "$(dirname "$0")/.."
 . tests/lib_e2e.sh
 B=${B:-build}
 export B
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 
 if ! command -v tmux >/dev/null; then
 	for n in 16 24 history; do

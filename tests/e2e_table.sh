@@ -7,11 +7,6 @@ e2e_setup
 e2e_require tmux tmux "the live table in tmux"
 
 LINK=$E2E_TMP/ttyV0
-CELL_ROW='^ ?[0-9]{1,2} [0-9]\.[0-9]{3} '
-
-# rows_shown: how many cell rows (index + voltage) the screen shows,
-# counting both columns of a two-column layout.
-rows_shown() { screen | grep -Eo '(^|  )( ?[0-9]{1,2}) [0-9]\.[0-9]{3} ' | wc -l; }
 # compact_shown: cells (number and voltage) in the compact columns, where a
 # cell's mark can stand where the gap is; not the figures ("High #15 ...").
 compact_shown() { screen | grep -v '#' | grep -Eo '[0-9]{1,2} [0-9]\.[0-9]{3}' | wc -l; }

@@ -15,13 +15,8 @@ e2e_require tmux tmux "signals, a full disk and odd terminals, in tmux"
 
 D=$E2E_TMP
 LINK=$D/ttyV0
-CELL_ROW='^ ?[0-9]{1,2} [0-9]\.[0-9]{3} '
-
-rows_shown() { screen | grep -Eo '(^|  )( ?[0-9]{1,2}) [0-9]\.[0-9]{3} ' | wc -l; }
 # csv_rows FILE: data rows in a CSV log (0 if it is not there yet).
 csv_rows() { [ -f "$1" ] && echo $(($(wc -l <"$1") - 1)) || echo 0; }
-# wait_true SECONDS COMMAND...: polls COMMAND until it succeeds.
-wait_true() { wait_for "$@"; }
 rows_at_least() { [ "$(csv_rows "$1")" -ge "$2" ]; }
 alive() { kill -0 "$1" 2>/dev/null; }
 sixteen_rows() { [ "$(rows_shown)" -eq 16 ]; }
@@ -69,7 +64,7 @@ for run in "C-c:INT:130" "kill:INT:130" "kill:TERM:143" "kill:HUP:129"; do
 	csv=$D/tui-$name.csv rec=$D/tui-$name.rec
 	tmux_start 80 24 "sh $D/wrap.sh $TOP --log $csv --record $rec $LINK"
 	wait_screen 10 "$CELL_ROW" >/dev/null
-	check "table, $label: rows are being logged" wait_true 10 rows_at_least "$csv" 5
+	check "table, $label: rows are being logged" wait_for 10 rows_at_least "$csv" 5
 	pid=$(top_pid "--log $csv")
 	if [ "$how" = C-c ]; then
 		tmux_keys C-c
@@ -77,7 +72,7 @@ for run in "C-c:INT:130" "kill:INT:130" "kill:TERM:143" "kill:HUP:129"; do
 		kill -"$sig" "$pid"
 	fi
 	check "table, $label: exits with $want" wait_screen 10 "EXIT=$want TTY"
-	check "table, $label: the process is gone" wait_true 3 gone "$pid"
+	check "table, $label: the process is gone" wait_for 3 gone "$pid"
 	check "table, $label: alternate screen left" [ "$(alternate_on)" = 0 ]
 	check "table, $label: the table is gone from the screen" \
 		sh -c "! tmux -L $TMUX_SOCK capture-pane -p | grep -Eq '$CELL_ROW'"
@@ -100,7 +95,7 @@ for run in INT:130 TERM:143 HUP:129; do
 	csv=$D/headless-$sig.csv rec=$D/headless-$sig.rec
 	"$TOP" --headless --log "$csv" --record "$rec" "$LINK" 2>"$D/headless-$sig.err" &
 	pid=$!
-	check "headless, kill -$sig: rows are being logged" wait_true 10 rows_at_least "$csv" 5
+	check "headless, kill -$sig: rows are being logged" wait_for 10 rows_at_least "$csv" 5
 	kill -"$sig" "$pid"
 	{ wait "$pid"; rc=$?; } 2>/dev/null
 	check "headless, kill -$sig: exits with $want" [ "$rc" -eq "$want" ]
@@ -158,10 +153,10 @@ for size in 1x1 300x100 2x1 200x60 1x40 120x1 40x10 299x99 3x3 80x24 \
 	sleep 0.075 # pacing the storm, about 40 resizes in 3 s
 done
 check "storm: still running after 40 resizes from 1x1 to 300x100" alive "$pid"
-check "storm: data kept flowing (more rows logged)" wait_true 5 rows_at_least "$D/storm.csv" $((before + 5))
+check "storm: data kept flowing (more rows logged)" wait_for 5 rows_at_least "$D/storm.csv" $((before + 5))
 tmux_resize 80 24
 check "storm: back at 80x24 the table is drawn" wait_screen 5 "$CELL_ROW"
-check "storm: all 16 cells at 80x24" wait_true 5 sixteen_rows
+check "storm: all 16 cells at 80x24" wait_for 5 sixteen_rows
 check "storm: no line wider than 80" [ "$(widest_line)" -le 80 ]
 tmux_keys q
 check "storm: q exits 0" wait_screen 5 'EXIT=0'
@@ -169,8 +164,8 @@ tmux_kill
 
 # --- 1x1 from the start -------------------------------------------------------------
 tmux_start 1 1 "$TOP --log $D/tiny.csv $LINK; echo \$? >$D/tiny.rc"
-check "1x1: starts (alternate screen on)" wait_true 10 sh -c "[ \"\$(tmux -L $TMUX_SOCK display-message -p '#{alternate_on}')\" = 1 ]"
-check "1x1: keeps reading (rows logged)" wait_true 10 rows_at_least "$D/tiny.csv" 5
+check "1x1: starts (alternate screen on)" wait_for 10 sh -c "[ \"\$(tmux -L $TMUX_SOCK display-message -p '#{alternate_on}')\" = 1 ]"
+check "1x1: keeps reading (rows logged)" wait_for 10 rows_at_least "$D/tiny.csv" 5
 pid=$(top_pid "--log $D/tiny.csv")
 check "1x1: still running" alive "$pid"
 tmux_keys q
@@ -181,7 +176,7 @@ tmux_kill
 # --- 300x100 ------------------------------------------------------------------------
 tmux_start 300 100 "$TOP $LINK; echo EXIT=\$?"
 check "300x100: cells arrive" wait_screen 10 "$CELL_ROW"
-check "300x100: all 16 cells shown" wait_true 5 sixteen_rows
+check "300x100: all 16 cells shown" wait_for 5 sixteen_rows
 check "300x100: no line wider than 300" [ "$(widest_line)" -le 300 ]
 check "300x100: uses the width (lines wider than 132)" [ "$(widest_line)" -gt 132 ]
 tmux_keys q
@@ -192,7 +187,7 @@ tmux_kill
 ESC=$(printf '\033')
 tmux_start 80 24 "TERM=linux $TOP $LINK; echo EXIT=\$?"
 check "TERM=linux: cells arrive" wait_screen 10 "$CELL_ROW"
-check "TERM=linux: all 16 cells" wait_true 5 sixteen_rows
+check "TERM=linux: all 16 cells" wait_for 5 sixteen_rows
 check "TERM=linux: bars drawn (ASCII or block characters)" wait_screen 5 "$CELL_ROW"'[#█▏▎▍▌▋▊▉]'
 check "TERM=linux: no escape sequences shown as text" \
 	sh -c "! tmux -L $TMUX_SOCK capture-pane -p | grep -Eq '\\[[0-9;?]+[A-Za-z]|$ESC'"

@@ -255,13 +255,7 @@ vusb_detach 1
 
 # --- raw, and only news ----------------------------------------------------------
 echo "# ${GROUPS_OF_CHECKS[8]}"
-RECBYTES=$PWD/$B/e2e/e2e_recbytes
-# spaced_hex: standard input as " 00 01 ...", so a match starts on a byte.
-spaced_hex() { od -An -v -tx1 | tr -s ' \n' '  ' | sed 's/ *$//'; }
-recording_has() {
-	[ -s "$1" ] && "$RECBYTES" "$1" 2>/dev/null | spaced_hex | grep -qF -- "$2"
-}
-for i in $(seq 0 255); do printf "\\$(printf %03o "$i")"; done >"$E2E_TMP/bytes.bin"
+every_byte "$E2E_TMP/bytes.bin"
 PATTERN=$(spaced_hex <"$E2E_TMP/bytes.bin")
 vusb_attach 0 ftdi --cooked -- sh -c 'while :; do cat "$0"; sleep 0.3; done' "$E2E_TMP/bytes.bin"
 : >"$SHIM_LOG"

@@ -145,4 +145,51 @@ sim_start() {
 	E2E_PIDS+=("$SIM_PID")
 }
 
+# --- the table --------------------------------------------------------------
+# CELL_ROW: a cell's row (index and voltage) at the start of a line.
+CELL_ROW='^ ?[0-9]{1,2} [0-9]\.[0-9]{3} '
+# rows_shown: how many cell rows (index + voltage) the screen shows,
+# counting both columns of a two-column layout.
+rows_shown() { screen | grep -Eo '(^|  )( ?[0-9]{1,2}) [0-9]\.[0-9]{3} ' | wc -l; }
+
+# --- recordings ---------------------------------------------------------------
+# RECBYTES FILE: writes the bytes a recording holds (tests/e2e_recbytes.c).
+RECBYTES=$PWD/$B/e2e/e2e_recbytes
+# every_byte FILE: the 256 byte values in order.
+every_byte() {
+	local i
+	for i in $(seq 0 255); do printf "\\$(printf %03o "$i")"; done >"$1"
+}
+# spaced_hex: standard input as " 00 01 ...", one space before each byte,
+# so a match cannot start in the middle of a byte.
+spaced_hex() { od -An -v -tx1 | tr -s ' \n' '  ' | sed 's/ *$//'; }
+# recording_has REC PATTERN-HEX: the recording's bytes hold the pattern.
+recording_has() {
+	[ -s "$1" ] && "$RECBYTES" "$1" 2>/dev/null | spaced_hex | grep -qF -- "$2"
+}
+
+# --- chargery-top in the background, for the network sources ------------------
+# Debian's python3, with python3-websockets (tests/ws_server.py).
+PY=/usr/bin/python3
+# free_port: a TCP port on 127.0.0.1 that nothing listens on just now.
+free_port() {
+	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# start_top ARGS...: chargery-top in the background, stdout to top.out,
+# stderr to top.err (both in E2E_TMP); its pid in TOP_PID.
+start_top() {
+	# Emptied here, not by the child's redirection: a wait right after
+	# must not see the last run's lines.
+	: >"$E2E_TMP/top.out"
+	: >"$E2E_TMP/top.err"
+	"$TOP" "$@" >"$E2E_TMP/top.out" 2>"$E2E_TMP/top.err" &
+	TOP_PID=$!
+	E2E_PIDS+=("$TOP_PID")
+}
+stop_top() { kill "$TOP_PID" 2>/dev/null; wait "$TOP_PID" 2>/dev/null; }
+# stderr_has REGEX: the last start_top's stderr matches REGEX.
+stderr_has() { grep -Eq -- "$1" "$E2E_TMP/top.err"; }
+# show_stderr: the last start_top's stderr, as TAP comments.
+show_stderr() { sed 's/^/#   /' "$E2E_TMP/top.err"; }
+
 e2e_finish() { exit $((e2e_failures > 0)); }

@@ -2,9 +2,8 @@
  * Unit tests for csvlog (the rows' text is test_csv.c's): the file rules
  * with real files under /tmp: a new file gets one header, a matching file
  * is appended to, a mismatching one is refused with a message saying what
- * to do, and a full disk is reported. Rows go to the file whole, in
- * batches: at a flush, or when the buffer is full, and a batch the file
- * refuses part of is taken back whole.
+ * to do, a full disk is reported, and a second logger on one file is
+ * refused. How rows are batched is in tests/test_csvlog_batch.c.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -23,37 +22,7 @@
 
 #include "csvlog.h"
 #include "csv_fixture.h"
-
-struct tmp {
-	char path[64];
-};
-
-static void make_tmp(struct tmp *t, const char *content)
-{
-	snprintf(t->path, sizeof(t->path), "/tmp/test_csvlog.XXXXXX");
-	int fd = mkstemp(t->path);
-	assert_true(fd >= 0);
-	if (content)
-		assert_int_equal(write(fd, content, strlen(content)),
-				 (ssize_t)strlen(content));
-	close(fd);
-}
-
-/* A call's result as an exit code: 0, or the code it put in err. */
-static int exit_code_of(int rc, const struct cg_error *err)
-{
-	assert_true(rc == 0 || rc == -1);
-	return rc == 0 ? 0 : err->exit_code;
-}
-
-static void read_file(const char *path, char *buf, size_t cap)
-{
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	size_t n = fread(buf, 1, cap - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-}
+#include "csvlog_fixture.h"
 
 static void test_file_new_then_append(void **state)
 {
@@ -358,214 +327,6 @@ static void test_disk_full(void **state)
 	cg_csvlog_close(&log, &err);
 }
 
-static off_t size_of(const char *path)
-{
-	struct stat st;
-
-	assert_int_equal(stat(path, &st), 0);
-	return st.st_size;
-}
-
-/* Rows wait in the buffer until a flush, then go in one write. */
-static void test_rows_go_in_batches(void **state)
-{
-	struct tmp t;
-	struct cg_csvlog log;
-	struct cg_pack pack;
-	struct cg_error err;
-	char got[4096];
-	(void)state;
-
-	make_tmp(&t, NULL);
-	vendor_pack(&pack, 0);
-	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
-	for (int i = 0; i < 3; i++)
-		assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err),
-				 0);
-	assert_int_equal(size_of(t.path), 0);
-	assert_int_equal(log.file.records, 0);
-	assert_int_equal(log.rows, 3);
-
-	assert_int_equal(cg_csvlog_flush(&log, &err), 0);
-	assert_int_equal(log.file.records, 1); /* one write(2) */
-	assert_int_equal(log.used, 0);
-	read_file(t.path, got, sizeof(got));
-	assert_string_equal(got, HEADER16 ROW16 ROW16 ROW16);
-	/* Nothing waiting: a flush writes nothing. */
-	assert_int_equal(cg_csvlog_flush(&log, &err), 0);
-	assert_int_equal(log.file.records, 1);
-
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
-	assert_int_equal(size_of(t.path),
-			 (off_t)strlen(HEADER16 ROW16 ROW16 ROW16));
-	assert_int_equal(cg_csvlog_close(&log, &err), 0);
-	read_file(t.path, got, sizeof(got));
-	assert_string_equal(got, HEADER16 ROW16 ROW16 ROW16 ROW16);
-	unlink(t.path);
-}
-
-/* Without a flush, a full buffer is written before the row that would not
- * fit: the file only ever holds whole rows, and a flush writes the rest. */
-static void test_full_buffer_writes_whole_rows(void **state)
-{
-	struct tmp t;
-	struct cg_csvlog log;
-	struct cg_pack pack;
-	struct cg_error err;
-	const size_t head = strlen(HEADER16), row = strlen(ROW16);
-	const unsigned rows = 3 * CG_CSVLOG_BUF / (unsigned)strlen(ROW16);
-	uint64_t writes = 0;
-	(void)state;
-
-	make_tmp(&t, NULL);
-	vendor_pack(&pack, 0);
-	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
-	for (unsigned i = 0; i < rows; i++) {
-		assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err),
-				 0);
-		off_t size = size_of(t.path);
-		if (log.file.records != writes) {
-			writes = log.file.records;
-			/* Whole rows, and as many as the buffer holds:
-			 * each batch left less room than a row needs. */
-			assert_int_equal(((size_t)size - head) % row, 0);
-			assert_true((size_t)size >= writes *
-				    (CG_CSVLOG_BUF - 2 * CG_CSV_LINE_MAX - 1));
-			assert_int_equal(log.used, row);
-		}
-		assert_true(log.used <= CG_CSVLOG_BUF);
-	}
-	assert_in_range(writes, 2, 3);
-	assert_int_equal(cg_csvlog_flush(&log, &err), 0);
-	assert_int_equal(size_of(t.path), (off_t)(head + rows * row));
-	assert_int_equal(cg_csvlog_close(&log, &err), 0);
-	unlink(t.path);
-}
-
-/* Writes the buffered rows under a file size limit of limit bytes; the
- * flush's result. */
-static int flush_limited(struct cg_csvlog *log, rlim_t limit,
-			 struct cg_error *err)
-{
-	struct rlimit old, lim;
-
-	signal(SIGXFSZ, SIG_IGN);
-	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
-	lim = old;
-	lim.rlim_cur = limit;
-	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
-	int rc = cg_csvlog_flush(log, err);
-	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
-	signal(SIGXFSZ, SIG_DFL);
-	return rc;
-}
-
-/* A batch the file takes only part of is taken back whole, and the log
- * goes on from what the file holds: the header again if it was cut off,
- * a cut line's end again, never a half row. */
-static void test_refused_batch_is_taken_back(void **state)
-{
-	struct tmp t;
-	struct cg_csvlog log;
-	struct cg_pack pack;
-	struct cg_error err;
-	char got[4096];
-	int rc;
-	(void)state;
-
-	/* The first batch, header included, cut after 10 bytes. */
-	make_tmp(&t, NULL);
-	vendor_pack(&pack, 0);
-	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
-	rc = flush_limited(&log, 10, &err);
-	assert_int_equal(exit_code_of(rc, &err), EX_IOERR);
-	assert_non_null(strstr(err.message, "as large as this file system "
-				"allows; log to a new file"));
-	assert_int_equal(size_of(t.path), 0);
-	assert_int_equal(log.rows, 0);
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
-	assert_int_equal(cg_csvlog_close(&log, &err), 0);
-	read_file(t.path, got, sizeof(got));
-	assert_string_equal(got, HEADER16 ROW16);
-
-	/* A later batch of three rows, cut inside its second row. */
-	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
-	for (int i = 0; i < 3; i++)
-		assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err),
-				 0);
-	off_t before = size_of(t.path);
-	rc = flush_limited(&log, (rlim_t)before + strlen(ROW16) * 3 / 2, &err);
-	assert_int_equal(exit_code_of(rc, &err), EX_IOERR);
-	assert_int_equal(size_of(t.path), before);
-	assert_int_equal(log.rows, 0);
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
-	assert_int_equal(cg_csvlog_close(&log, &err), 0);
-	read_file(t.path, got, sizeof(got));
-	assert_string_equal(got, HEADER16 ROW16 ROW16);
-	unlink(t.path);
-
-	/* A file that ended in a cut line: its end goes with the batch, and
-	 * comes back with the next one when the batch is refused. */
-	make_tmp(&t, HEADER16 ISO ",53.2");
-	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
-	before = size_of(t.path);
-	rc = flush_limited(&log, (rlim_t)before + 20, &err);
-	assert_int_equal(exit_code_of(rc, &err), EX_IOERR);
-	assert_int_equal(size_of(t.path), before);
-	assert_int_equal(cg_csvlog_write(&log, &pack, ISO, NOW, &err), 0);
-	assert_int_equal(cg_csvlog_close(&log, &err), 0);
-	read_file(t.path, got, sizeof(got));
-	assert_string_equal(got, HEADER16 ISO ",53.2\n" ROW16);
-	unlink(t.path);
-}
-
-/*
- * Rows are synced by the caller's tick on the real clock, never by the
- * write: a fast replay hands write() recorded times hours apart, and must
- * not turn into an fdatasync per row.
- */
-static void test_sync_at_most_every_10s(void **state)
-{
-	struct tmp t;
-	struct cg_csvlog log;
-	struct cg_pack pack;
-	struct cg_error err;
-	(void)state;
-
-	make_tmp(&t, NULL);
-	vendor_pack(&pack, 0);
-	assert_int_equal(cg_csvlog_open(&log, t.path, 0, &err), 0);
-	cg_csvlog_write(&log, &pack, ISO, NOW, &err);
-	assert_int_equal(cg_csvlog_flush(&log, &err), 0);
-	assert_true(log.file.unsynced);
-	/* An hour of recorded time later: still the tick's business. */
-	cg_csvlog_write(&log, &pack, ISO, NOW + 3600000, &err);
-	assert_int_equal(cg_csvlog_flush(&log, &err), 0);
-	assert_true(log.file.unsynced);
-
-	/* The first tick with rows waiting syncs them and starts the clock. */
-	assert_int_equal(cg_csvlog_sync_due(&log, 500, &err), 0);
-	assert_false(log.file.unsynced);
-	assert_int_equal(log.file.synced_at_ms, 500);
-
-	/* A row still in the buffer: the tick writes it, then syncs it
-	 * when the time has come. */
-	cg_csvlog_write(&log, &pack, ISO, NOW, &err);
-	assert_int_equal(cg_csvlog_sync_due(&log, 10499, &err), 0);
-	assert_int_equal(log.used, 0);
-	assert_true(log.file.unsynced);
-	assert_int_equal(cg_csvlog_sync_due(&log, 10500, &err), 0);
-	assert_false(log.file.unsynced);
-	assert_int_equal(log.file.synced_at_ms, 10500);
-	/* Nothing new written: no sync however late. */
-	cg_csvlog_sync_due(&log, 60000, &err);
-	assert_int_equal(log.file.synced_at_ms, 10500);
-	assert_int_equal(cg_csvlog_close(&log, &err), 0);
-	unlink(t.path);
-}
-
 /* Two loggers on one CSV would interleave rows: the second is refused,
  * like a second recorder (EX_TEMPFAIL), and the file left alone. */
 static void test_second_logger_refused(void **state)
@@ -599,10 +360,6 @@ int main(void)
 		cmocka_unit_test(test_file_cut_line_is_ended),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_disk_full),
-		cmocka_unit_test(test_rows_go_in_batches),
-		cmocka_unit_test(test_full_buffer_writes_whole_rows),
-		cmocka_unit_test(test_refused_batch_is_taken_back),
-		cmocka_unit_test(test_sync_at_most_every_10s),
 		cmocka_unit_test(test_second_logger_refused),
 	};
 

@@ -20,39 +20,12 @@
 #include <unistd.h>
 
 #include "record.h"
+#include "recfiles.h"
 
 #define IMAGE_MAX (2u * 1024u * 1024u)
 
 static uint8_t image[IMAGE_MAX];
 static uint8_t back[IMAGE_MAX];
-
-static void temp_path(char path[64])
-{
-	snprintf(path, 64, "/tmp/cg-test-rechostile-XXXXXX");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
-static size_t read_file(const char *path, uint8_t *out, size_t cap)
-{
-	FILE *f = fopen(path, "rb");
-
-	assert_non_null(f);
-	size_t n = fread(out, 1, cap, f);
-	assert_true(n < cap);
-	fclose(f);
-	return n;
-}
 
 /* A recording of count blocks of 27 bytes each, timed from base_us a
  * second apart; offsets[i] is where block i starts. Returns the size. */
