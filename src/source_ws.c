@@ -152,6 +152,9 @@ static void on_msg(wslay_event_context_ptr ctx,
 	(void)ctx;
 	if (arg->opcode != WSLAY_BINARY_FRAME && arg->opcode != WSLAY_TEXT_FRAME)
 		return; /* pings are answered by wslay, pongs unasked for */
+	/* An empty message carries no bytes, and may carry no pointer. */
+	if (arg->msg_length == 0)
+		return;
 	if (arg->msg_length > sizeof(w->out) - w->out_len) {
 		w->out_overflow = true;
 		return;

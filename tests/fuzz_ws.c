@@ -65,7 +65,9 @@ static void on_msg(wslay_event_context_ptr ctx,
 
 	(void)ctx;
 	(void)user;
-	if (arg->opcode == WSLAY_TEXT_FRAME && arg->msg_length <= sizeof(copy)) {
+	/* An empty message may come with no payload pointer at all. */
+	if (arg->opcode == WSLAY_TEXT_FRAME && arg->msg_length > 0 &&
+	    arg->msg_length <= sizeof(copy)) {
 		memcpy(copy, arg->msg, arg->msg_length);
 		size_t n = cg_ws_text_bytes(copy, arg->msg_length);
 		if (n > arg->msg_length)
