@@ -61,7 +61,8 @@ int cg_bank_open(struct cg_bms *bms, int *opened,
 				opt->speed, now, err);
 		else
 			b->src = cg_source_open(b->path, opt->baud,
-				opt->demo ? "demo (simulator)" : NULL, now, err);
+				opt->demo ? "demo (simulator)" : NULL,
+				opt->mqtt_cafile, now, err);
 		if (!b->src)
 			return -1;
 		*opened = i + 1;

@@ -438,13 +438,18 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 	if (opt->plot_from.set && opt->plot_to.set && !opt->plot_from.clock &&
 	    !opt->plot_to.clock && opt->plot_to.ms <= opt->plot_from.ms)
 		return usage_error("--to must come after --from%s", "");
-	if (!opt->mqtt_url && (opt->mqtt_cafile || opt->mqtt_password_file ||
+	/* An mqtts:// source takes the broker's CA too. */
+	bool mqtts_source = false;
+	for (int i = 0; i < opt->nsources; i++)
+		mqtts_source |= strncmp(opt->sources[i].path, "mqtts://", 8) == 0;
+	if (!opt->mqtt_url && ((opt->mqtt_cafile && !mqtts_source) ||
+			       opt->mqtt_password_file ||
 			       opt->name || opt->mqtt_discovery_prefix ||
 			       opt->no_discovery))
 		return usage_error("%s go with --mqtt URL", "--mqtt-cafile, "
 				   "--mqtt-password-file, --name, "
 				   "--mqtt-discovery-prefix and --no-discovery");
-	if (opt->mqtt_cafile && strncmp(opt->mqtt_url, "mqtts://", 8))
+	if (opt->mqtt_cafile && opt->mqtt_url && strncmp(opt->mqtt_url, "mqtts://", 8))
 		return usage_error("--mqtt-cafile goes with an mqtts:// broker, not '%s'", opt->mqtt_url);
 	if (opt->mqtt_url && opt->once)
 		return usage_error("--mqtt publishes a running pack; --once takes one picture%s", "");
