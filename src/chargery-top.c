@@ -530,6 +530,9 @@ int main(int argc, char **argv)
 	keep_standard_fds();
 	if ((rc = cg_options_parse(argc, argv, &a->opt)) >= 0)
 		return rc;
+	if (a->opt.list && a->opt.nsources)
+		return cg_portpick_list_mqtt(a->opt.sources[0].path,
+					     a->opt.mqtt_cafile);
 	if (a->opt.list)
 		return cg_portpick_list(a->opt.baud);
 	install_signals(&wait_mask);

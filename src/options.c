@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "mqttfmt.h"
+#include "mqttsub.h"
 #include "packname.h"
 #include "pack.h"
 #include "record.h"
@@ -398,7 +399,9 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 		return usage_error("%s goes with --once", "--timeout");
 	if (opt->headless && opt->json)
 		return usage_error("%s: --json already runs without the table", "--headless");
-	if (opt->list && opt->nsources)
+	if (opt->list && opt->nsources == 1 && cg_mqtt_is_url(opt->sources[0].path))
+		; /* --list mqtt://: the BMSes announced on a broker */
+	else if (opt->list && opt->nsources)
 		return usage_error("--list lists every port and takes no PORT; drop '%s'", opt->sources[0].path);
 	if (opt->nsources > 1) {
 		const struct { const char *option, *path; } out[] = {

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# End-to-end: the reading side of MQTT. A simulator feeds a publisher
+# (chargery-top --mqtt) through a real broker (Debian's mosquitto on
+# 127.0.0.1 at a free port) to chargery-top mqtt://...: the same records
+# as the publisher's own --json, --once, the table in tmux going offline
+# and coming back with its publisher, a broker that is not there, every
+# BMS under PREFIX/+ on the overview, and --list mqtt://.
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib_e2e.sh
+. tests/lib_mqtt.sh
+e2e_setup
+
+needs mosquitto mosquitto || { skip "mqttsrc" "$NEEDS"; exit 0; }
+needs python3 python3 || { skip "mqttsrc" "$NEEDS"; exit 0; }
+
+T=$E2E_TMP
+P=$(free_port)
+mqtt_conf_anon "$P"
+check "the test broker starts" broker_start
+BROKER=mqtt://127.0.0.1:$P
+
+sim_start --link "$T/bms"
+wait_file 10 "$T/bms"
+
+# pub NAME PORT ARGS...: a publisher of PORT as NAME under test/; its pid
+# in PUB_PID.
+pub() {
+	local name=$1 port=$2; shift 2
+	"$TOP" --mqtt "$BROKER/test" --name "$name" "$@" "$port" \
+		>"$T/pub-$name.out" 2>"$T/pub-$name.err" &
+	PUB_PID=$!
+	E2E_PIDS+=("$PUB_PID")
+}
+
+# The same records, time stamps and all, on both sides.
+pub pi1 "$T/bms" --json
+"$TOP" --json "$BROKER/test/pi1" >"$T/remote.json" 2>"$T/remote.err" &
+REMOTE_PID=$!
+E2E_PIDS+=("$REMOTE_PID")
+check "the remote run prints records" \
+	wait_for 15 matches_at_least 4 '"frame":"cells"' "$T/remote.json"
+kill "$REMOTE_PID"
+wait_for 10 gone "$REMOTE_PID"
+same_records() {
+	local n
+	n=$(grep -c . "$T/remote.json")
+	[ "$n" -ge 4 ] && [ "$(grep -cxFf "$T/pub-pi1.out" "$T/remote.json")" -eq "$n" ] ||
+		{ echo "# $n remote lines, not all in the publisher's --json:";
+		  grep -vxFf "$T/pub-pi1.out" "$T/remote.json" | head -3 | sed 's/^/#   /'; return 1; }
+}
+check "every remote --json line is the publisher's own, time included" same_records
+
+once() {
+	timeout 15 "$TOP" --once --json "$BROKER/test/pi1" >"$T/once.json" 2>"$T/once.err" &&
+		grep -q '"fresh":true' "$T/once.json" &&
+		grep -Eq '"cells_mv":\[[0-9]+(,[0-9]+){15}\]' "$T/once.json"
+}
+check "--once on the remote pack answers, fresh" once
+kill "$PUB_PID"
+wait_for 10 gone "$PUB_PID"
+
+# The table in tmux: cells, then offline when the publisher goes, then
+# back when it returns.
+e2e_require tmux tmux "mqttsrc table"
+pub pi1 "$T/bms" --headless --events "$T/pub.events"
+tmux_start 100 30 "$TOP --events $T/remote.events $BROKER/test/pi1"
+check "the remote table shows the 16 cells" \
+	wait_screen 15 '^16 [0-9]\.[0-9]{3} '
+check "the remote table says connected" wait_screen 10 ' connected │'
+kill "$PUB_PID"
+wait_for 10 gone "$PUB_PID"
+check "the table says the remote chargery-top is offline" \
+	wait_screen 10 'the remote chargery-top is offline'
+check "the loss is an event" \
+	wait_for 10 grep -qs 'link lost: the remote chargery-top is offline' "$T/remote.events"
+pub pi1 "$T/bms" --headless --events "$T/pub.events"
+check "the table comes back with its publisher" wait_screen 15 ' connected │'
+check "the return is an event" \
+	wait_for 10 grep -qs 'link back' "$T/remote.events"
+tmux_kill
+
+# --list mqtt://: the names announced, their availability, their frames.
+list_shows() {
+	"$TOP" --list "$BROKER/test" >"$T/list.out" 2>&1 &&
+		grep -Eq "$1" "$T/list.out" ||
+		{ sed 's/^/#   /' "$T/list.out"; return 1; }
+}
+check "--list mqtt:// names the publisher, online, with its last frame's age" \
+	list_shows '^pi1 +online +[0-9]+\.[0-9] s ago$'
+kill "$PUB_PID"
+wait_for 10 gone "$PUB_PID"
+check "--list mqtt:// shows it offline once it has gone" \
+	list_shows '^pi1 +offline +none in 2 s$'
+check "--list mqtt:// under a prefix nobody uses says so (69)" \
+	bash -c "'$TOP' --list '$BROKER/nobody' 2>'$T/list0.err'; [ \$? -eq 69 ] && grep -q 'nothing announced' '$T/list0.err'"
+
+# A broker that is not there: said in plain words, and the run goes on.
+DEAD=$(free_port)
+"$TOP" --json "mqtt://127.0.0.1:$DEAD/test/pi1" >/dev/null 2>"$T/dead.err" &
+DEAD_PID=$!
+E2E_PIDS+=("$DEAD_PID")
+check "a broker that is down is said in plain words" \
+	wait_for 10 grep -qs "broker 127.0.0.1:$DEAD refused the connection: is the broker running there?" "$T/dead.err"
+check "the run goes on, retrying" kill -0 "$DEAD_PID"
+kill "$DEAD_PID"
+
+check "a URL without the pack's NAME is refused" \
+	bash -c "! '$TOP' --json '$BROKER/test' 2>'$T/usage.err' && grep -q 'PREFIX/NAME' '$T/usage.err'"
+
+e2e_finish
