@@ -403,7 +403,12 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 		; /* --list mqtt://: the BMSes announced on a broker */
 	else if (opt->list && opt->nsources)
 		return usage_error("--list lists every port and takes no PORT; drop '%s'", opt->sources[0].path);
-	if (opt->nsources > 1) {
+	for (int i = 0; i < opt->nsources; i++) {
+		size_t len = strlen(opt->sources[i].path);
+		opt->growing |= cg_mqtt_is_url(opt->sources[i].path) && len > 2 &&
+				strcmp(opt->sources[i].path + len - 2, "/+") == 0;
+	}
+	if (opt->nsources > 1 || (opt->growing && !opt->list)) {
 		const struct { const char *option, *path; } out[] = {
 			{ "--log", opt->log_path },
 			{ "--record", opt->record_path },

@@ -95,6 +95,39 @@ check "--list mqtt:// shows it offline once it has gone" \
 check "--list mqtt:// under a prefix nobody uses says so (69)" \
 	bash -c "'$TOP' --list '$BROKER/nobody' 2>'$T/list0.err'; [ \$? -eq 69 ] && grep -q 'nothing announced' '$T/list0.err'"
 
+# PREFIX/+: every BMS announced, one pack each, arriving as they do.
+SIM1_PID=$SIM_PID
+sim_start --link "$T/bms2"
+wait_file 10 "$T/bms2"
+pub pa "$T/bms" --headless --events "$T/pa.events"
+PA_PID=$PUB_PID
+wait_for 10 grep -qs 'mqtt: connected' "$T/pa.events"
+tmux_start 120 30 "$TOP $BROKER/test/+ 2>$T/plus.err"
+check "PREFIX/+ opens the BMS announced already" \
+	wait_screen 15 "$BROKER/test/pa .* connected"
+pub pb "$T/bms2" --headless
+PB_PID=$PUB_PID
+check "a BMS announced later joins: the overview lists both" \
+	wait_screen 15 '^2 pb +connected'
+check "... with the first still there" wait_screen 5 '^1 pa +connected'
+kill "$PB_PID"
+wait_for 10 gone "$PB_PID"
+check "a BMS gone offline stays, shown disconnected" \
+	wait_screen 10 '^2 pb +disconnected'
+tmux_kill
+pub pb "$T/bms2" --headless
+PB_PID=$PUB_PID
+two_once() {
+	timeout 20 "$TOP" --once --json "$BROKER/test/+" >"$T/plus.json" 2>"$T/plus-once.err" &&
+		grep -q '^{"bms":"pa",' "$T/plus.json" &&
+		grep -q '^{"bms":"pb",' "$T/plus.json"
+}
+check "--once --json over PREFIX/+ answers for each pack, by name" \
+	wait_for 20 two_once
+kill "$PA_PID" "$PB_PID"
+check "a URL with + and one --log file is refused: each pack writes its own" \
+	bash -c "! '$TOP' --headless --log '$T/x.csv' '$BROKER/test/+' 2>'$T/plus-log.err' && grep -q '%n' '$T/plus-log.err'"
+
 # A broker that is not there: said in plain words, and the run goes on.
 DEAD=$(free_port)
 "$TOP" --json "mqtt://127.0.0.1:$DEAD/test/pi1" >/dev/null 2>"$T/dead.err" &
