@@ -263,10 +263,12 @@ enum cg_mqttc_event cg_mqttc_step(struct cg_mqttc *c, uint64_t now,
 		if (colon)
 			for (text = colon + 1; *text == ' '; text++)
 				;
-		cg_error_set(err, EX_NOPERM, "%s: broker %.200s:%d refused us: "
-			     "%.80s; give mqtt://USER@HOST/... and the password "
-			     "in CHARGERY_MQTT_PASSWORD", c->what, c->url.host,
-			     c->url.port, text);
+		/* "not authorised." goes on into our hint. */
+		int len = (int)strcspn(text, ".");
+		/* Short: the status line keeps 127 characters of it. */
+		cg_error_set(err, EX_NOPERM, "broker %.60s:%d refused us: %.*s; "
+			     "check USER@ and CHARGERY_MQTT_PASSWORD",
+			     c->url.host, c->url.port, len > 40 ? 40 : len, text);
 		mq.mosquitto_disconnect(c->mosq);
 		go_down(c, now);
 		return CG_MQTTC_DOWN;

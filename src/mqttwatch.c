@@ -54,7 +54,7 @@ struct cg_mqttwatch *cg_mqttwatch_open(const char *url, const char *cafile,
 		.topics = { w->avail },
 		.cafile = cafile,
 		.password = getenv("CHARGERY_MQTT_PASSWORD"),
-		.what = "mqtt://",
+		.what = "mqtt",
 	};
 	if (!(w->client = cg_mqttc_open(&config, now_ms, err)))
 		goto fail;

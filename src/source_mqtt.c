@@ -183,7 +183,7 @@ struct cg_source *cg_source_mqtt_open(const char *url_text, const char *cafile,
 		.topics = { m->frames, m->avail },
 		.cafile = cafile,
 		.password = getenv("CHARGERY_MQTT_PASSWORD"),
-		.what = "mqtt://",
+		.what = "mqtt",
 	};
 	if (!(m->client = cg_mqttc_open(&config, now_ms, err)))
 		goto fail;

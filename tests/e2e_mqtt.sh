@@ -26,16 +26,7 @@ P_TLS=$(free_port)
 # read this private directory: it stays who it is.
 mosquitto_passwd -b -c "$T/passwd" bms 's3cret pass' 2>/dev/null
 TLS=false
-if have openssl; then
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca \
-		-keyout "$T/ca.key" -out "$T/ca.crt" 2>/dev/null &&
-	openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 \
-		-keyout "$T/srv.key" -out "$T/srv.csr" 2>/dev/null &&
-	printf 'subjectAltName=IP:127.0.0.1\n' >"$T/san.ext" &&
-	openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" \
-		-CAcreateserial -days 2 -extfile "$T/san.ext" \
-		-out "$T/srv.crt" 2>/dev/null && TLS=true
-fi
+mqtt_tls_certs && TLS=true
 {
 	echo "per_listener_settings true"
 	echo "persistence false"

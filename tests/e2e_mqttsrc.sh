@@ -17,6 +17,21 @@ needs python3 python3 || { skip "mqttsrc" "$NEEDS"; exit 0; }
 T=$E2E_TMP
 P=$(free_port)
 mqtt_conf_anon "$P"
+# With openssl: a TLS listener that wants a user and password too.
+P_TLS=$(free_port)
+TLS=false
+if have mosquitto_passwd && mqtt_tls_certs; then
+	TLS=true
+	mosquitto_passwd -b -c "$T/passwd" bms 's3cret pass' 2>/dev/null
+	{
+		echo "listener $P_TLS 127.0.0.1"
+		echo "allow_anonymous false"
+		echo "password_file $T/passwd"
+		echo "cafile $T/ca.crt"
+		echo "certfile $T/srv.crt"
+		echo "keyfile $T/srv.key"
+	} >>"$T/mosquitto.conf"
+fi
 check "the test broker starts" broker_start
 BROKER=mqtt://127.0.0.1:$P
 
@@ -59,6 +74,32 @@ once() {
 check "--once on the remote pack answers, fresh" once
 kill "$PUB_PID"
 wait_for 10 gone "$PUB_PID"
+
+# mqtts:// with --mqtt-cafile and the password from the environment.
+if $TLS; then
+	CHARGERY_MQTT_PASSWORD='s3cret pass' "$TOP" --headless --name tls1 \
+		--mqtt "mqtts://bms@127.0.0.1:$P_TLS/sec" --mqtt-cafile "$T/ca.crt" \
+		"$T/bms" >"$T/pub-tls1.out" 2>&1 &
+	PUB_PID=$!
+	E2E_PIDS+=("$PUB_PID")
+	tls_reads() {
+		CHARGERY_MQTT_PASSWORD='s3cret pass' timeout 15 "$TOP" --once --json \
+			--mqtt-cafile "$T/ca.crt" "mqtts://bms@127.0.0.1:$P_TLS/sec/tls1" \
+			>"$T/tls.json" 2>"$T/tls.err" && grep -q '"fresh":true' "$T/tls.json"
+	}
+	check "mqtts:// with --mqtt-cafile and CHARGERY_MQTT_PASSWORD reads the pack" tls_reads
+	wrong_pw() {
+		CHARGERY_MQTT_PASSWORD=wrong timeout 3 "$TOP" --json --mqtt-cafile "$T/ca.crt" \
+			"mqtts://bms@127.0.0.1:$P_TLS/sec/tls1" >/dev/null 2>"$T/wrongpw.err"
+		grep -q 'refused us: .*CHARGERY_MQTT_PASSWORD' "$T/wrongpw.err" ||
+			{ sed 's/^/#   /' "$T/wrongpw.err"; return 1; }
+	}
+	check "a wrong password: the broker's refusal is said, with what to do" wrong_pw
+	kill "$PUB_PID"
+	wait_for 10 gone "$PUB_PID"
+else
+	skip "mqtts:// source" "needs openssl from openssl and mosquitto_passwd from mosquitto"
+fi
 
 # The table in tmux: cells, then offline when the publisher goes, then
 # back when it returns.

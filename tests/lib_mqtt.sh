@@ -33,3 +33,18 @@ broker_stop() {
 	kill "$BROKER_PID" 2>/dev/null
 	wait_for 10 gone "$BROKER_PID"
 }
+
+# mqtt_tls_certs: a CA and a certificate for 127.0.0.1 signed by it, in
+# $E2E_TMP (ca.crt, srv.crt, srv.key); false without openssl.
+mqtt_tls_certs() {
+	local T=$E2E_TMP
+	have openssl || return 1
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca \
+		-keyout "$T/ca.key" -out "$T/ca.crt" 2>/dev/null &&
+	openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 \
+		-keyout "$T/srv.key" -out "$T/srv.csr" 2>/dev/null &&
+	printf 'subjectAltName=IP:127.0.0.1\n' >"$T/san.ext" &&
+	openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" \
+		-CAcreateserial -days 2 -extfile "$T/san.ext" \
+		-out "$T/srv.crt" 2>/dev/null
+}
