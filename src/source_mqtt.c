@@ -9,7 +9,8 @@
  * retried, 1 s doubling to 30 s); a broker connection that goes is a
  * LOST; "offline" is a LOST "the remote chargery-top is offline" followed
  * by an OPEN_FAILED saying so, for the doctor's diagnosis; "online" after
- * any of those is a BACK.
+ * any of those is a BACK. A change of PREFIX/NAME/link (the publisher's
+ * own port: its BMS silent, its adapter unplugged) is a NOTE.
  */
 #include "source.h"
 
@@ -28,6 +29,8 @@ struct mqtt_state {
 	struct cg_mqtt_src_url url;
 	char frames[CG_MQTT_TOPIC_MAX];
 	char avail[CG_MQTT_TOPIC_MAX];
+	char link[CG_MQTT_TOPIC_MAX];
+	char remote_link[32]; /* the publisher's link state in words */
 	bool down_told;      /* a LOST or OPEN_FAILED went out: BACK is due */
 	bool offline_due;    /* the OPEN_FAILED after an "offline" LOST */
 	uint8_t buf[CG_FRAME_MAX];
@@ -68,6 +71,23 @@ static enum cg_source_event on_message(struct cg_source *src,
 			.wall_ms = wall,
 		};
 		return CG_SOURCE_DATA;
+	}
+	if (strcmp(msg->topic, m->link) == 0) {
+		/* The publisher's own port: its BMS silent, its adapter
+		 * unplugged. An event when it changes (not the first
+		 * "connected"). */
+		char text[sizeof(m->remote_link)];
+		snprintf(text, sizeof(text), "%.*s", (int)msg->len,
+			 (const char *)msg->payload);
+		if (strcmp(text, m->remote_link) == 0)
+			return CG_SOURCE_IDLE;
+		bool first = !m->remote_link[0];
+		snprintf(m->remote_link, sizeof(m->remote_link), "%s", text);
+		if (first && strcmp(text, "connected") == 0)
+			return CG_SOURCE_IDLE;
+		snprintf(src->text, sizeof(src->text), "the remote chargery-top's "
+			 "link: %s", text);
+		return CG_SOURCE_NOTE;
 	}
 	if (strcmp(msg->topic, m->avail) != 0)
 		return CG_SOURCE_IDLE;
@@ -174,13 +194,15 @@ struct cg_source *cg_source_mqtt_open(const char *url_text, const char *cafile,
 	if (!cg_mqtt_topic(m->frames, sizeof(m->frames), m->url.broker.prefix,
 			   m->url.name, "frames") ||
 	    !cg_mqtt_topic(m->avail, sizeof(m->avail), m->url.broker.prefix,
-			   m->url.name, "availability")) {
+			   m->url.name, "availability") ||
+	    !cg_mqtt_topic(m->link, sizeof(m->link), m->url.broker.prefix,
+			   m->url.name, "link")) {
 		cg_error_set(err, EX_USAGE, "%.200s: too long a topic", url_text);
 		goto fail;
 	}
 	struct cg_mqttc_config config = {
 		.url = &m->url.broker,
-		.topics = { m->frames, m->avail },
+		.topics = { m->frames, m->avail, m->link },
 		.cafile = cafile,
 		.password = getenv("CHARGERY_MQTT_PASSWORD"),
 		.what = "mqtt",

@@ -119,6 +119,15 @@ pub pi1 "$T/bms" --headless --events "$T/pub.events"
 check "the table comes back with its publisher" wait_screen 15 ' connected │'
 check "the return is an event" \
 	wait_for 10 grep -qs 'link back' "$T/remote.events"
+# The publisher's own port lost (its simulator stops) and back: events.
+kill "$SIM_PID"
+wait_for 10 gone "$SIM_PID"
+check "the publisher's port lost is an event on the remote side" \
+	wait_for 15 grep -qs "the remote chargery-top's link: disconnected" "$T/remote.events"
+sim_start --link "$T/bms"
+wait_file 10 "$T/bms"
+check "... and its return" \
+	wait_for 15 grep -qs "the remote chargery-top's link: connected" "$T/remote.events"
 tmux_kill
 
 # --list mqtt://: the names announced, their availability, their frames.
@@ -137,7 +146,6 @@ check "--list mqtt:// under a prefix nobody uses says so (69)" \
 	bash -c "'$TOP' --list '$BROKER/nobody' 2>'$T/list0.err'; [ \$? -eq 69 ] && grep -q 'nothing announced' '$T/list0.err'"
 
 # PREFIX/+: every BMS announced, one pack each, arriving as they do.
-SIM1_PID=$SIM_PID
 sim_start --link "$T/bms2"
 wait_file 10 "$T/bms2"
 pub pa "$T/bms" --headless --events "$T/pa.events"
