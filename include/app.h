@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "bms.h"
+#include "mqttwatch.h"
 #include "options.h"
 #include "pack.h"
 #include "tui.h"
@@ -36,7 +37,32 @@ struct app {
 	struct cg_replay_view replay_view[CG_MAX_SOURCES];
 	uint64_t once_deadline_ms;
 	int fatal;            /* an EX_ code that ends the run, 0 = none */
+	/* Sources mqtt://.../PREFIX/+: each adds a pack per BMS announced
+	 * (mqttwatch.h). */
+	struct cg_mqttwatch *watch[CG_MAX_SOURCES];
+	int nwatch;
 };
+
+/* app_grow.c: packs that arrive while the run goes on (a source
+ * mqtt://.../PREFIX/+, mqttwatch.h). */
+
+/* A history is kept only where it is drawn (--plot, the table). */
+bool cg_app_keep_history(const struct app *a);
+
+/* Splits the n sources: each PREFIX/+ becomes a watch (a->watch), the
+ * rest are copied to packs (*np of them). -1 with err filled. */
+int cg_app_open_watches(struct app *a, const struct cg_source_arg *args,
+			int n, struct cg_source_arg *packs, int *np,
+			struct cg_error *err);
+
+/* After the bank is open: the BMSes each watch finds announced within
+ * its first moments become packs too. -1 with err filled. */
+int cg_app_gather(struct app *a, struct cg_error *err);
+
+/* Moves watch w on in the main loop: a BMS newly online is one more pack,
+ * outputs opened and on the table at once. Returns 0, or the exit code
+ * of an output that cannot be opened (the reason in its fatal_error). */
+int cg_app_watch(struct app *a, int w, uint64_t now_ms, bool readable);
 
 /* Draws the view of the packs now (the overview, or one pack's screens). */
 void cg_app_draw(struct app *a, uint64_t now_ms);

@@ -7,7 +7,8 @@
  * one file would interleave two formats or two packs, and an output on a
  * port or a replay would write into an input, whatever names they go by
  * (device and inode); two on one character device other than a port
- * (/dev/null, a terminal) are fine.
+ * (/dev/null, a terminal) are fine. A pack read from a broker goes by
+ * its NAME.
  *
  * Calls that can fail return -1 and fill err (sysexits.h codes).
  */
@@ -27,6 +28,15 @@ int cg_bank_open(struct cg_bms *bms, int *opened,
 		 const struct cg_source_arg *args, int n,
 		 const struct cg_options *opt, uint64_t now_ms,
 		 struct cg_error *err);
+
+/* One more pack while the run goes on (a BMS announced under an
+ * mqtt://.../+, mqttwatch.h): its source opened into bms[*n], labelled
+ * (its NAME, made unique among the others) and its file names made;
+ * *n grows by one. Its outputs are not opened (cg_bms_open_outputs).
+ * Refused at CG_MAX_SOURCES packs. path must outlive the pack. */
+int cg_bank_add(struct cg_bms *bms, int *n, const char *path,
+		const struct cg_options *opt, uint64_t now_ms,
+		struct cg_error *err);
 
 /* Refuses outputs that share a file or write into an input (demo: the
  * port is the demo's own pty). */

@@ -34,6 +34,9 @@ struct cg_options {
 	 * output paths are patterns with several (%n, packname.h). */
 	struct cg_source_arg sources[CG_MAX_SOURCES];
 	int nsources;
+	bool growing;    /* a source mqtt://.../PREFIX/+: packs arrive while
+			  * the run goes on (mqttwatch.h), so outputs are
+			  * patterns and every pack is labelled */
 	const char *port;
 	int baud;
 	int cells;

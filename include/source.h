@@ -134,12 +134,26 @@ struct cg_source *cg_source_tcp_open(const char *url, uint64_t now_ms,
 struct cg_source *cg_source_ws_open(const char *url, uint64_t now_ms,
 				    struct cg_error *err);
 
-/* Opens whatever port names: a tcp:// or ws:// bridge by its scheme (a
- * table in source.c), else a port, pty, file or "-" as
- * cg_source_port_open. */
+/* A pack read from an MQTT broker, PORT mqtt://HOST[:PORT]/PREFIX/NAME
+ * or mqtts://... (mqttsub.h), as another chargery-top's --mqtt publishes
+ * it: its frames go through this run's framer, decoder and pack. The
+ * chunk's wall_ms is the frame's receive time on the publisher, data_ms
+ * that time on this run's monotonic clock (cg_mqtt_remote_ms): ages are
+ * the frames' true ages. "offline" on PREFIX/NAME/availability is a LOST
+ * (then an OPEN_FAILED saying so), "online" a BACK; a broker that cannot
+ * be reached is an OPEN_FAILED, one that goes a LOST, tried again after
+ * 1 s doubling to 30 s. cafile: the CA of an mqtts:// broker (NULL: the
+ * system's); the password comes from CHARGERY_MQTT_PASSWORD. The NAME +
+ * (every BMS) is the bank's (bank.h), not a source. */
+struct cg_source *cg_source_mqtt_open(const char *url, const char *cafile,
+				      uint64_t now_ms, struct cg_error *err);
+
+/* Opens whatever port names: a tcp://, ws:// or mqtt(s):// source by its
+ * scheme (a table in source.c), else a port, pty, file or "-" as
+ * cg_source_port_open. cafile: for mqtts:// (NULL: the system's CAs). */
 struct cg_source *cg_source_open(const char *port, int baud,
-				 const char *label, uint64_t now_ms,
-				 struct cg_error *err);
+				 const char *label, const char *cafile,
+				 uint64_t now_ms, struct cg_error *err);
 
 /* A raw dump replayed: its derived times start at start_us (--start). */
 void cg_source_replay_start_at(struct cg_source *src, uint64_t start_us,

@@ -12,6 +12,7 @@
 #include <sysexits.h>
 
 #include "appendfile.h"
+#include "mqttsub.h"
 #include "packname.h"
 
 /* The /dev/serial/by-id name of the port at path, into out (or ""). */
@@ -42,6 +43,59 @@ static void find_by_id(const char *path, char *out, size_t cap)
 	closedir(d);
 }
 
+/* Opens one source into b, with its doctor. */
+static int open_one(struct cg_bms *b, const char *path, bool replay,
+		    const struct cg_options *opt, uint64_t now,
+		    struct cg_error *err)
+{
+	b->opt = opt;
+	b->path = path;
+	b->replay = replay;
+	if (b->replay)
+		/* Nobody watches a run without the table: no pacing. */
+		b->src = cg_source_replay_open(b->path,
+			!((opt->json || opt->once || opt->headless) &&
+			  !opt->speed),
+			opt->speed, now, err);
+	else
+		b->src = cg_source_open(b->path, opt->baud,
+			opt->demo ? "demo (simulator)" : NULL,
+			opt->mqtt_cafile, now, err);
+	if (!b->src)
+		return -1;
+	if (opt->start_us && b->replay)
+		cg_source_replay_start_at(b->src, opt->start_us, now);
+	b->opened_at_ms = now;
+	/* Every source has a doctor for its link state; only a live
+	 * one gets its diagnosis shown. */
+	b->doctoring = b->src->live;
+	cg_doctor_init(&b->doctor, b->path, opt->baud, b->src->can_hunt);
+	if (b->src->network)
+		cg_doctor_network(&b->doctor);
+	cg_doctor_opened(&b->doctor, now);
+	b->diagnosis = cg_doctor_diagnose(&b->doctor, now);
+	return 0;
+}
+
+/* The label a source gets when none is given: a broker's pack goes by its
+ * NAME, a port by its by-id name, the rest as packname.h says. */
+static void default_label(const char *path, bool replay,
+			  char out[CG_PACKNAME_MAX])
+{
+	char by_id[PATH_MAX] = "";
+	struct cg_mqtt_src_url url;
+	struct cg_error ignored;
+
+	if (!replay && cg_mqtt_is_url(path) &&
+	    cg_mqtt_src_url_parse(path, &url, &ignored) == 0) {
+		cg_packname_default(url.name, NULL, out);
+		return;
+	}
+	if (!replay && !strstr(path, "://"))
+		find_by_id(path, by_id, sizeof(by_id));
+	cg_packname_default(path, by_id, out);
+}
+
 int cg_bank_open(struct cg_bms *bms, int *opened,
 		 const struct cg_source_arg *args, int n,
 		 const struct cg_options *opt, uint64_t now,
@@ -49,56 +103,56 @@ int cg_bank_open(struct cg_bms *bms, int *opened,
 {
 	*opened = 0;
 	for (int i = 0; i < n; i++) {
-		struct cg_bms *b = &bms[i];
-		b->opt = opt;
-		b->path = args[i].path;
-		b->replay = args[i].replay;
-		if (b->replay)
-			/* Nobody watches a run without the table: no pacing. */
-			b->src = cg_source_replay_open(b->path,
-				!((opt->json || opt->once || opt->headless) &&
-				  !opt->speed),
-				opt->speed, now, err);
-		else
-			b->src = cg_source_open(b->path, opt->baud,
-				opt->demo ? "demo (simulator)" : NULL, now, err);
-		if (!b->src)
+		if (open_one(&bms[i], args[i].path, args[i].replay, opt, now,
+			     err) < 0)
 			return -1;
 		*opened = i + 1;
-		if (opt->start_us && b->replay)
-			cg_source_replay_start_at(b->src, opt->start_us, now);
-		b->opened_at_ms = now;
-		/* Every source has a doctor for its link state; only a live
-		 * one gets its diagnosis shown. */
-		b->doctoring = b->src->live;
-		cg_doctor_init(&b->doctor, b->path, opt->baud,
-			       b->src->can_hunt);
-		if (b->src->network)
-			cg_doctor_network(&b->doctor);
-		cg_doctor_opened(&b->doctor, now);
-		b->diagnosis = cg_doctor_diagnose(&b->doctor, now);
 	}
 
 	/* Names: given, else the by-id name, the host, the file name. */
 	char labels[CG_MAX_SOURCES][CG_PACKNAME_MAX];
 	for (int i = 0; i < n; i++) {
-		char by_id[PATH_MAX] = "";
-		if (args[i].name[0]) {
+		if (args[i].name[0])
 			snprintf(labels[i], CG_PACKNAME_MAX, "%s", args[i].name);
-			continue;
-		}
-		if (!args[i].replay && !strstr(args[i].path, "://"))
-			find_by_id(args[i].path, by_id, sizeof(by_id));
-		cg_packname_default(args[i].path, by_id, labels[i]);
+		else
+			default_label(args[i].path, args[i].replay, labels[i]);
 	}
 	cg_packname_unique(labels, n);
 	for (int i = 0; i < n; i++) {
 		struct cg_bms *b = &bms[i];
 		memcpy(b->label, labels[i], CG_PACKNAME_MAX);
-		b->labelled = n > 1;
+		b->labelled = n > 1 || opt->growing;
 		if (cg_bms_set_paths(b, opt, err) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+int cg_bank_add(struct cg_bms *bms, int *n, const char *path,
+		const struct cg_options *opt, uint64_t now,
+		struct cg_error *err)
+{
+	char labels[CG_MAX_SOURCES][CG_PACKNAME_MAX];
+	struct cg_bms *b = &bms[*n];
+
+	if (*n >= CG_MAX_SOURCES)
+		return cg_error_set(err, EX_SOFTWARE, "%.200s: %d packs at most",
+				    path, CG_MAX_SOURCES);
+	memset(b, 0, sizeof(*b));
+	if (open_one(b, path, false, opt, now, err) < 0)
+		return -1;
+	for (int i = 0; i < *n; i++)
+		memcpy(labels[i], bms[i].label, CG_PACKNAME_MAX);
+	default_label(path, false, labels[*n]);
+	cg_packname_unique(labels, *n + 1);
+	memcpy(b->label, labels[*n], CG_PACKNAME_MAX);
+	b->labelled = true;
+	if (cg_bms_set_paths(b, opt, err) < 0) {
+		cg_source_close(b->src);
+		b->src = NULL;
+		return -1;
+	}
+	(*n)++;
 	return 0;
 }
 

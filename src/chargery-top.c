@@ -39,6 +39,7 @@
 #include "history.h"
 #include "json.h"
 #include "mqtt.h"
+#include "mqttwatch.h"
 #include "options.h"
 #include "pack.h"
 #include "packname.h"
@@ -162,7 +163,7 @@ static int run(struct app *a, const sigset_t *wait_mask)
 
 	for (;;) {
 		uint64_t now = cg_clock_ms();
-		struct pollfd fds[2 * CG_MAX_SOURCES + 1];
+		struct pollfd fds[3 * CG_MAX_SOURCES + 1];
 		nfds_t nfds = 0;
 		int link_slot[CG_MAX_SOURCES], mqtt_slot[CG_MAX_SOURCES];
 		int key_slot = -1, rc;
@@ -191,6 +192,16 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			if (fd >= 0) {
 				mqtt_slot[i] = (int)nfds;
 				fds[nfds++] = (struct pollfd){ .fd = fd, .events = events };
+			}
+		}
+		/* The brokers that announce packs (PREFIX/+). */
+		int watch_slot[CG_MAX_SOURCES];
+		for (int i = 0; i < a->nwatch; i++) {
+			int fd = cg_mqttwatch_fd(a->watch[i]);
+			watch_slot[i] = -1;
+			if (fd >= 0) {
+				watch_slot[i] = (int)nfds;
+				fds[nfds++] = (struct pollfd){ .fd = fd, .events = POLLIN };
 			}
 		}
 		/* --json lines of the last turn go out before the loop waits
@@ -242,6 +253,9 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			    cg_mqtt_due_ms(a->bms[i].mqtt, now) < wake)
 				wake = cg_mqtt_due_ms(a->bms[i].mqtt, now);
 		}
+		for (int i = 0; i < a->nwatch; i++)
+			if (cg_mqttwatch_due_ms(a->watch[i], now) < wake)
+				wake = cg_mqttwatch_due_ms(a->watch[i], now);
 		uint64_t wait_ms = wake > now ? wake - now : 0;
 		struct timespec timeout = {
 			.tv_sec = (time_t)(wait_ms / 1000),
@@ -276,6 +290,11 @@ static int run(struct app *a, const sigset_t *wait_mask)
 			if (rc)
 				return rc;
 		}
+		for (int i = 0; i < a->nwatch; i++)
+			if ((rc = cg_app_watch(a, i, now, ready > 0 &&
+					      watch_slot[i] >= 0 &&
+					      fds[watch_slot[i]].revents)) != 0)
+				return rc;
 		if (a->opt.once && once_ready(a))
 			return print_once(a);
 		/* A resize arrives as SIGWINCH (EINTR) and waits in getch(). */
@@ -361,9 +380,21 @@ static int open_sources(struct app *a, struct cg_error *err)
 		args = &one;
 		n = 1;
 	}
-	if (cg_bank_open(a->bms, &a->n, args, n, &a->opt, cg_clock_ms(),
-			 err) < 0)
+	/* PREFIX/+ on a broker is no pack itself but a watch that opens
+	 * one per BMS announced (app_grow.c). */
+	static struct cg_source_arg packs[CG_MAX_SOURCES];
+	int np = 0;
+	if (cg_app_open_watches(a, args, n, packs, &np, err) < 0 ||
+	    cg_bank_open(a->bms, &a->n, packs, np, &a->opt, cg_clock_ms(),
+			 err) < 0 ||
+	    cg_app_gather(a, err) < 0)
 		return err->exit_code;
+	if (a->n == 0) {
+		cg_error_set(err, EX_UNAVAILABLE, "no BMS is online under %s "
+			     "yet: --list with the broker's URL shows what is "
+			     "announced there", args[0].path);
+		return err->exit_code;
+	}
 	return -1;
 }
 
@@ -381,9 +412,7 @@ static int open_outputs(struct app *a, struct cg_error *err)
 /* Phase: the pipelines' state, empty. */
 static void init_state(struct app *a)
 {
-	/* A history is kept only where it is drawn (--plot, the table). */
-	bool keep = a->opt.plot_path ||
-		    !(a->opt.json || a->opt.once || a->opt.headless);
+	bool keep = cg_app_keep_history(a);
 
 	for (int i = 0; i < a->n; i++)
 		cg_bms_init(&a->bms[i], keep, a->opt.demo ?
@@ -468,6 +497,8 @@ static int finish(struct app *a, int rc)
 		cg_mqtt_close(a->bms[i].mqtt);
 		cg_source_close(a->bms[i].src);
 	}
+	for (int i = 0; i < a->nwatch; i++)
+		cg_mqttwatch_close(a->watch[i]);
 	cg_demo_stop(a->demo_pid);
 	for (int i = 0; i < a->n; i++) {
 		struct cg_bms *b = &a->bms[i];
@@ -530,6 +561,9 @@ int main(int argc, char **argv)
 	keep_standard_fds();
 	if ((rc = cg_options_parse(argc, argv, &a->opt)) >= 0)
 		return rc;
+	if (a->opt.list && a->opt.nsources)
+		return cg_portpick_list_mqtt(a->opt.sources[0].path,
+					     a->opt.mqtt_cafile);
 	if (a->opt.list)
 		return cg_portpick_list(a->opt.baud);
 	install_signals(&wait_mask);

@@ -11,7 +11,6 @@
  */
 #include "mqtt.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <poll.h>
@@ -21,65 +20,13 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include <mosquitto.h>
-
 #include "clock.h"
 #include "json.h"
 #include "mqttfmt.h"
+#include "mqttlib.h"
 
-/* libmosquitto is loaded only when --mqtt is given: with its TLS
- * libraries it would add about 2 MB to every run's memory (the replay and
- * logging budgets, tests/e2e_recfile.sh). One table of its functions,
- * filled once by load(). */
-#define MOSQ_FUNCS(X) \
-	X(mosquitto_connack_string) \
-	X(mosquitto_connect_async) \
-	X(mosquitto_connect_callback_set) \
-	X(mosquitto_destroy) \
-	X(mosquitto_disconnect) \
-	X(mosquitto_disconnect_callback_set) \
-	X(mosquitto_lib_cleanup) \
-	X(mosquitto_lib_init) \
-	X(mosquitto_loop_misc) \
-	X(mosquitto_loop_read) \
-	X(mosquitto_loop_write) \
-	X(mosquitto_new) \
-	X(mosquitto_publish) \
-	X(mosquitto_socket) \
-	X(mosquitto_strerror) \
-	X(mosquitto_tls_set) \
-	X(mosquitto_username_pw_set) \
-	X(mosquitto_want_write) \
-	X(mosquitto_will_set)
-
-static struct {
-#define MOSQ_FIELD(f) __typeof__(&f) f;
-	MOSQ_FUNCS(MOSQ_FIELD)
-#undef MOSQ_FIELD
-} mq;
-
-static int load(struct cg_error *err)
-{
-	static void *handle;
-
-	if (handle)
-		return 0;
-	void *h = dlopen("libmosquitto.so.1", RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return cg_error_set(err, EX_UNAVAILABLE, "--mqtt needs libmosquitto "
-				    "(%.300s); install it: apt install libmosquitto1",
-				    dlerror());
-#define MOSQ_LOAD(f) \
-	if (!(mq.f = (__typeof__(&f))dlsym(h, #f))) { \
-		dlclose(h); \
-		return cg_error_set(err, EX_UNAVAILABLE, "--mqtt: libmosquitto " \
-				    "has no " #f ": install libmosquitto1 2.0 or later"); \
-	}
-	MOSQ_FUNCS(MOSQ_LOAD)
-#undef MOSQ_LOAD
-	handle = h;
-	return 0;
-}
+/* libmosquitto through mqttlib.h's table, loaded by cg_mqtt_open. */
+#define mq cg_mosq
 
 #define CONNECT_TIMEOUT_MS 10000 /* no CONNACK this long: try again */
 #define NOTES 4
@@ -212,7 +159,7 @@ static void went_down(struct cg_mqtt *m, const char *reason, uint64_t now)
 
 static const char *mosq_why(int rc)
 {
-	return rc == MOSQ_ERR_ERRNO ? strerror(errno) : mq.mosquitto_strerror(rc);
+	return cg_mosq_why(rc);
 }
 
 static void try_connect(struct cg_mqtt *m, uint64_t now)
@@ -388,7 +335,7 @@ struct cg_mqtt *cg_mqtt_open(const struct cg_mqtt_config *c, uint64_t now_ms,
 		goto fail;
 	}
 
-	if (load(err) < 0)
+	if (cg_mosq_load("--mqtt", err) < 0)
 		goto fail;
 	mq.mosquitto_lib_init();
 	m->mosq = mq.mosquitto_new(NULL, true, m);

@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "mqttfmt.h"
+#include "mqttsub.h"
 #include "packname.h"
 #include "pack.h"
 #include "record.h"
@@ -32,6 +33,12 @@ void cg_options_usage(FILE *to)
 		"                      raw, esp-link); IPv6 as tcp://[::1]:4001\n"
 		"  ws://HOST:PORT/PATH websocket (USR \"Web to Serial\", e.g.\n"
 		"                      ws://192.168.0.7:6432)\n"
+		"A pack another chargery-top publishes with --mqtt is a PORT too:\n"
+		"  mqtt://HOST[:PORT]/PREFIX/NAME  that BMS's frames, through the\n"
+		"                      broker (mqtts:// with --mqtt-cafile; the\n"
+		"                      password from CHARGERY_MQTT_PASSWORD)\n"
+		"  mqtt://HOST/PREFIX/+  every BMS announced there, one pack each,\n"
+		"                      joining as they come online\n"
 		"\n"
 		"Several packs: give several PORTs (and --replay FILEs), up to 9,\n"
 		"each as NAME=PORT to label it (bank1=/dev/ttyUSB0; default: the\n"
@@ -44,6 +51,8 @@ void cg_options_usage(FILE *to)
 		"\n"
 		"  -b, --baud N        line speed (default 115200, 8N1, no flow control)\n"
 		"  -l, --list          list serial ports, mark the one with Chargery frames\n"
+		"      --list mqtt://HOST[:PORT][/PREFIX]  the BMS names announced on\n"
+		"                      a broker, online or not, and their last frame\n"
 		"      --cells N       number of wired cells (default: from the 0x58\n"
 		"                      frame, else channels reading 1.0 V or more)\n"
 		"      --json          no table: one JSON object per frame on stdout\n"
@@ -398,9 +407,16 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 		return usage_error("%s goes with --once", "--timeout");
 	if (opt->headless && opt->json)
 		return usage_error("%s: --json already runs without the table", "--headless");
-	if (opt->list && opt->nsources)
+	if (opt->list && opt->nsources == 1 && cg_mqtt_is_url(opt->sources[0].path))
+		; /* --list mqtt://: the BMSes announced on a broker */
+	else if (opt->list && opt->nsources)
 		return usage_error("--list lists every port and takes no PORT; drop '%s'", opt->sources[0].path);
-	if (opt->nsources > 1) {
+	for (int i = 0; i < opt->nsources; i++) {
+		size_t len = strlen(opt->sources[i].path);
+		opt->growing |= cg_mqtt_is_url(opt->sources[i].path) && len > 2 &&
+				strcmp(opt->sources[i].path + len - 2, "/+") == 0;
+	}
+	if (opt->nsources > 1 || (opt->growing && !opt->list)) {
 		const struct { const char *option, *path; } out[] = {
 			{ "--log", opt->log_path },
 			{ "--record", opt->record_path },
@@ -438,13 +454,18 @@ int cg_options_parse(int argc, char **argv, struct cg_options *opt)
 	if (opt->plot_from.set && opt->plot_to.set && !opt->plot_from.clock &&
 	    !opt->plot_to.clock && opt->plot_to.ms <= opt->plot_from.ms)
 		return usage_error("--to must come after --from%s", "");
-	if (!opt->mqtt_url && (opt->mqtt_cafile || opt->mqtt_password_file ||
+	/* An mqtts:// source takes the broker's CA too. */
+	bool mqtts_source = false;
+	for (int i = 0; i < opt->nsources; i++)
+		mqtts_source |= strncmp(opt->sources[i].path, "mqtts://", 8) == 0;
+	if (!opt->mqtt_url && ((opt->mqtt_cafile && !mqtts_source) ||
+			       opt->mqtt_password_file ||
 			       opt->name || opt->mqtt_discovery_prefix ||
 			       opt->no_discovery))
 		return usage_error("%s go with --mqtt URL", "--mqtt-cafile, "
 				   "--mqtt-password-file, --name, "
 				   "--mqtt-discovery-prefix and --no-discovery");
-	if (opt->mqtt_cafile && strncmp(opt->mqtt_url, "mqtts://", 8))
+	if (opt->mqtt_cafile && opt->mqtt_url && strncmp(opt->mqtt_url, "mqtts://", 8))
 		return usage_error("--mqtt-cafile goes with an mqtts:// broker, not '%s'", opt->mqtt_url);
 	if (opt->mqtt_url && opt->once)
 		return usage_error("--mqtt publishes a running pack; --once takes one picture%s", "");

@@ -5,29 +5,45 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "net.h"
 
+static struct cg_source *tcp_open(const char *url, const char *cafile,
+				  uint64_t now_ms, struct cg_error *err)
+{
+	(void)cafile;
+	return cg_source_tcp_open(url, now_ms, err);
+}
+
+static struct cg_source *ws_open(const char *url, const char *cafile,
+				 uint64_t now_ms, struct cg_error *err)
+{
+	(void)cafile;
+	return cg_source_ws_open(url, now_ms, err);
+}
+
 /* Network PORTs by scheme; anything else is a port, pty or file. */
 static const struct {
-	enum cg_net_scheme scheme;
-	struct cg_source *(*open)(const char *url, uint64_t now_ms,
-				  struct cg_error *err);
+	const char *prefix;
+	struct cg_source *(*open)(const char *url, const char *cafile,
+				  uint64_t now_ms, struct cg_error *err);
 } net_sources[] = {
-	{ CG_NET_TCP, cg_source_tcp_open },
-	{ CG_NET_WS, cg_source_ws_open },
+	{ "tcp://", tcp_open },
+	{ "ws://", ws_open },
+	{ "mqtt://", cg_source_mqtt_open },
+	{ "mqtts://", cg_source_mqtt_open },
 };
 
 struct cg_source *cg_source_open(const char *port, int baud,
-				 const char *label, uint64_t now_ms,
-				 struct cg_error *err)
+				 const char *label, const char *cafile,
+				 uint64_t now_ms, struct cg_error *err)
 {
-	enum cg_net_scheme scheme = cg_net_scheme_of(port);
-
-	for (size_t i = 0; i < sizeof(net_sources) / sizeof(net_sources[0]);
-	     i++)
-		if (net_sources[i].scheme == scheme)
-			return net_sources[i].open(port, now_ms, err);
+	for (size_t i = 0; port && i < sizeof(net_sources) /
+						sizeof(net_sources[0]); i++)
+		if (strncasecmp(port, net_sources[i].prefix,
+				strlen(net_sources[i].prefix)) == 0)
+			return net_sources[i].open(port, cafile, now_ms, err);
 	if (port && strstr(port, "://")) { /* wss://, http://: say why not */
 		struct cg_net_url url;
 		cg_net_url_parse(port, &url, err);

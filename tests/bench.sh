@@ -124,6 +124,37 @@ say "bench: latency from the port to the screen (40 frames)"
 latency_ms=$(key "$W/latency" median_ms)
 latency_p90=$(key "$W/latency" p90_ms)
 
+# ---- 2e. The same through a loopback MQTT broker ---------------------------
+# A publisher (chargery-top --headless --mqtt) reads the port; the table
+# reads mqtt://127.0.0.1:PORT/bench/lat: from the frame's last byte on the
+# publisher's port to the remote table's screen update. The broker (Debian's
+# mosquitto, if installed) serves the live runs of section 5 too.
+mqtt_ms=n/a mqtt_p90=n/a MQTT_PORT=
+if command -v mosquitto >/dev/null && command -v python3 >/dev/null; then
+	MQTT_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	{
+		echo "persistence false"
+		[ "$(id -u)" = 0 ] && echo "user root"
+		echo "listener $MQTT_PORT 127.0.0.1"
+		echo "allow_anonymous true"
+	} > "$W/mosquitto.conf"
+	mosquitto -c "$W/mosquitto.conf" > "$W/broker.log" 2>&1 &
+	SIMS+=($!)
+	for _ in $(seq 100); do grep -qs ' running' "$W/broker.log" && break; sleep 0.05; done
+	say "bench: latency through a loopback MQTT broker (40 frames)"
+	# The publisher starts once bench_latency has made the port's link.
+	( for _ in $(seq 200); do [ -e "$W/lat_port" ] && break; sleep 0.02; done
+	  exec "$TOP" --headless --mqtt "mqtt://127.0.0.1:$MQTT_PORT/bench" \
+		--name lat "$W/lat_port" ) > /dev/null 2>&1 &
+	lat_pub=$!
+	"$BIN/bench_latency" -n 40 -l "$W/lat_port" -x -w 3000 -- "$TOP" \
+		"mqtt://127.0.0.1:$MQTT_PORT/bench/lat" > "$W/latency_mqtt" ||
+		{ say "bench: the MQTT latency run failed"; exit 1; }
+	kill "$lat_pub" 2>/dev/null
+	mqtt_ms=$(key "$W/latency_mqtt" median_ms)
+	mqtt_p90=$(key "$W/latency_mqtt" p90_ms)
+fi
+
 # ---- 2d. A week-long recording plotted ------------------------------------
 say "bench: a week-long recording to --plot SVG (median of 3)"
 "$BIN/bench_mkrec" "$W/week.rec" 604800
@@ -175,6 +206,14 @@ runs+=($!)
 "$BIN/bench_run" -p -t "$LIVE_S" -- ${STRACE[@]+"${STRACE[@]}" "$W/ppoll_tui"} \
 	"$TOP" "$W/quiet_d" > "$W/quiet_tui" &
 runs+=($!)
+# A publisher with --mqtt to the loopback broker, on a live link.
+if [ -n "$MQTT_PORT" ]; then
+	start_sim "$W/live_e"
+	"$BIN/bench_run" -t "$LIVE_S" -- "$TOP" --headless --mqtt \
+		"mqtt://127.0.0.1:$MQTT_PORT/bench" --name live "$W/live_e" \
+		> "$W/live_mqtt" 2>/dev/null &
+	runs+=($!)
+fi
 # Four live packs at once, the overview on an 80x24 terminal.
 for k in 1 2 3 4; do start_sim "$W/bank_$k" --seed $((20 + k)); done
 "$BIN/bench_run" -p -t "$LIVE_S" -- "$TOP" "$W/bank_1" "$W/bank_2" \
@@ -267,6 +306,11 @@ read -r wake_headless extra_headless < <(wakeups "$W/ppoll_headless" "$W/quiet_h
 read -r wake_tui extra_tui < <(wakeups "$W/ppoll_tui" "$W/quiet_tui")
 rss_headless=$(key "$W/live_headless" maxrss_kb)
 rss_tui=$(key "$W/live_tui" maxrss_kb)
+cpu_mqtt=n/a rss_mqtt=n/a
+if [ -n "$MQTT_PORT" ]; then
+	cpu_mqtt=$(cpu_pct "$W/live_mqtt")
+	rss_mqtt=$(key "$W/live_mqtt" maxrss_kb)
+fi
 
 # busy_wakeups NET MODE KEYED: the wakeups of the traced run with data
 # flowing, as "total arrivals frames deferred ticks beyond". Every ppoll()
@@ -431,6 +475,7 @@ net_rss_row() {
 }
 TCP="tcp:// (socat serving the simulator)"
 WS="ws:// (tests/ws_server.py serving it)"
+mibn() { if [ "$1" = n/a ]; then echo n/a; else mib "$1"; fi; }
 cat > "$OUT" <<EOF
 # Benchmarks
 
@@ -469,6 +514,9 @@ $(net_rss_row ws "$WS")
 | peak RSS, replay of the day ($(mib "$day_kb") MiB recording) | < 4 MiB | $(mib "$replay_rss") MiB | $(verdict "$replay_rss" "<" 4096) |
 | a year of daily recordings (365 x the day above) through \`--replay --headless --log\` | < 30 s | $year_s s ($rows_year CSV rows) | $(verdict "$year_s" "<" 30) |
 | latency: a frame's last byte on the port to the screen update written | median < 1 ms | $latency_ms ms median, $latency_p90 ms p90 (40 frames) | $(verdict "$latency_ms" "<" 1) |
+| latency through a loopback MQTT broker: the frame's last byte on the publisher's port to the remote table's screen update | median < 20 ms | $mqtt_ms ms median, $mqtt_p90 ms p90 (40 frames) | $(verdict "$mqtt_ms" "<" 20) |
+| live, headless with --mqtt to a loopback broker, CPU (${LIVE_S} s) | < 0.2 % of a core | $cpu_mqtt % | $(verdict "$cpu_mqtt" "<" 0.2) |
+| ... its peak RSS (libmosquitto and its TLS libraries loaded) | < 6 MiB | $(mibn "$rss_mqtt") MiB | $(verdict "$rss_mqtt" "<" 6144) |
 | a week's recording ($week_mib MiB) to \`--plot\` SVG | < 2 s | $plot_s s (median of 3) | $(verdict "$plot_s" "<" 2) |
 | ... the SVG's size | < 2 MB (1953 KiB) | $plot_kb KiB | $(verdict "$plot_kb" "<" 1953) |
 | ... peak RSS of the whole process, a week of history in memory | < 6 MiB | $(mib "$plot_rss") MiB | $(verdict "$plot_rss" "<" 6144) |
@@ -558,6 +606,10 @@ case row feeds nothing but plausible headers that never sum right.
   time, a 60 kB length) to 1 and 8 MiB, so every offset after the first bad block is a candidate
   block; \`chargery-top --json --replay\`, wall time from fork to exit. A raw dump of 256 MiB of zeros
   (no 0x57 frame to cut it at) through \`--headless --replay\`, its peak RSS.
+- **Through MQTT**: the same latency program with its port read by \`chargery-top --headless --mqtt\`
+  publishing to a mosquitto on 127.0.0.1, and the table run as \`chargery-top mqtt://127.0.0.1:PORT/bench/lat\`;
+  the publisher's CPU and peak RSS come from a live run of their own beside the others. Not measured
+  (n/a) without mosquitto.
 - **Start to first screen**: from fork() to the first byte chargery-top writes to the pty, on a live
   simulator link; median of 10.
 EOF

@@ -2,7 +2,13 @@
  * bench_latency: how long from a frame's last byte on the port to the
  * screen update it causes being written to the terminal.
  *
- *   bench_latency [-n SAMPLES] -- CHARGERY-TOP [ARG]...
+ *   bench_latency [-n SAMPLES] [-l LINK] [-x] [-w MS] -- CHARGERY-TOP [ARG]...
+ *
+ * -l LINK makes LINK a symbolic link to the port (for a publisher started
+ * apart, e.g. chargery-top --mqtt, whose table is then read through the
+ * broker); -x does not append the port to the command (it reads
+ * mqtt://... instead); -w MS waits that long for the first screen (1000
+ * by default; a broker's round trips want more).
  *
  * Makes two pseudo-terminals: the "port" (raw, as a USB adapter would be;
  * this program writes the BMS's frames into its master side) and an 80x24
@@ -23,6 +29,7 @@
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,12 +112,20 @@ static void send_cells(int port)
 
 int main(int argc, char **argv)
 {
-	int samples = 40, argi = 1;
+	int samples = 40, argi = 1, settle_ms = 1000;
+	const char *link_path = NULL;
+	bool append_port = true;
 	static double lat[MAX_SAMPLES];
 
 	while (argi < argc && strcmp(argv[argi], "--") != 0) {
 		if (strcmp(argv[argi], "-n") == 0 && argi + 1 < argc)
 			samples = atoi(argv[++argi]);
+		else if (strcmp(argv[argi], "-l") == 0 && argi + 1 < argc)
+			link_path = argv[++argi];
+		else if (strcmp(argv[argi], "-w") == 0 && argi + 1 < argc)
+			settle_ms = atoi(argv[++argi]);
+		else if (strcmp(argv[argi], "-x") == 0)
+			append_port = false;
 		argi++;
 	}
 	if (argi >= argc - 1 || samples < 1 || samples > MAX_SAMPLES) {
@@ -129,6 +144,10 @@ int main(int argc, char **argv)
 	tcgetattr(port_slave, &raw);
 	cfmakeraw(&raw);
 	tcsetattr(port_slave, TCSANOW, &raw);
+	if (link_path && symlink(port_path, link_path) < 0) {
+		perror("bench_latency: symlink");
+		return 1;
+	}
 
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
 	int term;
@@ -143,13 +162,14 @@ int main(int argc, char **argv)
 
 		for (int i = argi; i < argc; i++)
 			args[k++] = argv[i];
-		args[k++] = port_path;
+		if (append_port)
+			args[k++] = port_path;
 		setenv("TERM", "xterm-256color", 1);
 		execvp(args[0], args);
 		_exit(127);
 	}
 
-	drain(term, 1000);
+	drain(term, settle_ms);
 	send_cells(port_master);
 	send_frame(port_master, 100);
 	drain(term, 600);
@@ -172,6 +192,8 @@ int main(int argc, char **argv)
 	drain(term, 300);
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
+	if (link_path)
+		unlink(link_path);
 
 	qsort(lat, (size_t)samples, sizeof(lat[0]), compare);
 	printf("samples %d\n", samples);

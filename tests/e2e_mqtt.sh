@@ -9,6 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib_e2e.sh
+. tests/lib_mqtt.sh
 e2e_setup
 
 needs mosquitto mosquitto || { skip "mqtt" "$NEEDS"; exit 0; }
@@ -16,9 +17,6 @@ needs mosquitto_sub mosquitto-clients || { skip "mqtt" "$NEEDS"; exit 0; }
 needs python3 python3 || { skip "mqtt" "$NEEDS"; exit 0; }
 
 T=$E2E_TMP
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 P_ANON=$(free_port)
 P_AUTH=$(free_port)
 P_TLS=$(free_port)
@@ -28,16 +26,7 @@ P_TLS=$(free_port)
 # read this private directory: it stays who it is.
 mosquitto_passwd -b -c "$T/passwd" bms 's3cret pass' 2>/dev/null
 TLS=false
-if have openssl; then
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca \
-		-keyout "$T/ca.key" -out "$T/ca.crt" 2>/dev/null &&
-	openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 \
-		-keyout "$T/srv.key" -out "$T/srv.csr" 2>/dev/null &&
-	printf 'subjectAltName=IP:127.0.0.1\n' >"$T/san.ext" &&
-	openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" \
-		-CAcreateserial -days 2 -extfile "$T/san.ext" \
-		-out "$T/srv.crt" 2>/dev/null && TLS=true
-fi
+mqtt_tls_certs && TLS=true
 {
 	echo "per_listener_settings true"
 	echo "persistence false"
@@ -55,17 +44,6 @@ fi
 		echo "keyfile $T/srv.key"
 	fi
 } >"$T/mosquitto.conf"
-BROKER_PID=
-broker_start() {
-	mosquitto -c "$T/mosquitto.conf" >"$T/broker.log" 2>&1 &
-	BROKER_PID=$!
-	E2E_PIDS+=("$BROKER_PID")
-	wait_for 10 grep -qs ' running' "$T/broker.log"
-}
-broker_stop() {
-	kill "$BROKER_PID" 2>/dev/null
-	wait_for 10 gone "$BROKER_PID"
-}
 check "the test broker starts" broker_start
 
 # sub NAME ARGS...: mosquitto_sub in the background into $T/NAME.
