@@ -117,6 +117,7 @@ struct cg_doctor {
 
 	/* The same bytes complemented: frames here mean an inverted line. */
 	struct cg_framer inverted;
+	bool inverted_fed;        /* bytes went into it since it was emptied */
 	uint64_t inverted_frames; /* since the last real frame */
 
 	/* The caller's framer statistics as last seen, for the deltas. */

@@ -52,7 +52,12 @@ static void forget_sync(struct cg_doctor *d)
 	d->unsynced_since_ms = 0;
 	d->unsynced_bytes = 0;
 	d->inverted_frames = 0;
-	cg_framer_init(&d->inverted);
+	/* Called for every frame: the inverted framer is emptied only when
+	 * it was fed since (a healthy link never feeds it). */
+	if (d->inverted_fed) {
+		cg_framer_init(&d->inverted);
+		d->inverted_fed = false;
+	}
 }
 
 void cg_doctor_init(struct cg_doctor *d, const char *port, int baud,
@@ -148,6 +153,7 @@ static void feed_inverted(struct cg_doctor *d, const uint8_t *data, size_t len)
 	uint8_t flipped[256];
 	struct cg_frame frame;
 
+	d->inverted_fed = true;
 	while (len > 0) {
 		size_t n = len < sizeof(flipped) ? len : sizeof(flipped);
 		const uint8_t *p = flipped;

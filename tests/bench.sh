@@ -283,7 +283,7 @@ if [ ${#STRACE[@]} -gt 0 ]; then
 		"$W/bank_1" "$W/bank_2" "$W/bank_3" "$W/bank_4" > "$W/wake_bank"
 	bank_timeouts=$(grep -c '= 0 (Timeout)' "$W/ppoll_bank")
 	bank_extra=$(awk -v n="$bank_timeouts" -v w="$(key "$W/wake_bank" wall_s)" \
-		'BEGIN { e = n - int(w); print e > 0 ? e : 0 }')
+		'BEGIN { e = n - int(w); print (e > 0 ? e : 0) }')
 fi
 cpu_bank=$(calc %.4f "($(key "$W/live_bank" user_s) + $(key "$W/live_bank" sys_s)) / $(key "$W/live_bank" wall_s) * 100")
 rss_bank=$(key "$W/live_bank" maxrss_kb)
