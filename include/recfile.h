@@ -84,6 +84,13 @@ enum cg_rec_decode_result {
 enum cg_rec_decode_result cg_rec_decode_block(const uint8_t *buf, size_t avail,
 					      struct cg_rec_block *out);
 
+/* The same for a block whose CRC was checked already (a replay of a file
+ * that has not changed since its scan at open): its header and length,
+ * without the CRC again. Never CG_REC_BLOCK_BAD_CRC. */
+enum cg_rec_decode_result cg_rec_decode_checked(const uint8_t *buf,
+						size_t avail,
+						struct cg_rec_block *out);
+
 enum cg_rec_file_kind {
 	CG_REC_FILE_EMPTY,        /* 0 bytes */
 	CG_REC_FILE_RECORDING,    /* starts with CG_REC_MAGIC */

@@ -57,6 +57,13 @@ struct cg_replay {
 	size_t scan_at;            /* raw dumps: how far the framer read */
 	uint64_t frames;           /* raw dumps: 0x57 cuts handed out */
 	bool failed;               /* a read failed: the replay ends */
+	/* The file as the scan at open found it: while it is still so (same
+	 * size and modification time), its blocks' CRCs, checked then, are
+	 * not computed again. A file appended to or rewritten since gets
+	 * every block checked. */
+	long long scanned_size;
+	long long scanned_mtime_ns;
+	bool unchanged;
 	char warning[512];   /* "" or why the replay ends early; show it */
 	size_t buf_off, buf_len;   /* the file's bytes in buf */
 	uint8_t buf[CG_REPLAY_BUF];

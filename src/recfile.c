@@ -335,23 +335,33 @@ size_t cg_rec_encode_block(uint8_t tag, uint64_t time_us, const uint8_t *data,
 	return size;
 }
 
-enum cg_rec_decode_result cg_rec_decode_block(const uint8_t *buf, size_t avail,
-					      struct cg_rec_block *out)
+enum cg_rec_decode_result cg_rec_decode_checked(const uint8_t *buf,
+						size_t avail,
+						struct cg_rec_block *out)
 {
 	if (avail < CG_REC_HEADER_LEN)
 		return CG_REC_BLOCK_SHORT;
 	size_t len = (size_t)get_le(buf + 9, 2);
 	if (avail < CG_REC_OVERHEAD + len)
 		return CG_REC_BLOCK_SHORT;
-	uint32_t want = (uint32_t)get_le(buf + CG_REC_HEADER_LEN + len, 4);
-	if (cg_crc32(0, buf, CG_REC_HEADER_LEN + len) != want)
-		return CG_REC_BLOCK_BAD_CRC;
-
 	out->tag = buf[0];
 	out->time_us = get_le(buf + 1, 8);
 	out->len = (uint16_t)len;
 	out->data = buf + CG_REC_HEADER_LEN;
 	out->size = CG_REC_OVERHEAD + len;
+	return CG_REC_BLOCK_OK;
+}
+
+enum cg_rec_decode_result cg_rec_decode_block(const uint8_t *buf, size_t avail,
+					      struct cg_rec_block *out)
+{
+	enum cg_rec_decode_result r = cg_rec_decode_checked(buf, avail, out);
+
+	if (r != CG_REC_BLOCK_OK)
+		return r;
+	if (cg_crc32(0, buf, CG_REC_HEADER_LEN + out->len) !=
+	    (uint32_t)get_le(buf + CG_REC_HEADER_LEN + out->len, 4))
+		return CG_REC_BLOCK_BAD_CRC;
 	return CG_REC_BLOCK_OK;
 }
 

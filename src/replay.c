@@ -73,6 +73,20 @@ failed:
 }
 
 /* Makes buf hold the file from off on (as much as fits). */
+/* The file's size and modification time, for telling whether it changed
+ * since the scan; -1s when it cannot be asked. */
+static void identity(int fd, long long *size, long long *mtime_ns)
+{
+	struct stat st;
+
+	*size = *mtime_ns = -1;
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		*size = (long long)st.st_size;
+		*mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL +
+			    st.st_mtim.tv_nsec;
+	}
+}
+
 static int fill(struct cg_replay *r, size_t off)
 {
 	size_t want = r->size - off < sizeof(r->buf) ? r->size - off
@@ -88,6 +102,10 @@ static int fill(struct cg_replay *r, size_t off)
 	}
 	r->buf_off = off;
 	r->buf_len = (size_t)n;
+	long long size, mtime_ns;
+	identity(r->fd, &size, &mtime_ns);
+	r->unchanged = size >= 0 && size == r->scanned_size &&
+		       mtime_ns == r->scanned_mtime_ns;
 	return 0;
 }
 
@@ -200,7 +218,8 @@ int cg_replay_open(struct cg_replay *r, const char *path,
 		int e = errno;
 		if (e == EACCES)
 			return cg_error_set(err, EX_NOPERM, "%s: permission "
-					    "denied (%s)", path, strerror(e));
+					    "denied; make it readable, or copy "
+					    "it somewhere you can read it", path);
 		return cg_error_set(err, EX_NOINPUT, "%s: cannot open the "
 				    "recording (%s); check the name.", path,
 				    strerror(e));
@@ -227,6 +246,8 @@ int cg_replay_open(struct cg_replay *r, const char *path,
 		r->fd = fd;
 	}
 
+	/* Asked before the scan: a change while it reads is seen later. */
+	identity(r->fd, &r->scanned_size, &r->scanned_mtime_ns);
 	if (cg_rec_scan_fd(r->fd, r->size, r->buf, sizeof(r->buf), &r->scan,
 			   path, err) < 0) {
 		cg_replay_close(r);
@@ -298,7 +319,9 @@ int cg_replay_next(struct cg_replay *r, struct cg_replay_chunk *out)
 		size_t avail = r->buf_len - at;
 		if (avail > r->scan.end - r->pos)
 			avail = r->scan.end - r->pos;
-		if (cg_rec_decode_block(r->buf + at, avail, &block) !=
+		if ((r->unchanged
+		     ? cg_rec_decode_checked(r->buf + at, avail, &block)
+		     : cg_rec_decode_block(r->buf + at, avail, &block)) !=
 		    CG_REC_BLOCK_OK) {
 			/* Good at open: the file changed since. */
 			warn(r, "%s changed while it was replayed: the replay "

@@ -150,6 +150,14 @@ if needs setpriv util-linux && [ "$(id -u)" = 0 ]; then
 	rc=$?
 	check "77: an output file in a directory we may not write" [ "$rc" = 77 ]
 	check "... said once, not twice" [ "$(grep -oi 'permission denied' "$D/77.err" | wc -l)" = 1 ]
+	# A recording we may not read: 77, and the reason said once.
+	mkdir -p "$D/private" && chmod 700 "$D/private"
+	printf 'CHARGERY-REC 1\n' >"$D/private/secret.rec"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$TOP" --json \
+		--replay "$D/private/secret.rec" >/dev/null 2>"$D/77r.err"
+	rc=$?
+	check "77: a recording we may not read, permission denied said once" \
+		sh -c "[ $rc = 77 ] && [ \$(grep -oi 'permission denied' '$D/77r.err' | wc -l) = 1 ]"
 else
 	skip "77: an output file in a directory we may not write" "${NEEDS:-needs root to drop to nobody}"
 fi

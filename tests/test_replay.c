@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "decoder.h"
@@ -210,11 +211,79 @@ static void test_clock_speed_change_keeps_position(void **state)
 		    CG_REPLAY_SPEED_MIN);
 }
 
+/* A recording bigger than the replay's buffer, so blocks are read again
+ * after the scan at open: while the file is unchanged they are handed out
+ * without their CRC computed a second time; a block changed after the
+ * scan (the file's time moves) is still caught and nothing after it is
+ * played. */
+static void test_change_after_scan_is_caught(void **state)
+{
+	enum { BLOCKS = 20000, LEN = 20 };
+	static uint8_t file[CG_REC_MAGIC_LEN + BLOCKS * (CG_REC_OVERHEAD + LEN)];
+	struct cg_replay_chunk chunk;
+	struct cg_error err;
+	static struct cg_replay replay;
+	char path[64];
+	size_t size = CG_REC_MAGIC_LEN, n = 0;
+	uint8_t data[LEN];
+	(void)state;
+
+	memcpy(file, CG_REC_MAGIC, CG_REC_MAGIC_LEN);
+	for (unsigned i = 0; i < BLOCKS; i++) {
+		memset(data, (int)(i & 0x7f), sizeof(data));
+		size += cg_rec_encode_block(CG_REC_TAG_BYTES,
+					    BASE_US + (uint64_t)i * 1000, data,
+					    sizeof(data), file + size,
+					    sizeof(file) - size);
+	}
+	assert_true(size > 2 * CG_REPLAY_BUF);
+	temp_path(path);
+	write_file(path, file, size);
+
+	/* Unchanged: every block, whole. */
+	assert_int_equal(cg_replay_open(&replay, path, &err), 0);
+	while (cg_replay_next(&replay, &chunk) == 1) {
+		assert_int_equal(chunk.len, LEN);
+		assert_int_equal(chunk.data[0], (uint8_t)(n & 0x7f));
+		n++;
+	}
+	assert_int_equal(n, BLOCKS);
+	assert_string_equal(replay.warning, "");
+	cg_replay_close(&replay);
+
+	/* Changed after the scan, in a block past the first buffer. */
+	assert_int_equal(cg_replay_open(&replay, path, &err), 0);
+	size_t victim = BLOCKS - 10;
+	off_t at = (off_t)(CG_REC_MAGIC_LEN +
+			   victim * (CG_REC_OVERHEAD + LEN) + CG_REC_HEADER_LEN);
+	int fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	/* 0xff: no block's own data (0x00..0x7f). */
+	assert_int_equal(pwrite(fd, "\xff", 1, at), 1);
+	/* Its time moves on, as any write's does (set here, as two writes
+	 * within one clock tick could share a time). */
+	struct timespec times[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
+	clock_gettime(CLOCK_REALTIME, &times[1]);
+	times[1].tv_sec += 1;
+	assert_int_equal(futimens(fd, times), 0);
+	close(fd);
+	n = 0;
+	while (cg_replay_next(&replay, &chunk) == 1) {
+		assert_true(chunk.data[0] != 0xff);
+		n++;
+	}
+	assert_int_equal(n, victim);
+	assert_non_null(strstr(replay.warning, "changed while it was replayed"));
+	cg_replay_close(&replay);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_raw_dump_replays_by_status_frame),
 		cmocka_unit_test(test_replay_refuses_what_it_cannot_play),
+		cmocka_unit_test(test_change_after_scan_is_caught),
 		cmocka_unit_test(test_clock_speed),
 		cmocka_unit_test(test_clock_pause),
 		cmocka_unit_test(test_clock_speed_change_keeps_position),
