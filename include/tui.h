@@ -75,6 +75,13 @@ struct cg_view {
 	/* What is being written, said in the status line ("REC bms.rec
 	 * 1.2 MB", "LOG cells.csv"), and a write that failed. */
 	struct cg_output_view record, csv_log, event_log;
+	/* --mqtt: the broker's state and the messages the bounded queue
+	 * dropped while it was away; not shown when publishing is off. */
+	struct {
+		bool on;
+		bool connected;
+		uint64_t dropped;
+	} mqtt;
 };
 
 struct cg_tui_options {

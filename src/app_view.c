@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "doctor.h"
+#include "mqtt.h"
 #include "source.h"
 
 /* The view of pack i, paused or not. */
@@ -46,6 +47,8 @@ static void pack_view(struct app *a, int i, uint64_t now, struct cg_view *v)
 			     b->log_path[0] && !b->logging },
 		.event_log = { b->events_path[0] ? b->events_path : NULL, 0,
 			       b->events_path[0] && !b->writing_events },
+		.mqtt = { b->mqtt != NULL, b->mqtt && cg_mqtt_connected(b->mqtt),
+			  b->mqtt ? cg_mqtt_dropped(b->mqtt) : 0 },
 	};
 
 	struct cg_source_position pos;

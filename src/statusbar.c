@@ -135,16 +135,16 @@ static const wchar_t *replay_words(const struct cg_view *v)
 void cg_statusbar_draw(const struct cg_view *v, const wchar_t *notice)
 {
 	enum { PAUSED, NOTICE, PORT, REPLAY, LINK, DETAIL, REC, LOG, EVENTS,
-	       FPS, REJECTED, CELLS, HELP, N };
+	       MQTT, FPS, REJECTED, CELLS, HELP, N };
 	/* Which piece gives way first when the line is too long: the first
 	 * time a piece is named it takes its brief form, the next time it
 	 * goes. The link state, PAUSED, a failed write and the word about a
 	 * key never give way; ? help stays on an 80-column terminal. */
 	static const int give_way[] = { PORT,	CELLS,	FPS,	REJECTED,
 					CELLS,	FPS,	EVENTS,	HELP,
-					LOG,	REC,	EVENTS,	PORT,
-					DETAIL,	REPLAY,	REJECTED, LOG,
-					REC };
+					LOG,	REC,	EVENTS,	MQTT,
+					PORT,	DETAIL,	REPLAY,	REJECTED,
+					LOG,	REC,	MQTT };
 	const struct cg_replay_view *rp = v->replay;
 	const struct cg_pack *p = v->pack;
 	const wchar_t *sep = cg_crt_glyph(L" \u2502 ", L" | ");
@@ -208,6 +208,21 @@ void cg_statusbar_draw(const struct cg_view *v, const wchar_t *notice)
 	output_piece(&pc[REC], L"REC", &v->record);
 	output_piece(&pc[LOG], L"LOG", &v->csv_log);
 	output_piece(&pc[EVENTS], L"EVENTS", &v->event_log);
+
+	/* The broker: connected, or away with what the queue dropped. */
+	pc[MQTT].dropped = !v->mqtt.on;
+	if (v->mqtt.on && v->mqtt.connected && !v->mqtt.dropped) {
+		wcscpy(pc[MQTT].full, L"MQTT connected");
+		wcscpy(pc[MQTT].brief, L"MQTT");
+	} else if (v->mqtt.on) {
+		swprintf(pc[MQTT].full, 128, L"MQTT %ls, %llu dropped",
+			 v->mqtt.connected ? L"back" : L"broker away",
+			 (unsigned long long)v->mqtt.dropped);
+		swprintf(pc[MQTT].brief, 48, L"MQTT %ls %llu",
+			 v->mqtt.connected ? L"ok" : L"down",
+			 (unsigned long long)v->mqtt.dropped);
+		pc[MQTT].pair = v->mqtt.connected ? 0 : CG_ROLE_WARN;
+	}
 
 	swprintf(pc[FPS].full, 128, L"%.1f frames/s", v->frames_per_s);
 	swprintf(pc[FPS].brief, 48, L"%.1f/s", v->frames_per_s);

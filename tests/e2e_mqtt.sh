@@ -161,6 +161,19 @@ retained_availability() {
 check "a clean exit leaves availability offline (retained)" \
 	[ "$(retained_availability pi1)" = offline ]
 
+# The table says where it publishes, in its status line.
+if needs tmux tmux; then
+	tmux_start 132 30 "$TOP --mqtt mqtt://127.0.0.1:$P_ANON/test --name tbl $T/bms; echo EXIT=\$?"
+	check "the table's status line says MQTT connected" \
+		wait_screen 15 'MQTT connected'
+	# Quit, and wait until it has let go of the port (held exclusively).
+	tmux_keys q
+	wait_screen 10 'EXIT=' >/dev/null
+	tmux_kill
+else
+	skip "the table's status line says MQTT connected" "$NEEDS"
+fi
+
 # The Last Will: kill -9 leaves no time to say goodbye; the broker does.
 top will --mqtt "mqtt://127.0.0.1:$P_ANON/test" --name will "$T/bms"
 sub will.txt -p "$P_ANON" -t test/will/availability
