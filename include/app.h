@@ -7,6 +7,7 @@
 #ifndef CG_APP_H
 #define CG_APP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -56,8 +57,10 @@ int cg_app_open_watches(struct app *a, const struct cg_source_arg *args,
 			struct cg_error *err);
 
 /* After the bank is open: the BMSes each watch finds announced within
- * its first moments become packs too. -1 with err filled. */
-int cg_app_gather(struct app *a, struct cg_error *err);
+ * its first moments become packs too. It waits with wait_mask as the
+ * signal mask, so a quit signal stops it. -1 with err filled. */
+int cg_app_gather(struct app *a, const sigset_t *wait_mask,
+		  struct cg_error *err);
 
 /* Moves watch w on in the main loop: a BMS newly online is one more pack,
  * outputs opened and on the table at once. Returns 0, or the exit code

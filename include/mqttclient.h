@@ -21,6 +21,7 @@
 #ifndef CG_MQTTCLIENT_H
 #define CG_MQTTCLIENT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,6 +71,15 @@ int cg_mqttc_fd(const struct cg_mqttc *c);
 /* When cg_mqttc_step wants to run without input (keepalive, a retry, a
  * connect to look at, bytes to write). */
 uint64_t cg_mqttc_due_ms(const struct cg_mqttc *c, uint64_t now_ms);
+
+/* Waits, blocking, for the client's input or its due time, but not past
+ * deadline_ms; while it waits the signal mask is wait_mask (NULL: as it
+ * is), so a caller whose quit signals are blocked can still be stopped.
+ * Returns 1 when its socket is readable, 0 when the time came, -1 when a
+ * signal came (the caller's handler has seen it). For waits outside a
+ * main loop: --list, and gathering a broker's names before it starts. */
+int cg_mqttc_wait(const struct cg_mqttc *c, uint64_t deadline_ms,
+		  const sigset_t *wait_mask);
 
 /* Moves on: reads (once per loop turn, when readable), writes, keeps
  * alive, retries. Returns one thing at a time; call until IDLE. was_up

@@ -16,6 +16,7 @@
 #ifndef CG_MQTTWATCH_H
 #define CG_MQTTWATCH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,10 +36,12 @@ struct cg_mqttwatch *cg_mqttwatch_open(const char *url, const char *cafile,
 				       uint64_t now_ms, struct cg_error *err);
 
 /* Waits (blocking, up to CG_MQTTC_CONNECT_MS for the broker, then
- * wait_ms) for the names announced already (retained). Returns 0, or -1
- * with err filled when the broker cannot be reached. */
+ * wait_ms) for the names announced already (retained), with wait_mask as
+ * the signal mask while waiting (the main loop's: a quit signal stops the
+ * wait). Returns 0, or -1 with err filled when the broker cannot be
+ * reached or a signal came. */
 int cg_mqttwatch_gather(struct cg_mqttwatch *w, uint64_t wait_ms,
-			struct cg_error *err);
+			const sigset_t *wait_mask, struct cg_error *err);
 
 int cg_mqttwatch_fd(const struct cg_mqttwatch *w);
 uint64_t cg_mqttwatch_due_ms(const struct cg_mqttwatch *w, uint64_t now_ms);

@@ -49,12 +49,13 @@ int cg_app_open_watches(struct app *a, const struct cg_source_arg *args,
 	return 0;
 }
 
-int cg_app_gather(struct app *a, struct cg_error *err)
+int cg_app_gather(struct app *a, const sigset_t *wait_mask,
+		  struct cg_error *err)
 {
 	for (int i = 0; i < a->nwatch; i++) {
 		const char *url, *name;
 		char note[CG_MQTTWATCH_NOTE_MAX];
-		if (cg_mqttwatch_gather(a->watch[i], GATHER_MS, err) < 0)
+		if (cg_mqttwatch_gather(a->watch[i], GATHER_MS, wait_mask, err) < 0)
 			return -1;
 		while (cg_mqttwatch_step(a->watch[i], cg_clock_ms(), false,
 					 &url, &name, note, sizeof(note)))

@@ -360,7 +360,8 @@ static void install_signals(sigset_t *wait_mask)
 /* Phase: the sources. The demo's simulator, the port the user named (or
  * the one chosen for them), the replays, or several of them (bank.h).
  * Returns -1 or an exit code. */
-static int open_sources(struct app *a, struct cg_error *err)
+static int open_sources(struct app *a, const sigset_t *wait_mask,
+			struct cg_error *err)
 {
 	static char port[PATH_MAX];
 	static struct cg_source_arg one;
@@ -387,7 +388,7 @@ static int open_sources(struct app *a, struct cg_error *err)
 	if (cg_app_open_watches(a, args, n, packs, &np, err) < 0 ||
 	    cg_bank_open(a->bms, &a->n, packs, np, &a->opt, cg_clock_ms(),
 			 err) < 0 ||
-	    cg_app_gather(a, err) < 0)
+	    cg_app_gather(a, wait_mask, err) < 0)
 		return err->exit_code;
 	if (a->n == 0) {
 		cg_error_set(err, EX_UNAVAILABLE, "no BMS is online under %s "
@@ -568,12 +569,16 @@ int main(int argc, char **argv)
 		return cg_portpick_list(a->opt.baud);
 	install_signals(&wait_mask);
 
-	if ((rc = open_sources(a, &err)) < 0 &&
+	if ((rc = open_sources(a, &wait_mask, &err)) < 0 &&
 	    (rc = open_outputs(a, &err)) < 0) {
 		init_state(a);
 		if ((rc = start_view(a, &err)) < 0)
 			rc = run(a, &wait_mask);
 	}
+	/* A quit signal seen in a wait before the loop (gathering a
+	 * broker's packs) ends the run as it would in the loop. */
+	if (quit_signal && rc < 128)
+		rc = 128 + quit_signal;
 	if (rc >= 0 && rc != EX_OK && rc < 128 && err.message[0] &&
 	    !fatal_pack(a))
 		cg_say(err.message);

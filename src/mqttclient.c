@@ -1,14 +1,18 @@
 /*
  * mqttclient: a subscriber kept up from the main loop (mqttclient.h).
  */
+/* ppoll(): the caller's signal mask while waiting. */
+#define _GNU_SOURCE
 #include "mqttclient.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
+#include "clock.h"
 #include "mqtt.h"
 #include "mqttlib.h"
 
@@ -335,4 +339,26 @@ void cg_mqttc_close(struct cg_mqttc *c)
 	mq.mosquitto_destroy(c->mosq);
 	mq.mosquitto_lib_cleanup();
 	free(c);
+}
+
+int cg_mqttc_wait(const struct cg_mqttc *c, uint64_t deadline_ms,
+		  const sigset_t *wait_mask)
+{
+	uint64_t now = cg_clock_ms();
+	uint64_t due = cg_mqttc_due_ms(c, now);
+	int fd = cg_mqttc_fd(c);
+
+	if (due > deadline_ms)
+		due = deadline_ms;
+	uint64_t wait_ms = due > now ? due - now : 0;
+	struct timespec timeout = {
+		.tv_sec = (time_t)(wait_ms / 1000),
+		.tv_nsec = (long)(wait_ms % 1000) * 1000000L,
+	};
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int ready = ppoll(&p, fd >= 0 ? 1 : 0, &timeout, wait_mask);
+
+	if (ready < 0)
+		return errno == EINTR ? -1 : 0;
+	return ready > 0 && p.revents != 0;
 }

@@ -3,7 +3,6 @@
  */
 #include "mqttwatch.h"
 
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,7 @@
 
 struct seen {
 	char name[CG_MQTT_NAME_MAX];
-	char url[CG_MQTTWATCH_URL_MAX];
+	char url[CG_MQTTWATCH_URL_MAX + CG_MQTT_NAME_MAX]; /* base + name */
 	bool handed;  /* given to the bank */
 };
 
@@ -99,6 +98,20 @@ static void online(struct cg_mqttwatch *w, const char *name, char *note,
 	s->handed = false;
 }
 
+/* A message on the watched prefix: a name said online is remembered. */
+static void take_message(struct cg_mqttwatch *w, const struct cg_mqttc_msg *msg,
+			 char *note, size_t cap, bool *noted)
+{
+	char n[CG_MQTT_NAME_MAX];
+	const char *leaf;
+
+	if (cg_mqtt_topic_split(msg->topic, w->url.broker.prefix, n, sizeof(n),
+				&leaf) == 0 &&
+	    strcmp(leaf, "availability") == 0 &&
+	    cg_mqtt_availability_parse(msg->payload, msg->len) == 1)
+		online(w, n, note, cap, noted);
+}
+
 bool cg_mqttwatch_step(struct cg_mqttwatch *w, uint64_t now, bool readable,
 		       const char **url, const char **name, char *note,
 		       size_t cap)
@@ -132,13 +145,7 @@ bool cg_mqttwatch_step(struct cg_mqttwatch *w, uint64_t now, bool readable,
 				 w->url.broker.prefix, err.message);
 			return true;
 		case CG_MQTTC_MESSAGE: {
-			char n[CG_MQTT_NAME_MAX];
-			const char *leaf;
-			if (cg_mqtt_topic_split(msg.topic, w->url.broker.prefix, n,
-						sizeof(n), &leaf) == 0 &&
-			    strcmp(leaf, "availability") == 0 &&
-			    cg_mqtt_availability_parse(msg.payload, msg.len) == 1)
-				online(w, n, note, cap, &noted);
+			take_message(w, &msg, note, cap, &noted);
 			if (noted)
 				return true;
 			for (int i = 0; i < w->nseen; i++)
@@ -153,7 +160,7 @@ bool cg_mqttwatch_step(struct cg_mqttwatch *w, uint64_t now, bool readable,
 }
 
 int cg_mqttwatch_gather(struct cg_mqttwatch *w, uint64_t wait_ms,
-			struct cg_error *err)
+			const sigset_t *wait_mask, struct cg_error *err)
 {
 	uint64_t deadline = cg_clock_ms() + CG_MQTTC_CONNECT_MS + wait_ms;
 	bool up = false;
@@ -162,15 +169,13 @@ int cg_mqttwatch_gather(struct cg_mqttwatch *w, uint64_t wait_ms,
 		uint64_t now = cg_clock_ms();
 		if (now >= deadline)
 			break;
-		int fd = cg_mqttc_fd(w->client);
-		uint64_t due = cg_mqttc_due_ms(w->client, now);
-		if (due > deadline)
-			due = deadline;
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		poll(&p, fd >= 0 ? 1 : 0, due > now ? (int)(due - now) : 0);
+		int ready = cg_mqttc_wait(w->client, deadline, wait_mask);
+		if (ready < 0)
+			return cg_error_set(err, EX_TEMPFAIL, "mqtt://: stopped "
+					    "while waiting for the broker");
 		now = cg_clock_ms();
 		struct cg_mqttc_msg msg;
-		bool was_up, readable = p.revents != 0, noted = false;
+		bool was_up, readable = ready > 0, noted = false;
 		char note[CG_MQTTWATCH_NOTE_MAX];
 		enum cg_mqttc_event e;
 		while ((e = cg_mqttc_step(w->client, now, readable, &msg,
@@ -182,14 +187,9 @@ int cg_mqttwatch_gather(struct cg_mqttwatch *w, uint64_t wait_ms,
 				up = true;
 				deadline = now + wait_ms;
 			}
-			char n[CG_MQTT_NAME_MAX];
-			const char *leaf;
-			if (e == CG_MQTTC_MESSAGE &&
-			    cg_mqtt_topic_split(msg.topic, w->url.broker.prefix,
-						n, sizeof(n), &leaf) == 0 &&
-			    strcmp(leaf, "availability") == 0 &&
-			    cg_mqtt_availability_parse(msg.payload, msg.len) == 1)
-				online(w, n, note, sizeof(note), &noted);
+			if (e == CG_MQTTC_MESSAGE)
+				take_message(w, &msg, note, sizeof(note),
+					     &noted);
 		}
 	}
 	if (!up)

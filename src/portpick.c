@@ -4,7 +4,6 @@
  */
 #include "portpick.h"
 
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,16 +186,11 @@ int cg_portpick_list_mqtt(const char *text, const char *cafile)
 			url.prefix);
 	uint64_t deadline = UINT64_MAX;
 	for (;;) {
+		/* Before any signal handler: Ctrl-C ends --list at once. */
+		int ready = cg_mqttc_wait(c, deadline, NULL);
 		uint64_t now = cg_clock_ms();
-		int fd = cg_mqttc_fd(c);
-		uint64_t due = cg_mqttc_due_ms(c, now);
-		if (due > deadline)
-			due = deadline;
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		poll(&p, fd >= 0 ? 1 : 0, due > now ? (int)(due - now) : 0);
-		now = cg_clock_ms();
 		struct cg_mqttc_msg msg;
-		bool was_up, readable = p.revents != 0;
+		bool was_up, readable = ready > 0;
 		enum cg_mqttc_event e;
 		while ((e = cg_mqttc_step(c, now, readable, &msg, &was_up,
 					  &err)) != CG_MQTTC_IDLE) {

@@ -190,4 +190,26 @@ kill "$DEAD_PID"
 check "a URL without the pack's NAME is refused" \
 	bash -c "! '$TOP' --json '$BROKER/test' 2>'$T/usage.err' && grep -q 'PREFIX/NAME' '$T/usage.err'"
 
+# A "broker" that takes the connection and never answers: gathering the
+# packs of PREFIX/+ waits for it before the loop. A SIGTERM there ends the
+# run at once, with 143, as it would in the loop (it was held blocked).
+if needs socat socat; then
+	MUTE=$(free_port)
+	socat TCP-LISTEN:"$MUTE",bind=127.0.0.1,reuseaddr,fork SYSTEM:'sleep 30' &
+	E2E_PIDS+=($!)
+	wait_for 5 sh -c "grep -q ':$(printf %04X "$MUTE") 00000000:0000 0A' /proc/net/tcp"
+	"$TOP" --json "mqtt://127.0.0.1:$MUTE/test/+" >/dev/null 2>"$T/mute.err" &
+	mute=$!
+	# In the wait once its connection to the broker stands.
+	wait_for 5 sh -c "grep -q ' 0100007F:$(printf %04X "$MUTE") 01 ' /proc/net/tcp"
+	kill -TERM "$mute"
+	start=$SECONDS
+	wait_for 2 gone "$mute"
+	wait "$mute"; rc=$?
+	check "SIGTERM while waiting for a mute broker ends the run at once (143, got $rc)" \
+		[ "$rc" -eq 143 ] && [ $((SECONDS - start)) -le 2 ]
+else
+	skip "SIGTERM while waiting for a mute broker ends the run at once" "$NEEDS"
+fi
+
 e2e_finish

@@ -2,10 +2,7 @@
 # Debian's mosquitto on 127.0.0.1 at a free port, with its own config in
 # the script's temporary directory. Source it after tests/lib_e2e.sh.
 
-# free_port: a TCP port nobody listens on now.
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# free_port comes from tests/lib_e2e.sh.
 
 # mqtt_conf_anon PORT: an anonymous listener on PORT, as the start of
 # $E2E_TMP/mosquitto.conf. As root, mosquitto would switch to its own
