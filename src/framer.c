@@ -26,6 +26,17 @@ static bool cmd_known(uint8_t cmd)
 	       cmd == CG_CMD_IMPEDANCE;
 }
 
+/* Whether byte, after the three recent ones, completes the header of a
+ * known cmd with a length not allowed for it: a variant to watch for. */
+static inline bool starts_variant(uint32_t recent, uint8_t byte)
+{
+	uint8_t cmd = (uint8_t)recent;
+
+	return (recent >> 8) == (CG_HEADER_BYTE << 8 | CG_HEADER_BYTE) &&
+	       cmd_known(cmd) && byte >= 5 && byte <= CG_FRAME_MAX &&
+	       !cg_frame_length_allowed(cmd, byte);
+}
+
 uint8_t cg_checksum(const uint8_t *bytes, size_t n)
 {
 	uint8_t sum = 0;
@@ -56,18 +67,25 @@ static void resync(struct cg_framer *f)
 	f->stats.resyncs++;
 }
 
-/* Whether buf now holds a whole frame whose sum is right. A whole frame
- * with a wrong sum is counted and its bytes rescanned. */
-static bool frame_complete(struct cg_framer *f)
+/* buf holds a whole frame and sum is the sum of its bytes but the last:
+ * whether that last byte agrees. A frame with a wrong sum is counted and
+ * its bytes rescanned. */
+static bool sum_agrees(struct cg_framer *f, uint8_t sum)
 {
-	if (f->fill < 4 || f->fill < f->buf[3])
-		return false;
-	if (cg_checksum(f->buf, f->fill - 1u) != f->buf[f->fill - 1]) {
+	if (sum != f->buf[f->fill - 1]) {
 		f->stats.bad_checksum++;
 		resync(f);
 		return false;
 	}
 	return true;
+}
+
+/* Whether buf now holds a whole frame whose sum is right. */
+static bool frame_complete(struct cg_framer *f)
+{
+	if (f->fill < 4 || f->fill < f->buf[3])
+		return false;
+	return sum_agrees(f, cg_checksum(f->buf, f->fill - 1u));
 }
 
 /* Takes one byte into the frame being assembled. Returns true when the
@@ -165,17 +183,15 @@ static void watch_byte(struct cg_framer *f, uint8_t byte)
 		f->watch[i] = f->watch[--f->watching];
 	}
 	uint32_t recent = f->recent;
-	uint8_t cmd = (uint8_t)recent;
 
-	if ((recent >> 8) == (CG_HEADER_BYTE << 8 | CG_HEADER_BYTE) &&
-	    cmd_known(cmd) && byte >= 5 && byte <= CG_FRAME_MAX &&
-	    !cg_frame_length_allowed(cmd, byte) &&
+	if (starts_variant(recent, byte) &&
 	    f->watching < sizeof(f->watch) / sizeof(f->watch[0]))
 		f->watch[f->watching++] = (struct cg_framer_watch){
-			.cmd = cmd,
+			.cmd = (uint8_t)recent,
 			.len = byte,
 			.got = 4,
-			.sum = (uint8_t)(2 * CG_HEADER_BYTE + cmd + byte),
+			.sum = (uint8_t)(2 * CG_HEADER_BYTE + (uint8_t)recent +
+					 byte),
 		};
 	f->recent = (recent << 8 | byte) & 0xffffffu;
 }
@@ -199,6 +215,46 @@ size_t cg_framer_variant_text(const struct cg_framer_stats *stats,
 	if (n < 0)
 		return 0;
 	return (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+/*
+ * The body of a frame, from the input, while no header is watched: most of
+ * the stream. The same steps as watch_byte() and take() for fill >= 4, one
+ * byte at a time, with the state in locals: through f, each byte stored
+ * into buf could alias fill and recent, and the compiler would reload and
+ * store them again for every byte. Stops at the frame's end, at the end of
+ * the input, or after a byte that starts a watch (watch_byte() then takes
+ * the bytes after it). Returns what take() would for the last byte.
+ */
+static bool take_body(struct cg_framer *f, const uint8_t **data, size_t *len)
+{
+	const uint8_t *p = *data;
+	const uint8_t *end = p + *len;
+	const uint8_t need = f->buf[3];
+	uint8_t fill = f->fill;
+	uint32_t recent = f->recent;
+	uint8_t sum = cg_checksum(f->buf, fill); /* usually just the header */
+
+	while (fill < need && p < end) {
+		uint8_t byte = *p++;
+
+		sum = (uint8_t)(sum + byte);
+		f->buf[fill++] = byte;
+		if (starts_variant(recent, byte)) {
+			f->recent = recent;
+			watch_byte(f, byte); /* starts it, moves recent on */
+			recent = f->recent;
+			break;
+		}
+		recent = (recent << 8 | byte) & 0xffffffu;
+	}
+	f->stats.bytes += (size_t)(p - *data);
+	f->fill = fill;
+	f->recent = recent;
+	*len -= (size_t)(p - *data);
+	*data = p;
+	return fill >= need &&
+	       sum_agrees(f, (uint8_t)(sum - f->buf[fill - 1]));
 }
 
 /* Nothing buffered, nothing to replay: drops the input up to the next
@@ -241,6 +297,13 @@ bool cg_framer_next(struct cg_framer *f, const uint8_t **data, size_t *len,
 			skip_junk(f, &p, &n);
 		if (n == 0)
 			break;
+		if (f->fill >= 4 && !f->watching) {
+			if (take_body(f, &p, &n)) {
+				done = true;
+				break;
+			}
+			continue;
+		}
 		uint8_t byte = *p++;
 		n--;
 		f->stats.bytes++;
