@@ -24,20 +24,19 @@ void cg_pack_reset_session(struct cg_pack *pack)
 }
 
 /* One past the highest channel that has read CG_WIRED_MIN_MV. */
-static uint8_t highest_live(const struct cg_pack *p)
+static uint8_t highest_live(uint32_t live_seen_mask)
 {
-	uint8_t n = 0;
+	uint8_t n = CG_MAX_CELLS;
 
-	for (unsigned i = 0; i < CG_MAX_CELLS; i++)
-		if (p->live_seen_mask & (UINT32_C(1) << i))
-			n = (uint8_t)(i + 1);
+	while (n > 0 && !(live_seen_mask & (UINT32_C(1) << (n - 1))))
+		n--;
 	return n;
 }
 
 static void find_wired(struct cg_pack *p)
 {
 	const struct cg_cells *c = &p->cells;
-	uint8_t live = highest_live(p);
+	uint8_t live = highest_live(p->live_seen_mask);
 
 	if (p->config.cells) {
 		p->wired = p->config.cells;
@@ -58,58 +57,71 @@ static void find_wired(struct cg_pack *p)
 		p->wired = c->count;
 }
 
+/* The figures are worked out in locals and stored once: stored through p
+ * as they go, each uint16_t store could alias the pack's other fields,
+ * which the compiler would then load again for every cell. */
 static void derive_figures(struct cg_pack *p, uint64_t now_ms)
 {
 	const struct cg_cells *c = &p->cells;
+	uint32_t live = p->live_seen_mask;
 
 	for (unsigned i = 0; i < c->count; i++)
 		if (c->mv[i] >= CG_WIRED_MIN_MV) {
-			p->live_seen_mask |= UINT32_C(1) << i;
+			live |= UINT32_C(1) << i;
 			p->last_live_mv[i] = c->mv[i];
 		}
+	p->live_seen_mask = live;
 	find_wired(p);
-	p->open_mask = 0;
-	p->high_mask = 0;
-	p->low_mask = 0;
-	p->counted = 0;
-	p->total_mv = 0;
-	p->average_mv = 0;
-	p->delta_mv = 0;
-	p->high_index = 0;
-	p->low_index = 0;
 
-	for (unsigned i = 0; i < p->wired; i++) {
+	const unsigned wired = p->wired;
+	uint32_t open = 0, high_mask = 0, low_mask = 0, total = 0;
+	unsigned counted = 0, high_index = 0, low_index = 0;
+	uint16_t high = 0, low = 0;
+
+	for (unsigned i = 0; i < wired; i++) {
 		uint16_t mv = c->mv[i];
 
 		if (mv < CG_WIRED_MIN_MV) {
-			p->open_mask |= UINT32_C(1) << i;
+			open |= UINT32_C(1) << i;
 			continue;
 		}
-		if (p->counted == 0 || mv > c->mv[p->high_index])
-			p->high_index = (uint8_t)i;
-		if (p->counted == 0 || mv < c->mv[p->low_index])
-			p->low_index = (uint8_t)i;
-		p->counted++;
-		p->total_mv += mv;
+		if (counted == 0 || mv > high) {
+			high = mv;
+			high_index = i;
+		}
+		if (counted == 0 || mv < low) {
+			low = mv;
+			low_index = i;
+		}
+		counted++;
+		total += mv;
 
 		if (p->session_min_mv[i] == 0 || mv < p->session_min_mv[i])
 			p->session_min_mv[i] = mv;
 		if (mv > p->session_max_mv[i])
 			p->session_max_mv[i] = mv;
 	}
-	if (p->counted == 0)
-		return;
-
-	for (unsigned i = 0; i < p->wired; i++) {
-		if (p->open_mask & (UINT32_C(1) << i))
+	for (unsigned i = 0; counted && i < wired; i++) {
+		if (open & (UINT32_C(1) << i))
 			continue;
-		if (c->mv[i] == c->mv[p->high_index])
-			p->high_mask |= UINT32_C(1) << i;
-		if (c->mv[i] == c->mv[p->low_index])
-			p->low_mask |= UINT32_C(1) << i;
+		if (c->mv[i] == high)
+			high_mask |= UINT32_C(1) << i;
+		if (c->mv[i] == low)
+			low_mask |= UINT32_C(1) << i;
 	}
-	p->average_mv = (uint16_t)((p->total_mv + p->counted / 2) / p->counted);
-	p->delta_mv = (uint16_t)(c->mv[p->high_index] - c->mv[p->low_index]);
+	p->open_mask = open;
+	p->high_mask = high_mask;
+	p->low_mask = low_mask;
+	p->counted = (uint8_t)counted;
+	p->total_mv = total;
+	p->high_index = (uint8_t)high_index;
+	p->low_index = (uint8_t)low_index;
+	p->average_mv = 0;
+	p->delta_mv = 0;
+	if (counted == 0)
+		return;
+	p->average_mv = (uint16_t)((total + counted / 2) / counted);
+	p->delta_mv = (uint16_t)(high - low);
 	if (p->delta_mv > p->session_worst_delta_mv) {
 		p->session_worst_delta_mv = p->delta_mv;
 		p->session_worst_delta_at_ms = now_ms;
