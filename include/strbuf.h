@@ -54,6 +54,16 @@ void cg_strbuf_tenths(struct cg_strbuf *sb, long tenths);
 /* A value in thousandths (mV as V, mWh as Wh): 3325 -> "3.325". */
 void cg_strbuf_thousandths(struct cg_strbuf *sb, unsigned long thousandths);
 
+/*
+ * The same numbers written straight to p, unchecked, for formatters that
+ * size their buffer once for a whole line (a CSV row): each writes at most
+ * CG_DIGITS_MAX bytes, no NUL, and returns the end of what it wrote.
+ */
+#define CG_DIGITS_MAX 24
+char *cg_digits_uint(char *p, unsigned long value);
+char *cg_digits_tenths(char *p, long tenths);
+char *cg_digits_thousandths(char *p, unsigned long thousandths);
+
 /* The length written, or 0 with an empty string if anything overflowed. */
 size_t cg_strbuf_finish(struct cg_strbuf *sb);
 

@@ -35,57 +35,70 @@ void cg_strbuf_str(struct cg_strbuf *sb, const char *text)
 	cg_strbuf_put(sb, text, strlen(text));
 }
 
-/* Writes value's digits at the end of a 20-byte area; returns the first. */
-static char *digits(char *end, unsigned long value)
+char *cg_digits_uint(char *p, unsigned long value)
 {
-	char *p = end;
+	unsigned long v = value;
+	unsigned n = 1;
 
-	do {
-		*--p = (char)('0' + value % 10);
-		value /= 10;
-	} while (value);
-	return p;
-}
-
-void cg_strbuf_uint(struct cg_strbuf *sb, unsigned long value)
-{
-	char text[24];
-	char *first = digits(text + sizeof(text), value);
-
-	cg_strbuf_put(sb, first, (size_t)(text + sizeof(text) - first));
-}
-
-/* whole "." then places decimals of frac, zero-padded, sign first. */
-static void put_fixed(struct cg_strbuf *sb, bool negative, unsigned long whole,
-		      unsigned long frac, unsigned places)
-{
-	char text[32];
-	char *end = text + sizeof(text);
-	char *p = end;
-
-	for (unsigned i = 0; i < places; i++) {
-		*--p = (char)('0' + frac % 10);
-		frac /= 10;
+	while (v >= 10) {
+		v /= 10;
+		n++;
 	}
-	*--p = '.';
-	p = digits(p, whole);
-	if (negative)
-		*--p = '-';
-	cg_strbuf_put(sb, p, (size_t)(end - p));
+	for (char *q = p + n; q > p; value /= 10)
+		*--q = (char)('0' + value % 10);
+	return p + n;
 }
 
-void cg_strbuf_tenths(struct cg_strbuf *sb, long tenths)
+char *cg_digits_tenths(char *p, long tenths)
 {
 	/* Unsigned negation: LONG_MIN has no positive long. */
 	unsigned long mag = tenths < 0 ? 0ul - (unsigned long)tenths
 				       : (unsigned long)tenths;
 
-	put_fixed(sb, tenths < 0, mag / 10, mag % 10, 1);
+	if (tenths < 0)
+		*p++ = '-';
+	p = cg_digits_uint(p, mag / 10);
+	p[0] = '.';
+	p[1] = (char)('0' + mag % 10);
+	return p + 2;
+}
+
+char *cg_digits_thousandths(char *p, unsigned long thousandths)
+{
+	unsigned long whole = thousandths / 1000;
+	unsigned frac = (unsigned)(thousandths - whole * 1000);
+
+	if (whole < 10) /* a cell: most numbers in a CSV log */
+		*p++ = (char)('0' + whole);
+	else
+		p = cg_digits_uint(p, whole);
+	p[0] = '.';
+	p[1] = (char)('0' + frac / 100);
+	p[2] = (char)('0' + frac / 10 % 10);
+	p[3] = (char)('0' + frac % 10);
+	return p + 4;
+}
+
+void cg_strbuf_uint(struct cg_strbuf *sb, unsigned long value)
+{
+	char text[CG_DIGITS_MAX];
+
+	cg_strbuf_put(sb, text, (size_t)(cg_digits_uint(text, value) - text));
+}
+
+void cg_strbuf_tenths(struct cg_strbuf *sb, long tenths)
+{
+	char text[CG_DIGITS_MAX];
+
+	cg_strbuf_put(sb, text, (size_t)(cg_digits_tenths(text, tenths) - text));
 }
 
 void cg_strbuf_thousandths(struct cg_strbuf *sb, unsigned long thousandths)
 {
-	put_fixed(sb, false, thousandths / 1000, thousandths % 1000, 3);
+	char text[CG_DIGITS_MAX];
+
+	cg_strbuf_put(sb, text,
+		      (size_t)(cg_digits_thousandths(text, thousandths) - text));
 }
 
 size_t cg_strbuf_finish(struct cg_strbuf *sb)

@@ -3,6 +3,7 @@
  * frame, empty fields for what is unknown, stale or an open lead, numbers
  * at their edges, and a buffer too small at every size.
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -199,6 +200,52 @@ static void test_row_open_lead_and_extra_columns(void **state)
 			    "3.932,3.948,3.942,0.000,,\n");
 }
 
+/* The widest row there can be: 24 cells at 65.535 V, the most negative
+ * current, a 64-byte time. It fits CG_CSV_LINE_MAX, and the row is the
+ * same written straight into a buffer that just fits it. A longer time or
+ * more columns than cells: nothing. */
+static void test_row_widest(void **state)
+{
+	uint16_t mv[CG_MAX_CELLS];
+	char time[66];
+	struct cg_pack pack;
+	char buf[CG_CSV_LINE_MAX], exact[CG_CSV_LINE_MAX];
+	struct cg_record rec = { .type = CG_REC_STATUS };
+	(void)state;
+
+	for (unsigned i = 0; i < CG_MAX_CELLS; i++)
+		mv[i] = 65535;
+	memset(time, '9', 64);
+	time[64] = '\0';
+	cg_pack_init(&pack, NULL);
+	apply_cells(&pack, mv, CG_MAX_CELLS, NOW);
+	rec.u.status.current_da = INT32_MIN;
+	rec.u.status.t1_dc = INT16_MIN;
+	rec.u.status.t2_dc = INT16_MIN;
+	rec.u.status.has_soc = true;
+	rec.u.status.soc_pct = 255;
+	cg_pack_apply(&pack, &rec, NOW);
+
+	size_t n = cg_csv_row(buf, sizeof(buf), &pack, CG_MAX_CELLS, time, NOW);
+	assert_true(n > 0);
+	assert_int_equal(n, strlen(buf));
+	assert_memory_equal(buf, time, 64);
+	assert_non_null(strstr(buf, ",1572.840,-214748364.8,255,-3276.8,"
+				"-3276.8,65.535,65.535,0,65.535,"));
+	assert_int_equal(cg_csv_row(exact, n + 1, &pack, CG_MAX_CELLS, time,
+				    NOW), n);
+	assert_string_equal(exact, buf);
+
+	time[64] = '9';
+	time[65] = '\0';
+	assert_int_equal(cg_csv_row(buf, sizeof(buf), &pack, CG_MAX_CELLS,
+				    time, NOW), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(cg_csv_row(buf, sizeof(buf), &pack, CG_MAX_CELLS + 1,
+				    ISO, NOW), 0);
+	assert_string_equal(buf, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_row_edge_values),
 		cmocka_unit_test(test_row_volts_at_digit_edges),
 		cmocka_unit_test(test_row_open_lead_and_extra_columns),
+		cmocka_unit_test(test_row_widest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
