@@ -224,6 +224,50 @@ static void test_unknown_variants_counted(void **state)
 	}
 }
 
+/*
+ * A variant's header inside the body of a good frame (cell bytes can read
+ * 24 24 57 11): the good frame still comes out whole, and the variant is
+ * counted once its bytes sum right, wherever the body holds it and however
+ * the input is cut.
+ */
+static void test_variant_inside_a_frame_body(void **state)
+{
+	static const uint8_t starts[] = { 4, 12, 27 }; /* 27 + 17 = 44 */
+	(void)state;
+
+	for (size_t s = 0; s < sizeof(starts); s++) {
+		uint8_t stream[45 + 15];
+		uint8_t *f = stream, *v = stream + starts[s];
+
+		memcpy(f, vendor_cells16, 45);
+		v[0] = v[1] = 0x24;
+		v[2] = 0x57;
+		v[3] = 17;
+		v[16] = cg_checksum(v, 16);
+		f[44] = cg_checksum(f, 44);
+		memcpy(stream + 45, vendor_status_charge, 15);
+		for (size_t step = 1; step <= sizeof(stream); step++) {
+			struct cg_framer framer;
+			struct collected got = { 0 };
+
+			cg_framer_init(&framer);
+			for (size_t off = 0; off < sizeof(stream); off += step)
+				feed(&framer, stream + off,
+				     off + step > sizeof(stream)
+					     ? sizeof(stream) - off : step,
+				     &got);
+			assert_int_equal(got.count, 2);
+			assert_frame_is(&got.frames[0], f, 45);
+			assert_frame_is(&got.frames[1], vendor_status_charge, 15);
+			assert_int_equal(framer.stats.unknown_variants, 1);
+			assert_int_equal(framer.stats.variants[0].cmd, 0x57);
+			assert_int_equal(framer.stats.variants[0].len, 17);
+			assert_int_equal(framer.stats.bytes, sizeof(stream));
+			assert_int_equal(framer.stats.junk_bytes, 0);
+		}
+	}
+}
+
 static void test_each_vendor_frame_alone(void **state)
 {
 	(void)state;
@@ -399,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_each_vendor_frame_alone),
 		cmocka_unit_test(test_reject_finds_frames_inside),
 		cmocka_unit_test(test_unknown_variants_counted),
+		cmocka_unit_test(test_variant_inside_a_frame_body),
 		cmocka_unit_test(test_all_vendor_frames_in_one_chunk),
 		cmocka_unit_test(test_each_frame_split_at_every_boundary),
 		cmocka_unit_test(test_stream_split_at_every_boundary),
