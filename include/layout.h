@@ -6,7 +6,8 @@
  * has a level (0 essential, 1 normal, 2 when there is room) and the richest
  * level that fits wins. The cells go in one column when they fit and in
  * several when they do not; the bar takes the room left, and the mOhm and
- * session columns come when the bar stays long enough beside them.
+ * session columns come when the bar stays long enough beside them; on a
+ * wide terminal, last, a trend of each cell over the last minutes.
  *
  * A terminal too small for that still shows something (cg_layout_fit):
  * first the figures give up lines (down to the voltages, then one summary
@@ -44,6 +45,8 @@
 #define CG_W_MARK 6
 #define CG_W_IMP 7
 #define CG_W_SESSION 12
+#define CG_W_TREND 16          /* a space and the sparkline (trend.h) */
+#define CG_BAR_TREND_MIN 40    /* the bar keeps this before a trend comes */
 #define CG_ROW_FIXED                                                   \
 	(CG_W_INDEX + 1 + CG_W_VOLTS + 1 + 1 + CG_W_DEV + 1 + CG_W_MARK)
 /* A compact cell: number, voltage and a one-character high/low mark. */
@@ -84,6 +87,7 @@ struct cg_layout_need {
 	int unwired_rows;    /* channels in the frame past the wired ones */
 	bool impedance;      /* 0x58 frames came or will (the firmware):
 			      * room for a mOhm column */
+	bool trend;          /* a history to draw trends from */
 };
 
 enum cg_layout_kind {
@@ -104,6 +108,7 @@ struct cg_layout {
 	int rows;      /* cell rows per column */
 	bool unwired;  /* the unwired channels are listed too */
 	bool imp_col, session_col;
+	bool trend_col; /* CG_W_TREND columns after the session column */
 	int bar_w;     /* 0 but in CG_LAYOUT_BARS */
 };
 

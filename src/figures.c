@@ -387,6 +387,7 @@ struct cg_layout_need cg_figures_need(const struct cg_view *v)
 					? p->cells.count - p->wired
 					: 0,
 		.impedance = cg_figures_expect_impedance(v),
+		.trend = v->hist != NULL,
 	};
 
 	return need;

@@ -100,6 +100,10 @@ static bool try_bars(const struct cg_layout_need *need,
 		level >= 1 && extra - CG_W_SESSION >= CG_BAR_EXTRAS_MIN;
 	if (l->session_col)
 		extra -= CG_W_SESSION;
+	l->trend_col = need->trend && l->session_col &&
+		       extra - CG_W_TREND >= CG_BAR_TREND_MIN;
+	if (l->trend_col)
+		extra -= CG_W_TREND;
 	l->bar_w = extra < CG_BAR_MAX ? extra : CG_BAR_MAX;
 	return true;
 }

@@ -6,10 +6,12 @@
 
 #include "figures.h"
 #include "statusbar.h"
+#include "trend.h"
 
 /* z: the scale other than the one shown; AUTO until z is pressed. */
 static enum cg_scale_choice choice = CG_SCALE_AUTO;
 static struct cg_scale shown; /* the scale last drawn */
+static struct cg_trend trend; /* the cells' trends, for this draw */
 
 static bool is_open(const struct cg_pack *p, unsigned i)
 {
@@ -98,9 +100,40 @@ static void draw_bar(int y, int x, int w, unsigned mv, const struct cg_scale *s,
 	draw_peak_mark(y, x, w, max_mv, tip, s);
 }
 
+/* Where a row's trend starts, the row starting at x. */
+static int trend_x(const struct cg_layout *l, int x)
+{
+	return x + CG_W_INDEX + 1 + CG_W_VOLTS + 1 + l->bar_w + 1 + CG_W_DEV +
+	       1 + CG_W_MARK + (l->imp_col ? CG_W_IMP : 0) +
+	       (l->session_col ? CG_W_SESSION : 0);
+}
+
+/* A cell's sparkline: one glyph a column, the middle its average. */
+static void draw_trend(int y, int x, int end, unsigned c, cg_attr attr)
+{
+	static const char ascii[] = "__.-~^^";
+	_Static_assert(sizeof(ascii) == CG_TREND_LEVELS + 1, "a glyph a level");
+	wchar_t line[CG_TREND_COLS_MAX + 2];
+	int n = 0;
+
+	line[n++] = L' ';
+	for (int k = 0; k < trend.ncols && c < trend.cells; k++) {
+		int lv = trend.level[c][k];
+
+		if (lv < 0)
+			line[n++] = L' ';
+		else
+			line[n++] = cg_crt_utf8() ? (wchar_t)(0x2581 + lv)
+						  : (wchar_t)ascii[lv];
+	}
+	line[n] = L'\0';
+	cg_crt_put(y, x, end, attr, 0, line);
+}
+
 static void draw_header(const struct cg_layout *l, int y, int x,
 			const struct cg_scale *s)
 {
+	const int x0 = x;
 	int end = x + l->colw;
 	wchar_t lo[16], hi[16];
 	int bx = x + CG_W_INDEX + 1 + CG_W_VOLTS + 1;
@@ -125,12 +158,16 @@ static void draw_header(const struct cg_layout *l, int y, int x,
 			cg_crt_glyph(L"     m\u03a9", L"   mOhm"));
 	if (l->session_col)
 		cg_crt_put(y, x, end, CG_A_BOLD, 0, L" session");
+	if (l->trend_col)
+		cg_crt_put(y, trend_x(l, x0), end, CG_A_BOLD, 0,
+			   L" trend 5 min");
 }
 
 static void draw_cell(const struct cg_view *v, const struct cg_layout *l,
 		      const struct cg_scale *s, unsigned c, int y, int x)
 {
 	const struct cg_pack *p = v->pack;
+	const int row_x = x;
 	int end = x + l->colw;
 	int bx = x + CG_W_INDEX + 1 + CG_W_VOLTS + 1;
 	bool stale = cg_view_stale(v, CG_REC_CELLS);
@@ -235,6 +272,8 @@ static void draw_cell(const struct cg_view *v, const struct cg_layout *l,
 		}
 		cg_crt_put(y, x, end, base, 0, buf);
 	}
+	if (l->trend_col)
+		draw_trend(y, trend_x(l, row_x), end, c, base);
 }
 
 static void draw_cells(const struct cg_view *v, const struct cg_layout *l,
@@ -243,6 +282,9 @@ static void draw_cells(const struct cg_view *v, const struct cg_layout *l,
 	const struct cg_pack *p = v->pack;
 	unsigned n = p->wired + (l->unwired ? unwired_rows(p) : 0);
 
+	if (l->trend_col && v->hist)
+		cg_trend_build(&trend, v->hist, p->wired, CG_W_TREND - 1,
+			       CG_TREND_WINDOW_MS);
 	for (int col = 0; col < l->ncols; col++)
 		draw_header(l, top, col * (l->colw + CG_COLUMN_GAP), s);
 	for (unsigned c = 0; c < n; c++) {

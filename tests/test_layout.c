@@ -53,8 +53,8 @@ static void readme_figures(struct cg_items *it)
 	item(it, 2, false, L"limits: HI 3.650 V  LO 2.800 V  delta 100 mV");
 }
 
-static const struct cg_layout_need cells16 = { 16, 0, true };
-static const struct cg_layout_need cells24 = { 24, 0, true };
+static const struct cg_layout_need cells16 = { 16, 0, true, false };
+static const struct cg_layout_need cells24 = { 24, 0, true, false };
 
 static void test_flow_packs_and_wraps(void **state)
 {
@@ -179,9 +179,45 @@ static void test_24_cells_132x43_one_column_with_extras(void **state)
 	assert_int_equal(l.bar_w, CG_BAR_MAX); /* 132 - 25 - 7 - 12 = 88 */
 }
 
+/* The trend comes last, on a wide terminal, when the pack has a history
+ * and the bar keeps CG_BAR_TREND_MIN beside it; never at 80 columns. */
+static void test_trend_column_where_width_allows(void **state)
+{
+	static const struct {
+		int width;
+		bool history, trend;
+		int bar_w;
+	} cases[] = {
+		{ 80, true, false, 36 },   /* the README's screen: unchanged */
+		{ 99, true, false, 55 },   /* 99 - 25 - 19 - 16 = 39 < 40 */
+		{ 100, true, true, 40 },
+		{ 132, true, true, CG_BAR_MAX },
+		{ 132, false, false, CG_BAR_MAX },
+	};
+	struct cg_items it;
+	struct cg_layout l;
+	(void)state;
+
+	readme_figures(&it);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cg_layout_need need = cells16;
+
+		need.trend = cases[i].history;
+		assert_true(cg_layout_choose(&need, &it, cases[i].width, 30, &l));
+		assert_int_equal(l.ncols, 1);
+		assert_true(l.session_col);
+		assert_int_equal(l.trend_col, cases[i].trend);
+		assert_int_equal(l.bar_w, cases[i].bar_w);
+		/* Everything on the row fits the width. */
+		assert_true(CG_ROW_FIXED + l.bar_w + CG_W_IMP + CG_W_SESSION +
+				    (l.trend_col ? CG_W_TREND : 0) <=
+			    cases[i].width);
+	}
+}
+
 static void test_unwired_listed_when_they_fit(void **state)
 {
-	struct cg_layout_need need = { 12, 4, false };
+	struct cg_layout_need need = { 12, 4, false, false };
 	struct cg_items it;
 	struct cg_layout l;
 	(void)state;
@@ -216,7 +252,7 @@ static void test_fewer_figures_before_too_small(void **state)
 
 static void test_below_minimum_size(void **state)
 {
-	struct cg_layout_need one = { 1, 0, false };
+	struct cg_layout_need one = { 1, 0, false, false };
 	struct cg_items it = { .n = 0 };
 	struct cg_layout l;
 	(void)state;
@@ -236,7 +272,7 @@ static void test_height_needed_is_the_least_that_fits(void **state)
 
 	readme_figures(&it);
 	for (int n = 8; n <= 24; n += 8) {
-		struct cg_layout_need need = { n, 0, true };
+		struct cg_layout_need need = { n, 0, true, false };
 
 		for (int w = CG_LAYOUT_MIN_COLS; w <= 200; w++) {
 			int h = cg_layout_height_needed(&need, &it, w);
@@ -351,7 +387,7 @@ static void test_fit_never_overflows(void **state)
 	for (int n = 1; n <= 24; n += 23 - n > 7 ? 7 : 1)
 		for (int w = CG_LINE_MIN_COLS; w <= 140; w += 3)
 			for (int h = 1; h <= 45; h++) {
-				struct cg_layout_need need = { n, 0, true };
+				struct cg_layout_need need = { n, 0, true, false };
 				int used;
 
 				assert_true(cg_layout_fit(&need, &it, w, h, &l));
@@ -381,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_16_cells_fit_80x24_with_bars),
 		cmocka_unit_test(test_24_cells_80x24_two_columns),
 		cmocka_unit_test(test_24_cells_132x43_one_column_with_extras),
+		cmocka_unit_test(test_trend_column_where_width_allows),
 		cmocka_unit_test(test_unwired_listed_when_they_fit),
 		cmocka_unit_test(test_fewer_figures_before_too_small),
 		cmocka_unit_test(test_below_minimum_size),
