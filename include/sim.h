@@ -1,8 +1,11 @@
 /*
  * sim: a simulated Chargery BMS. Produces the byte stream a real unit sends:
  * cells drifting and being balanced, 0x57 every second, 0x56 every two,
- * 0x58 when the current flips between charge and discharge, and junk bytes
- * between frames as seen in vendor dumps.
+ * 0x58 when the current flips between charge and discharge (from V1.25
+ * on), and junk bytes between frames as seen in vendor dumps. Each frame
+ * has the layout of the configured firmware (encode.h), and its fields are
+ * the ones that firmware has: before V1.21 no mode and no SOC, V1.22/V1.23
+ * the SOC also in the byte after the cells of 0x56.
  *
  * Pure: no I/O, no allocation, no globals, no clock. The caller says what
  * time it is; the same seed and the same times give the same bytes.
@@ -20,7 +23,7 @@
 struct cg_sim_config {
 	uint8_t slots;  /* channels per 0x56 frame: 8, 16 or 24 */
 	uint8_t cells;  /* wired cells, <= slots; the rest read a few mV */
-	enum cg_firmware firmware;
+	enum cg_firmware firmware; /* the frame layouts sent */
 	bool junk;      /* put junk bytes between frames */
 	uint32_t seed;
 };

@@ -4,16 +4,15 @@
  *
  *   chargery-sim --link /tmp/bms &   then   chargery-top /tmp/bms
  *
- * The stream comes from sim.c; this file only parses options, owns the pty
- * (or stdout) and paces the simulated clock against the monotonic clock.
+ * The stream comes from sim.c and the options from sim_options.c; this file
+ * owns the pty (or stdout) and paces the simulated clock against the
+ * monotonic clock.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <pty.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "args.h"
-#include "baud.h"
+#include "encode.h"
 #include "framer.h"
 #include "sim.h"
+#include "sim_options.h"
 
-#define PROGRAM "chargery-sim"
+#define PROGRAM CG_SIM_PROGRAM
 
 /* Above this many unread bytes on the pty nobody is reading: the stale
  * ones are dropped so that a reader who connects later sees the present
@@ -39,221 +38,11 @@
 /* From this speed on, --stdout generates without sleeping at all. */
 #define SPEED_UNPACED 1000.0
 
-struct options {
-	struct cg_sim_config sim;
-	bool to_stdout;
-	const char *link_path;
-	double speed;
-	double duration_s; /* 0: run until stopped */
-	bool cells_given;
-	/* Faults, to test how a reader diagnoses them. */
-	bool invert;          /* every byte complemented, as a TTL line */
-	unsigned corrupt_pct; /* frames with one byte flipped */
-	int baud;             /* frames only when the reader is at this rate */
-	speed_t baud_constant;
-	bool silent;          /* the pty stays quiet */
-};
-
 static volatile sig_atomic_t stop_signal;
 
 static void on_stop_signal(int sig)
 {
 	stop_signal = sig;
-}
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: " PROGRAM " [OPTION]...\n"
-		"Simulates a Chargery BMS8T/16T/24T: writes the byte stream the unit\n"
-		"sends on its COM3 port to a pseudo-terminal and prints that pty's path.\n"
-		"\n"
-		"  --stdout             write the raw stream to stdout instead of a pty\n"
-		"  --link PATH          also make PATH a symlink to the pty (replaced if it\n"
-		"                       is a symlink already, removed on exit)\n"
-		"  --cells N            wired cells, 1..slots (default: all slots)\n"
-		"  --slots 8|16|24      channels of the unit: BMS8T, 16T or 24T (default 16)\n"
-		"  --firmware v126|old  frame layout: V1.26 (default) or V1.22 and older\n"
-		"  --no-junk            no junk bytes between frames\n"
-		"  --seed N             seed of the simulation (default 1); same seed, same bytes\n"
-		"  --speed X            run the simulated clock X times faster (default 1)\n"
-		"  --duration SECONDS   stop after this much simulated time\n"
-		"\n"
-		"Faults, to see how a reader copes:\n"
-		"  --invert             complement every byte (a TTL adapter on an RS232 line)\n"
-		"  --corrupt PCT        flip one byte in PCT %% of frames so their checksum fails\n"
-		"  --baud N             act as a BMS at N baud: frames only while the reader's\n"
-		"                       pty is set to N, line noise otherwise (pty only)\n"
-		"  --silent             open the pty but send nothing (a loose wire)\n"
-		"  --help               show this help and exit\n"
-		"  --version            show the version and exit\n"
-		"\n"
-		"Example: " PROGRAM " --link /tmp/bms &  chargery-top /tmp/bms\n"
-		"         " PROGRAM " --stdout --speed 1000 --duration 60 > capture.bin\n");
-}
-
-static void die_usage(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2), noreturn));
-
-/* Says what is wrong with the command line, naming the option. */
-static void die_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROGRAM ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '" PROGRAM " --help' for the options.\n");
-	exit(EX_USAGE);
-}
-
-static unsigned long parse_ulong(const char *option, const char *arg,
-				 unsigned long min, unsigned long max)
-{
-	long long value;
-
-	if (!cg_args_integer(arg, (long long)min, (long long)max, &value))
-		die_usage("%s '%s' must be a whole number from %lu to %lu.",
-			  option, arg, min, max);
-	return (unsigned long)value;
-}
-
-/* Bounded so that times stay far inside 64-bit nanoseconds. */
-static double parse_number(const char *option, const char *arg, double min,
-			   double max)
-{
-	double value;
-
-	if (!cg_args_number(arg, min, max, &value))
-		die_usage("%s '%s' must be a number from %g to %g.", option,
-			  arg, min, max);
-	return value;
-}
-
-static void parse_options(int argc, char **argv, struct options *opt)
-{
-	enum {
-		OPT_STDOUT = 256, OPT_LINK, OPT_CELLS, OPT_SLOTS,
-		OPT_FIRMWARE, OPT_NO_JUNK, OPT_SEED, OPT_SPEED, OPT_DURATION,
-		OPT_HELP, OPT_VERSION, OPT_INVERT, OPT_CORRUPT, OPT_BAUD,
-		OPT_SILENT,
-	};
-	static const struct option longopts[] = {
-		{ "stdout", no_argument, NULL, OPT_STDOUT },
-		{ "link", required_argument, NULL, OPT_LINK },
-		{ "cells", required_argument, NULL, OPT_CELLS },
-		{ "slots", required_argument, NULL, OPT_SLOTS },
-		{ "firmware", required_argument, NULL, OPT_FIRMWARE },
-		{ "no-junk", no_argument, NULL, OPT_NO_JUNK },
-		{ "seed", required_argument, NULL, OPT_SEED },
-		{ "speed", required_argument, NULL, OPT_SPEED },
-		{ "duration", required_argument, NULL, OPT_DURATION },
-		{ "invert", no_argument, NULL, OPT_INVERT },
-		{ "corrupt", required_argument, NULL, OPT_CORRUPT },
-		{ "baud", required_argument, NULL, OPT_BAUD },
-		{ "silent", no_argument, NULL, OPT_SILENT },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ "version", no_argument, NULL, OPT_VERSION },
-		{ NULL, 0, NULL, 0 },
-	};
-	unsigned long slots;
-	int c;
-
-	cg_sim_default_config(&opt->sim);
-	opt->speed = 1.0;
-
-	/* Leading ':' so that getopt leaves the messages to us. */
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_STDOUT:
-			opt->to_stdout = true;
-			break;
-		case OPT_LINK:
-			if (!optarg[0])
-				die_usage("--link needs a path, got ''.");
-			opt->link_path = optarg;
-			break;
-		case OPT_CELLS:
-			opt->sim.cells = parse_ulong("--cells", optarg, 1,
-						     CG_MAX_CELLS);
-			opt->cells_given = true;
-			break;
-		case OPT_SLOTS:
-			slots = parse_ulong("--slots", optarg, 1, 255);
-			if (slots != 8 && slots != 16 && slots != 24)
-				die_usage("--slots '%s' must be 8, 16 or 24 (BMS8T, 16T, 24T).",
-					  optarg);
-			opt->sim.slots = slots;
-			break;
-		case OPT_FIRMWARE:
-			if (!strcmp(optarg, "v126"))
-				opt->sim.firmware = CG_FW_V126;
-			else if (!strcmp(optarg, "old"))
-				opt->sim.firmware = CG_FW_OLD;
-			else
-				die_usage("%s '%s' must be v126 or old.",
-					  "--firmware", optarg);
-			break;
-		case OPT_NO_JUNK:
-			opt->sim.junk = false;
-			break;
-		case OPT_SEED:
-			opt->sim.seed = parse_ulong("--seed", optarg, 0,
-						    UINT32_MAX);
-			break;
-		case OPT_SPEED:
-			opt->speed = parse_number("--speed", optarg, 0.01, 1e6);
-			break;
-		case OPT_DURATION:
-			opt->duration_s = parse_number("--duration", optarg,
-						       0.001, 1e7);
-			break;
-		case OPT_INVERT:
-			opt->invert = true;
-			break;
-		case OPT_CORRUPT:
-			opt->corrupt_pct = parse_ulong("--corrupt", optarg, 0,
-						       100);
-			break;
-		case OPT_BAUD:
-			opt->baud = (int)parse_ulong("--baud", optarg, 1,
-						     4000000);
-			opt->baud_constant = cg_baud_speed(opt->baud);
-			if (opt->baud_constant == B0)
-				die_usage("--baud '%s' is not a standard rate (9600, 19200, 38400, 57600, 115200, 230400, ...).",
-					  optarg);
-			break;
-		case OPT_SILENT:
-			opt->silent = true;
-			break;
-		case OPT_HELP:
-			usage(stdout);
-			exit(EX_OK);
-		case OPT_VERSION:
-			printf(PROGRAM " " CG_VERSION "\n");
-			exit(EX_OK);
-		case ':':
-			die_usage("%s needs a value.", argv[optind - 1]);
-			break;
-		default:
-			die_usage("unknown option '%s'.", argv[optind - 1]);
-			break;
-		}
-	}
-	if (optind < argc)
-		die_usage("unexpected argument '%s'; all settings are options.",
-			  argv[optind]);
-	if (opt->to_stdout && opt->link_path)
-		die_usage("--link makes a symlink to a pty; it cannot go with --stdout.");
-	if (opt->to_stdout && opt->baud)
-		die_usage("--baud watches the speed the reader sets on the pty; it cannot go with --stdout.");
-
-	if (!opt->cells_given)
-		opt->sim.cells = opt->sim.slots;
-	if (opt->sim.cells > opt->sim.slots)
-		die_usage("--cells %u is more than the %u slots of a BMS%uT; give more --slots or fewer cells.",
-			  opt->sim.cells, opt->sim.slots, opt->sim.slots);
 }
 
 static void install_signal_handlers(void)
@@ -485,7 +274,7 @@ static bool reader_at_speed(const struct output *out, speed_t speed)
 	return cfgetispeed(&tio) == speed;
 }
 
-static void add_faults(const struct options *opt, const struct output *out,
+static void add_faults(const struct cg_sim_options *opt, const struct output *out,
 		       uint32_t *rng, uint8_t *buf, size_t n)
 {
 	if (opt->baud && !reader_at_speed(out, opt->baud_constant)) {
@@ -499,7 +288,7 @@ static void add_faults(const struct options *opt, const struct output *out,
 			buf[i] = (uint8_t)~buf[i];
 }
 
-static int run(const struct options *opt, struct output *out)
+static int run(const struct cg_sim_options *opt, struct output *out)
 {
 	uint32_t rng = opt->sim.seed * 2654435761u | 1u;
 	uint64_t end_ms = (uint64_t)(opt->duration_s * 1000.0 + 0.5);
@@ -560,11 +349,11 @@ static int run(const struct options *opt, struct output *out)
 
 int main(int argc, char **argv)
 {
-	struct options opt = { 0 };
+	struct cg_sim_options opt = { 0 };
 	struct output out = { .fd = STDOUT_FILENO, .slave_fd = -1 };
 	int rc;
 
-	parse_options(argc, argv, &opt);
+	cg_sim_options_parse(argc, argv, &opt);
 	install_signal_handlers();
 
 	if (!opt.to_stdout) {
@@ -582,7 +371,7 @@ int main(int argc, char **argv)
 			fprintf(stderr,
 				PROGRAM ": a BMS%uT with %u cells (firmware %s) on %s%s%s; stop with Ctrl-C.\n",
 				opt.sim.slots, opt.sim.cells,
-				opt.sim.firmware == CG_FW_V126 ? "V1.26" : "V1.22",
+				cg_firmware_layout(opt.sim.firmware)->version,
 				opt.link_path ? opt.link_path : out.slave_path,
 				opt.link_path ? " -> " : "",
 				opt.link_path ? out.slave_path : "");

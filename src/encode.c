@@ -6,6 +6,8 @@
  */
 #include "encode.h"
 
+#include <string.h>
+
 #include "framer.h"
 
 /* Fixed bytes around the payload: 0x24 0x24 cmd len ... checksum. */
@@ -61,6 +63,34 @@ static size_t finish_frame(uint8_t *out, size_t pos)
 	return len;
 }
 
+static const struct cg_firmware_layout layouts[CG_FW_COUNT] = {
+	[CG_FW_V126] = { "v126", "V1.26", true, false, 19, true },
+	[CG_FW_V125] = { "v125", "V1.25", true, false, 15, true },
+	[CG_FW_V124] = { "v124", "V1.24", true, false, 15, false },
+	[CG_FW_V122] = { "v122", "V1.22/V1.23", false, true, 15, false },
+	[CG_FW_V120] = { "v120", "before V1.21", false, false, 13, false },
+};
+
+const struct cg_firmware_layout *cg_firmware_layout(enum cg_firmware fw)
+{
+	return (unsigned)fw < CG_FW_COUNT ? &layouts[fw] : &layouts[CG_FW_V126];
+}
+
+bool cg_firmware_by_name(const char *name, enum cg_firmware *fw)
+{
+	if (!strcmp(name, "old")) {
+		*fw = CG_FW_OLD;
+		return true;
+	}
+	for (unsigned i = 0; i < CG_FW_COUNT; i++) {
+		if (!strcmp(name, layouts[i].name)) {
+			*fw = (enum cg_firmware)i;
+			return true;
+		}
+	}
+	return false;
+}
+
 size_t cg_encode_cells(const struct cg_cells *cells, enum cg_firmware fw,
 		       uint8_t out[CG_FRAME_MAX])
 {
@@ -71,12 +101,13 @@ size_t cg_encode_cells(const struct cg_cells *cells, enum cg_firmware fw,
 	for (uint8_t i = 0; i < count; i++)
 		pos += put_u16_be(out + pos, cells->mv[i]);
 
-	if (fw == CG_FW_V126) {
+	if (cg_firmware_layout(fw)->cells_energy) {
 		pos += put_u32_le(out + pos, cells->energy_mwh);
 		pos += put_u32_le(out + pos, cells->charge_mah);
 	} else {
-		/* V1.22 pads the cells with one byte (0x00 in vendor dumps). */
-		out[pos++] = 0x00;
+		/* One byte after the cells: the SOC from V1.22 on; 0x00 in
+		 * the vendor's dumps where there is none. */
+		out[pos++] = cells->has_soc ? cells->soc_pct : 0x00;
 	}
 	return finish_frame(out, pos);
 }
@@ -84,16 +115,20 @@ size_t cg_encode_cells(const struct cg_cells *cells, enum cg_firmware fw,
 size_t cg_encode_status(const struct cg_status *status, enum cg_firmware fw,
 			uint8_t out[CG_FRAME_MAX])
 {
+	const struct cg_firmware_layout *layout = cg_firmware_layout(fw);
 	size_t pos = put_header(out, CG_CMD_STATUS);
 
 	pos += put_u16_be(out + pos, status->charge_end_mv);
-	out[pos++] = status->mode;
+	/* Before V1.21 no mode byte: the current is a bare magnitude. */
+	if (layout->status_len > 13)
+		out[pos++] = status->mode;
 	pos += put_u16_be(out + pos, current_magnitude(status->current_da));
 	pos += put_u16_be(out + pos, (uint16_t)status->t1_dc);
 	pos += put_u16_be(out + pos, (uint16_t)status->t2_dc);
-	out[pos++] = status->soc_pct;
+	if (layout->status_len > 13)
+		out[pos++] = status->soc_pct;
 
-	if (fw == CG_FW_V126) {
+	if (layout->status_len == 19) {
 		pos += put_u16_be(out + pos, status->discharge_end_mv);
 		out[pos++] = status->charge_protect ? 1 : 0;
 		out[pos++] = status->discharge_protect ? 1 : 0;

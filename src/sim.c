@@ -323,16 +323,29 @@ static void set_mode(struct cg_sim *sim, enum cg_mode mode, uint64_t now_ms)
 	store_offsets(sim, offset_uv);
 }
 
+static uint8_t soc_pct(const struct cg_sim *sim)
+{
+	return (uint8_t)((sim->soc_milli + 500) / 1000);
+}
+
+/* The record as the decoder gives it back for this firmware. */
 static size_t build_status(struct cg_sim *sim, uint8_t *out)
 {
+	const struct cg_firmware_layout *layout =
+		cg_firmware_layout(sim->config.firmware);
+	bool has_mode = layout->status_len > 13;
 	struct cg_status status = {
 		.charge_end_mv = CHARGE_END_MV,
-		.mode = sim->mode,
-		.current_da = sim->current_da,
+		.has_mode = has_mode,
+		.mode = has_mode ? sim->mode : CG_MODE_UNKNOWN,
+		.current_da = has_mode || sim->current_da >= 0
+				      ? sim->current_da
+				      : -sim->current_da,
 		.t1_dc = sim->t1_dc,
 		.t2_dc = sim->t2_dc,
-		.soc_pct = (uint8_t)((sim->soc_milli + 500) / 1000),
-		.has_protection = sim->config.firmware == CG_FW_V126,
+		.has_soc = has_mode,
+		.soc_pct = has_mode ? soc_pct(sim) : 0,
+		.has_protection = layout->status_len == 19,
 		.discharge_end_mv = DISCHARGE_END_MV,
 	};
 
@@ -341,9 +354,13 @@ static size_t build_status(struct cg_sim *sim, uint8_t *out)
 
 static size_t build_cells(struct cg_sim *sim, uint8_t *out)
 {
+	const struct cg_firmware_layout *layout =
+		cg_firmware_layout(sim->config.firmware);
 	struct cg_cells cells = {
 		.count = sim->config.slots,
-		.has_energy = sim->config.firmware == CG_FW_V126,
+		.has_soc = layout->cells_soc,
+		.soc_pct = layout->cells_soc ? soc_pct(sim) : 0,
+		.has_energy = layout->cells_energy,
 		.energy_mwh = (uint32_t)clamp64(sim->energy_uwh / 1000, 0,
 						UINT32_MAX),
 		.charge_mah = (uint32_t)(sim->charge_uah / 1000),
@@ -444,7 +461,8 @@ static size_t emit_event(struct cg_sim *sim, enum sim_event event,
 			set_mode(sim, pick_next_mode(sim), at_ms);
 		/* The BMS measures impedances when the current reverses;
 		 * a pack starting from rest counts as reversing too. */
-		if (sim->mode != before && sim->mode != CG_MODE_STORAGE)
+		if (sim->mode != before && sim->mode != CG_MODE_STORAGE &&
+		    cg_firmware_layout(sim->config.firmware)->impedance)
 			sim->impedance_due = true;
 		sim->next_status_ms += STATUS_PERIOD_MS;
 		return n + build_status(sim, out + n);

@@ -35,6 +35,7 @@ struct stream_report {
 	unsigned orphan_impedance;  /* 0x58 not right after a reversal */
 	unsigned missing_impedance; /* reversal not followed by a 0x58 */
 	unsigned mode_frames[3];
+	unsigned status_without_mode; /* 0x57 of 13 bytes */
 	unsigned balancing_phases, balanced_phases;
 
 	/* running state */
@@ -65,8 +66,18 @@ static void check_cells(struct stream_report *r,
 			const struct cg_sim_config *config,
 			const struct cg_cells *cells)
 {
+	const struct cg_firmware_layout *fw =
+		cg_firmware_layout(config->firmware);
+
 	assert_int_equal(cells->count, config->slots);
-	assert_int_equal(cells->has_energy, config->firmware == CG_FW_V126);
+	assert_int_equal(cells->has_energy, fw->cells_energy);
+	/* Without Wh/Ah the byte after the cells is read as the SOC: the
+	 * pack's from V1.22 on, 0x00 before. */
+	assert_int_equal(cells->has_soc, !fw->cells_energy);
+	if (fw->cells_soc)
+		assert_in_range(cells->soc_pct, 1, 100);
+	else
+		assert_int_equal(cells->soc_pct, 0);
 	for (unsigned i = 0; i < cells->count; i++) {
 		if (i < config->cells) {
 			assert_in_range(cells->mv[i], 2500, 3650);
@@ -110,10 +121,29 @@ static void check_status(struct stream_report *r,
 			 const struct cg_sim_config *config,
 			 const struct cg_status *status)
 {
+	const struct cg_firmware_layout *fw =
+		cg_firmware_layout(config->firmware);
 	int32_t magnitude = abs(status->current_da);
 
-	assert_int_equal(status->has_protection,
-			 config->firmware == CG_FW_V126);
+	assert_int_equal(status->has_protection, fw->status_len == 19);
+	if (fw->status_len == 13) {
+		/* Before V1.21: no mode, no SOC, the current unsigned, so
+		 * no reversal can be seen in the stream. */
+		assert_false(status->has_mode);
+		assert_int_equal(status->mode, CG_MODE_UNKNOWN);
+		assert_false(status->has_soc);
+		assert_int_equal(status->soc_pct, 0);
+		assert_true(status->current_da >= 0);
+		assert_true(status->current_da == 0 ||
+			    status->current_da >= 50);
+		assert_in_range(status->current_da, 0, 400);
+		assert_in_range(status->t1_dc, 150, 250);
+		assert_in_range(status->t2_dc, 150, 250);
+		r->status_without_mode++;
+		return;
+	}
+	assert_true(status->has_mode);
+	assert_true(status->has_soc);
 	assert_in_range(status->mode, CG_MODE_DISCHARGE, CG_MODE_STORAGE);
 	if (status->mode == CG_MODE_STORAGE)
 		assert_int_equal(status->current_da, 0);
@@ -128,7 +158,7 @@ static void check_status(struct stream_report *r,
 		end_phase(r);
 		if (status->mode != CG_MODE_STORAGE) {
 			r->reversals++;
-			r->expect_impedance = true;
+			r->expect_impedance = fw->impedance;
 		}
 	}
 	r->mode = status->mode;
@@ -221,6 +251,8 @@ static void assert_clean_stream(const struct stream_report *r,
 				uint64_t duration_ms)
 {
 	const struct cg_framer_stats *stats = &r->framer.stats;
+	const struct cg_firmware_layout *fw =
+		cg_firmware_layout(config->firmware);
 
 	assert_int_equal(r->rejected, 0);
 	assert_int_equal(stats->bad_checksum, 0);
@@ -231,9 +263,18 @@ static void assert_clean_stream(const struct stream_report *r,
 				r->frames[CG_REC_CELLS] +
 				r->frames[CG_REC_IMPEDANCE]);
 
-	/* A 0x58 right after every reversal, and only then. */
-	assert_true(r->reversals > 0);
-	assert_int_equal(r->frames[CG_REC_IMPEDANCE], r->reversals);
+	/* A 0x58 right after every reversal, and only then; none at all
+	 * before V1.25. Before V1.21 no 0x57 says the mode. */
+	if (fw->status_len == 13) {
+		assert_int_equal(r->status_without_mode,
+				 r->frames[CG_REC_STATUS]);
+		assert_int_equal(r->reversals, 0);
+	} else {
+		assert_int_equal(r->status_without_mode, 0);
+		assert_true(r->reversals > 0);
+	}
+	assert_int_equal(r->frames[CG_REC_IMPEDANCE],
+			 fw->impedance ? r->reversals : 0);
 	assert_int_equal(r->orphan_impedance, 0);
 	assert_int_equal(r->missing_impedance, 0);
 
@@ -282,7 +323,7 @@ static void test_sim_variants(void **state)
 
 	(void)state;
 	for (size_t s = 0; s < 3; s++) {
-		for (int fw = CG_FW_V126; fw <= CG_FW_OLD; fw++) {
+		for (int fw = 0; fw < CG_FW_COUNT; fw++) {
 			for (int junk = 0; junk <= 1; junk++) {
 				cg_sim_default_config(&config);
 				config.slots = slot_options[s];
