@@ -106,6 +106,22 @@ struct cg_record {
 enum cg_decode_result cg_decode(const struct cg_frame *frame,
 				struct cg_record *out);
 
+/*
+ * What one 0x56 cannot tell alone: the byte after the cells of a 0x56
+ * without Wh/Ah is the SOC from V1.22 on, but the same layout came before
+ * V1.22, when there was no SOC. A unit whose 0x57 carries no SOC (13
+ * bytes: before V1.21) has none in its 0x56 either. last_status is the
+ * unit's latest 0x57, NULL while none has come (the byte is then taken
+ * for the SOC, as most units with this layout are V1.22/V1.23).
+ */
+bool cg_decode_cells_soc_trusted(const struct cg_status *last_status);
+
+/* Applies that to a decoded record: a cells record whose SOC is not
+ * trusted loses it (has_soc false, soc_pct 0). Other records are left
+ * as they are. */
+void cg_decode_in_context(struct cg_record *rec,
+			  const struct cg_status *last_status);
+
 /* "discharge", "charge", "storage" or "unknown". */
 const char *cg_mode_name(enum cg_mode mode);
 

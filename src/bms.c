@@ -167,6 +167,10 @@ static int use_frame(struct cg_bms *b, const struct cg_frame *frame,
 		cg_framer_reject(&b->framer, frame);
 		return 0;
 	}
+	/* What the frame cannot tell alone (an old 0x56's SOC byte), for
+	 * every output alike: the pack, JSON, MQTT, the history. */
+	cg_decode_in_context(&rec, b->pack.have[CG_REC_STATUS]
+					   ? &b->pack.status : NULL);
 	struct cg_status before = b->pack.status;
 	bool had_status = b->pack.have[CG_REC_STATUS];
 	cg_pack_apply(&b->pack, &rec, data_ms);

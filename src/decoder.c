@@ -223,6 +223,21 @@ enum cg_decode_result cg_decode(const struct cg_frame *frame,
 	}
 }
 
+bool cg_decode_cells_soc_trusted(const struct cg_status *last_status)
+{
+	return !last_status || last_status->has_soc;
+}
+
+void cg_decode_in_context(struct cg_record *rec,
+			  const struct cg_status *last_status)
+{
+	if (rec->type != CG_REC_CELLS || !rec->u.cells.has_soc ||
+	    cg_decode_cells_soc_trusted(last_status))
+		return;
+	rec->u.cells.has_soc = false;
+	rec->u.cells.soc_pct = 0;
+}
+
 const char *cg_mode_name(enum cg_mode mode)
 {
 	switch (mode) {

@@ -143,13 +143,18 @@ void cg_pack_apply(struct cg_pack *pack, const struct cg_record *record,
 	switch (record->type) {
 	case CG_REC_CELLS:
 		pack->cells = record->u.cells;
-		if (record->u.cells.has_soc)
+		if (record->u.cells.has_soc &&
+		    cg_decode_cells_soc_trusted(pack->have[CG_REC_STATUS]
+							? &pack->status : NULL))
 			set_soc(pack, CG_REC_CELLS, record->u.cells.soc_pct, now_ms);
 		break;
 	case CG_REC_STATUS:
 		pack->status = record->u.status;
 		if (record->u.status.has_soc)
 			set_soc(pack, CG_REC_STATUS, record->u.status.soc_pct, now_ms);
+		else if (pack->soc_from == CG_REC_CELLS &&
+			 !cg_decode_cells_soc_trusted(&record->u.status))
+			pack->have_soc = false; /* it was no SOC after all */
 		break;
 	case CG_REC_IMPEDANCE:
 		/* One 0x58 could be a corrupted one that summed right: its

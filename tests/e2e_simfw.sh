@@ -40,6 +40,13 @@ check "v120: no discharge-end or protection fields" none v120 '"discharge_end_mv
 check "v120: cells lines without Wh/Ah" \
 	[ "$(lines v120 '"frame":"cells".*"wh":null,"ah":null')" -ge 10 ]
 check "v120: no 0x58 before V1.25" none v120 '"frame":"impedance"'
+# Its 0x56 has a byte after the cells, but a unit whose 0x57 has no SOC
+# has none there either: once a status line has come, no cells line
+# claims one (decoder.h, cg_decode_cells_soc_trusted).
+check "v120: after the first status, no cells line has a SOC" \
+	[ "$(awk '/"frame":"status"/ { s = 1 } s && /"frame":"cells"/ && !/"soc_pct":null}$/' "$E2E_TMP/v120.json" | wc -l)" -eq 0 ]
+check "v120: ... and there are such cells lines" \
+	[ "$(awk '/"frame":"status"/ { s = 1 } s && /"frame":"cells"/' "$E2E_TMP/v120.json" | wc -l)" -ge 5 ]
 
 # --- V1.22/V1.23 --------------------------------------------------------------
 json_run v122 20 '"frame":"cells"'

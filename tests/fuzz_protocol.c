@@ -173,8 +173,8 @@ static void check_record(const struct cg_record *rec)
 /*
  * Encoding a decoded record must give back the frame it came from: a field
  * read from the wrong offset or in the wrong byte order shows up here even
- * when its value is plausible. The old 0x56 layout has a spare byte the
- * record does not keep, so that byte (and so the checksum) is left out.
+ * when its value is plausible: every byte, the SOC byte of the V1.22 0x56
+ * and the 13-byte 0x57 of firmware before V1.21 included.
  */
 static void check_round_trip(const struct cg_frame *frame,
 			     const struct cg_record *rec)
@@ -186,14 +186,15 @@ static void check_round_trip(const struct cg_frame *frame,
 	case CG_REC_CELLS:
 		len = cg_encode_cells(&rec->u.cells,
 				      rec->u.cells.has_energy ? CG_FW_V126
-							      : CG_FW_OLD,
+							      : CG_FW_V122,
 				      again);
-		compare = rec->u.cells.has_energy ? len : len - 2;
+		compare = len;
 		break;
 	case CG_REC_STATUS:
 		len = cg_encode_status(&rec->u.status,
-				       rec->u.status.has_protection
-					       ? CG_FW_V126 : CG_FW_OLD,
+				       rec->u.status.has_protection ? CG_FW_V126
+				       : rec->u.status.has_mode     ? CG_FW_V122
+								    : CG_FW_V120,
 				       again);
 		compare = len;
 		break;

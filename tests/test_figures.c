@@ -402,7 +402,9 @@ static void test_soc_from_either_frame(void **state)
 	struct cg_view v;
 	(void)state;
 
-	/* V1.22/V1.23: the SOC rides in the 0x56; the 0x57 has none. */
+	/* V1.22/V1.23: the SOC rides in the 0x56 too (here before any 0x57
+	 * has come). A unit whose 0x57 has no SOC (13 bytes, before V1.21)
+	 * has none in its 0x56 either: see the end. */
 	small_pack(&p, &v, 4, lfp);
 	memset(&rec, 0, sizeof(rec));
 	rec.type = CG_REC_CELLS;
@@ -411,7 +413,6 @@ static void test_soc_from_either_frame(void **state)
 	rec.u.cells.has_soc = true;
 	rec.u.cells.soc_pct = 77;
 	cg_pack_apply(&p, &rec, 1000);
-	old_status(&p, 3650, 230);
 	assert_true(p.have_soc);
 	cg_figures_build(&v, &s, &it);
 	assert_true(wcscmp(item_text(&it, L"SOC"), L"SOC 77 %") == 0);
@@ -420,6 +421,14 @@ static void test_soc_from_either_frame(void **state)
 	v.now_ms = 60000;
 	cg_figures_build(&v, &s, &it);
 	assert_true(find_item(&it, L"SOC")->attr & CG_A_DIM);
+
+	/* A 0x57 without SOC: the byte was no SOC; none is shown. */
+	v.now_ms = 1000;
+	old_status(&p, 3650, 230);
+	assert_false(p.have_soc);
+	cg_figures_build(&v, &s, &it);
+	assert_true(find_item(&it, L"SOC") == NULL ||
+		    wcsstr(item_text(&it, L"SOC"), L"77") == NULL);
 }
 
 int main(void)

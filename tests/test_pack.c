@@ -319,7 +319,8 @@ static void test_ties(void **state)
 	}
 }
 
-/* SOC from whichever frame brought one last; none from old firmware. */
+/* SOC from whichever frame brought one last; none from old firmware
+ * (nor from its 0x56 byte after the cells: test_soc_context.c). */
 static void test_soc_sources(void **state)
 {
 	struct cg_pack pack;
@@ -337,7 +338,13 @@ static void test_soc_sources(void **state)
 	rec.u.cells.has_energy = false;
 	rec.u.cells.has_soc = true;
 	rec.u.cells.soc_pct = 64;
-	cg_pack_apply(&pack, &rec, 2000);
+	cg_pack_apply(&pack, &rec, 1500);
+	assert_false(pack.have_soc);
+	struct cg_record cells = rec;
+	make_status(&rec);
+	rec.u.status.has_soc = true; /* V1.22: 91 % */
+	cg_pack_apply(&pack, &rec, 1800);
+	cg_pack_apply(&pack, &cells, 2000);
 	assert_true(pack.have_soc);
 	assert_int_equal(pack.soc_pct, 64);
 	assert_int_equal(pack.soc_at_ms, 2000);
