@@ -32,6 +32,19 @@ once_none() {
 }
 check "--once with nobody online exits 69 in bounded time, saying what to do" once_none
 
+# A broker that cannot be reached stays an error: nothing to wait on.
+dead_broker() {
+	local dead rc
+	dead=$(free_port)
+	timeout 20 "$TOP" --json "mqtt://127.0.0.1:$dead/wait/+" >/dev/null 2>"$T/dead.err"
+	rc=$?
+	[ "$rc" -eq 69 ] &&
+		grep -q "broker 127.0.0.1:$dead refused the connection: is the broker running there?" "$T/dead.err" &&
+		! grep -q 'waiting for packs' "$T/dead.err" ||
+		{ echo "# exit $rc:"; sed 's/^/#   /' "$T/dead.err"; return 1; }
+}
+check "PREFIX/+ on a broker that is not there exits 69, saying so" dead_broker
+
 # --json and --headless: started with nobody online, they wait and say so
 # once on stderr.
 "$TOP" --json "$BROKER/wait/+" >"$T/json.out" 2>"$T/json.err" &
