@@ -58,9 +58,17 @@ int cg_app_open_watches(struct app *a, const struct cg_source_arg *args,
 
 /* After the bank is open: the BMSes each watch finds announced within
  * its first moments become packs too. It waits with wait_mask as the
- * signal mask, so a quit signal stops it. -1 with err filled. */
+ * signal mask, so a quit signal stops it. A watch with nobody online is
+ * no error: the run waits for them (said once on stderr without the
+ * table); but --once with no pack at all is -1, EX_UNAVAILABLE. -1 with
+ * err filled (a broker that cannot be reached, a signal). */
 int cg_app_gather(struct app *a, const sigset_t *wait_mask,
 		  struct cg_error *err);
+
+/* With no pack yet, where the run waits for them ("PREFIX/+ on HOST",
+ * each watch's), written into out; NULL when there is a pack or no
+ * watch. */
+const char *cg_app_waiting(const struct app *a, char *out, size_t cap);
 
 /* Moves watch w on in the main loop: a BMS newly online is one more pack,
  * outputs opened and on the table at once. Returns 0, or the exit code

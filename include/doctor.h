@@ -73,6 +73,8 @@ enum cg_diagnosis {
 	CG_DIAG_UNREACHABLE, /* no route, or no answer in time */
 	CG_DIAG_CLOSED,     /* the bridge closed or reset the connection */
 	CG_DIAG_HANDSHAKE,  /* the websocket upgrade was refused */
+	/* Another chargery-top read through a broker (cg_doctor_remote): */
+	CG_DIAG_OFFLINE,    /* it said offline (or its Last Will did) */
 };
 
 /*
@@ -139,6 +141,7 @@ struct cg_doctor {
 
 	bool ended;              /* end of a capture, stdin or replay */
 	bool network;            /* a bridge: see cg_doctor_network */
+	bool remote;             /* a broker's: see cg_doctor_remote */
 
 	struct cg_doctor_xonxoff xonxoff;
 
@@ -156,6 +159,15 @@ void cg_doctor_init(struct cg_doctor *doctor, const char *port, int baud,
  * websocket upgrade), a loss is the bridge closing the connection, and
  * silence is a bridge connected but with nothing on its serial side. */
 void cg_doctor_network(struct cg_doctor *doctor);
+
+/* The port is another chargery-top's --mqtt read through a broker (an
+ * mqtt:// source, source.h); remote is its PREFIX/NAME, which the texts
+ * name. As cg_doctor_network (no baud hunt, the broker's open failures
+ * said in its own words), and the words are of what it is: silence is a
+ * remote chargery-top that sends no frames (its BMS's display off?), an
+ * open failure EX_NOUSER is that chargery-top offline (CG_DIAG_OFFLINE,
+ * said with how long), a loss is the broker's connection gone. */
+void cg_doctor_remote(struct cg_doctor *doctor, const char *remote);
 
 /* The link (re)opened; it is at the doctor's current rate. */
 void cg_doctor_opened(struct cg_doctor *doctor, uint64_t now_ms);

@@ -7,7 +7,9 @@
  * once its NAME goes offline its own source says so (the pack shows as
  * disconnected, keeps its history and its key) and comes back with it.
  * At most CG_MAX_SOURCES names are handed out over the run; a name past
- * that is said once as a note and left out.
+ * that is said once as a note and left out. None online at the start is
+ * no error: the run waits for them (cg_mqttwatch_where says where), but
+ * for one that must answer at once (cg_mqttwatch_none).
  *
  * The main loop polls cg_mqttwatch_fd, wakes at cg_mqttwatch_due_ms and
  * calls cg_mqttwatch_step until it returns false. Not pure: sockets (as
@@ -27,6 +29,7 @@
 
 #define CG_MQTTWATCH_URL_MAX 600
 #define CG_MQTTWATCH_NOTE_MAX 200
+#define CG_MQTTWATCH_WHERE_MAX 400
 
 struct cg_mqttwatch;
 
@@ -42,6 +45,14 @@ struct cg_mqttwatch *cg_mqttwatch_open(const char *url, const char *cafile,
  * reached or a signal came. */
 int cg_mqttwatch_gather(struct cg_mqttwatch *w, uint64_t wait_ms,
 			const sigset_t *wait_mask, struct cg_error *err);
+
+/* Where it waits for packs, in words: "PREFIX/+ on HOST" (":PORT" when
+ * not the usual one). Valid until cg_mqttwatch_close. */
+const char *cg_mqttwatch_where(const struct cg_mqttwatch *w);
+
+/* The answer when a run that must not wait (--once) found nobody: -1
+ * with err filled, EX_UNAVAILABLE and what to do. */
+int cg_mqttwatch_none(const struct cg_mqttwatch *w, struct cg_error *err);
 
 int cg_mqttwatch_fd(const struct cg_mqttwatch *w);
 uint64_t cg_mqttwatch_due_ms(const struct cg_mqttwatch *w, uint64_t now_ms);

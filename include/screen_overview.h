@@ -17,7 +17,8 @@
 #include "screens.h"
 
 /* Draws the overview of v->bank (v->bank_n packs) and its status line,
- * selected marked. */
+ * selected marked. With no pack (bank_n 0), says in plain words where
+ * they are waited for (v->waiting) instead. */
 void cg_screen_overview_draw(const struct cg_view *v, int selected);
 
 /* Up and down move the selection among n packs; true when the key meant

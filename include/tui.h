@@ -52,6 +52,9 @@ struct cg_view {
 	 * (this view is the first's); NULL when one pack is shown. */
 	const struct cg_view *bank;
 	int bank_n;
+	/* No pack yet (mqtt://HOST/PREFIX/+ with nobody online): where the
+	 * overview waits for them, "PREFIX/+ on HOST"; else NULL. */
+	const char *waiting;
 	const struct cg_framer_stats *framer;
 	uint64_t implausible;  /* frames rejected by the decoder */
 	const char *port;

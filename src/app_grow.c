@@ -49,12 +49,19 @@ int cg_app_open_watches(struct app *a, const struct cg_source_arg *args,
 	return 0;
 }
 
+/* The run will show the table (app.h's tui, before it is started). */
+static bool table_wanted(const struct app *a)
+{
+	return !(a->opt.json || a->opt.once || a->opt.headless);
+}
+
 int cg_app_gather(struct app *a, const sigset_t *wait_mask,
 		  struct cg_error *err)
 {
 	for (int i = 0; i < a->nwatch; i++) {
 		const char *url, *name;
 		char note[CG_MQTTWATCH_NOTE_MAX];
+		int before = a->n;
 		if (cg_mqttwatch_gather(a->watch[i], GATHER_MS, wait_mask, err) < 0)
 			return -1;
 		while (cg_mqttwatch_step(a->watch[i], cg_clock_ms(), false,
@@ -62,8 +69,34 @@ int cg_app_gather(struct app *a, const sigset_t *wait_mask,
 			if (url && cg_bank_add(a->bms, &a->n, url, &a->opt,
 					       cg_clock_ms(), err) < 0)
 				return -1;
+		/* Nobody there yet: the packs come as they go online. The
+		 * table says so on screen; a run without it says so here,
+		 * once. --once answers below. */
+		if (a->n == before && !a->opt.once && !table_wanted(a))
+			cg_sayf("waiting for packs under %s: none is online "
+				"yet; each is read as it comes online",
+				cg_mqttwatch_where(a->watch[i]));
 	}
+	if (a->n == 0 && a->nwatch && a->opt.once)
+		return cg_mqttwatch_none(a->watch[0], err);
 	return 0;
+}
+
+const char *cg_app_waiting(const struct app *a, char *out, size_t cap)
+{
+	size_t len = 0;
+
+	if (a->n || !a->nwatch || cap == 0)
+		return NULL;
+	out[0] = '\0';
+	for (int i = 0; i < a->nwatch && len < cap; i++) {
+		int k = snprintf(out + len, cap - len, "%s%s", i ? ", " : "",
+				 cg_mqttwatch_where(a->watch[i]));
+		if (k < 0)
+			break;
+		len += (size_t)k;
+	}
+	return out;
 }
 
 /* One more pack, with its outputs, on the table at once. Returns 0, or

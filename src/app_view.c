@@ -72,11 +72,16 @@ static void pack_view(struct app *a, int i, uint64_t now, struct cg_view *v)
 void cg_app_draw(struct app *a, uint64_t now)
 {
 	static struct cg_view bank[CG_MAX_SOURCES];
+	static char waiting[CG_MAX_SOURCES * CG_MQTTWATCH_WHERE_MAX];
 	struct cg_view v;
 	int shown = cg_tui_pack();
 	bool bell = false;
 
-	if (shown < 0 || shown >= a->n) {
+	if (a->n == 0) {
+		/* PREFIX/+ with nobody online yet: the overview waits. */
+		v = (struct cg_view){ .bank = bank, .now_ms = now,
+			.waiting = cg_app_waiting(a, waiting, sizeof(waiting)) };
+	} else if (shown < 0 || shown >= a->n) {
 		/* The overview: every pack's view. */
 		for (int i = 0; i < a->n; i++)
 			pack_view(a, i, now, &bank[i]);

@@ -118,6 +118,8 @@ static int print_once(struct app *a)
 
 static bool all_ended(const struct app *a)
 {
+	if (a->nwatch) /* PREFIX/+: more packs may come */
+		return false;
 	for (int i = 0; i < a->n; i++)
 		if (!a->bms[i].ended)
 			return false;
@@ -390,12 +392,6 @@ static int open_sources(struct app *a, const sigset_t *wait_mask,
 			 err) < 0 ||
 	    cg_app_gather(a, wait_mask, err) < 0)
 		return err->exit_code;
-	if (a->n == 0) {
-		cg_error_set(err, EX_UNAVAILABLE, "no BMS is online under %s "
-			     "yet: --list with the broker's URL shows what is "
-			     "announced there", args[0].path);
-		return err->exit_code;
-	}
 	return -1;
 }
 

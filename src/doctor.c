@@ -78,6 +78,13 @@ void cg_doctor_network(struct cg_doctor *d)
 	d->can_hunt = false;
 }
 
+void cg_doctor_remote(struct cg_doctor *d, const char *remote)
+{
+	cg_doctor_network(d);
+	d->remote = true;
+	copy_line(d->port, sizeof(d->port), remote); /* the texts' name */
+}
+
 void cg_doctor_opened(struct cg_doctor *d, uint64_t now_ms)
 {
 	d->open = true;
@@ -570,11 +577,56 @@ static enum cg_diagnosis open_diagnosis(struct cg_doctor *d, uint64_t now_ms)
 	return CG_DIAG_OK;
 }
 
+/* A remote chargery-top through a broker (cg_doctor_remote): what the
+ * bridge's words would say of it, said of what it is. The broker's own
+ * failures keep their words (they name the broker and what to check). */
+static enum cg_diagnosis remote_diagnosis(struct cg_doctor *d,
+					  enum cg_diagnosis diag,
+					  uint64_t now_ms)
+{
+	char *t = d->text, len[32];
+	size_t cap = sizeof(d->text);
+	uint64_t since = d->open ? (d->last_byte_ms ? d->last_byte_ms
+						    : d->opened_ms)
+				 : d->open_error_ms;
+	unsigned long long s = now_ms > since ? (now_ms - since) / 1000 : 0;
+
+	if (s < 120)
+		snprintf(len, sizeof(len), "%llu s", s);
+	else if (s < 120 * 60)
+		snprintf(len, sizeof(len), "%llu min", s / 60);
+	else
+		snprintf(len, sizeof(len), "%llu h %02llu min", s / 3600,
+			 s / 60 % 60);
+	if (d->open && diag == CG_DIAG_SILENT)
+		snprintf(t, cap, "the remote chargery-top (%.100s) sends no frames "
+			 "(for %s): is its BMS's display on? is it online?",
+			 d->port, len);
+	else if (d->open && diag == CG_DIAG_WAITING)
+		snprintf(t, cap, "waiting for frames from the remote "
+			 "chargery-top (%.100s)", d->port);
+	else if (!d->open && d->open_exit_code == 0)
+		snprintf(t, cap, "connecting to the broker for the remote "
+			 "chargery-top (%.100s)", d->port);
+	else if (!d->open && d->open_exit_code == EX_NOINPUT)
+		snprintf(t, cap, "the connection to the broker was lost; "
+			 "reconnecting for the remote chargery-top (%.100s)", d->port);
+	else if (!d->open && d->open_exit_code == EX_NOUSER) {
+		snprintf(t, cap, "the remote chargery-top (%.100s) is offline (for "
+			 "%s): is its machine up? it is read again as soon as "
+			 "it is back", d->port, len);
+		return CG_DIAG_OFFLINE;
+	}
+	return diag;
+}
+
 enum cg_diagnosis cg_doctor_diagnose(struct cg_doctor *d, uint64_t now_ms)
 {
 	d->text[0] = '\0';
 	d->diagnosis = d->open ? open_diagnosis(d, now_ms)
 			       : closed_diagnosis(d);
+	if (d->remote)
+		d->diagnosis = remote_diagnosis(d, d->diagnosis, now_ms);
 	return d->diagnosis;
 }
 const char *cg_doctor_text(const struct cg_doctor *d)
@@ -605,6 +657,7 @@ const char *cg_diagnosis_name(enum cg_diagnosis diagnosis)
 	case CG_DIAG_UNREACHABLE: return "unreachable";
 	case CG_DIAG_CLOSED:     return "closed";
 	case CG_DIAG_HANDSHAKE:  return "handshake";
+	case CG_DIAG_OFFLINE:    return "offline";
 	}
 	return "?";
 }

@@ -23,6 +23,7 @@ struct cg_mqttwatch {
 	struct cg_mqtt_src_url url;
 	char base[CG_MQTTWATCH_URL_MAX]; /* the URL without its "+" */
 	char avail[CG_MQTT_TOPIC_MAX];
+	char where[CG_MQTTWATCH_WHERE_MAX]; /* "PREFIX/+ on HOST[:PORT]" */
 	struct seen seen[CG_MAX_SOURCES];
 	int nseen;
 	bool full_said;
@@ -46,6 +47,14 @@ struct cg_mqttwatch *cg_mqttwatch_open(const char *url, const char *cafile,
 	}
 	memcpy(w->base, url, len - 1); /* keeps the '/' */
 	w->base[len - 1] = '\0';
+	/* The port only when it is not the usual one: the user's words. */
+	const struct cg_mqtt_url *b = &w->url.broker;
+	char port[16] = "";
+	if (b->port != (b->tls ? CG_MQTTS_PORT : CG_MQTT_PORT))
+		snprintf(port, sizeof(port), ":%d", b->port);
+	bool v6 = port[0] && strchr(b->host, ':');
+	snprintf(w->where, sizeof(w->where), "%.120s/+ on %s%.200s%s%s",
+		 b->prefix, v6 ? "[" : "", b->host, v6 ? "]" : "", port);
 	cg_mqtt_topic(w->avail, sizeof(w->avail), w->url.broker.prefix, "+",
 		      "availability");
 	struct cg_mqttc_config config = {
@@ -61,6 +70,21 @@ struct cg_mqttwatch *cg_mqttwatch_open(const char *url, const char *cafile,
 fail:
 	free(w);
 	return NULL;
+}
+
+const char *cg_mqttwatch_where(const struct cg_mqttwatch *w)
+{
+	return w->where;
+}
+
+int cg_mqttwatch_none(const struct cg_mqttwatch *w, struct cg_error *err)
+{
+	size_t len = strlen(w->base);
+
+	return cg_error_set(err, EX_UNAVAILABLE, "no BMS is online under %s "
+			    "yet: start chargery-top --mqtt on its machine; "
+			    "--list %.*s shows what is announced there",
+			    w->where, (int)(len ? len - 1 : 0), w->base);
 }
 
 int cg_mqttwatch_fd(const struct cg_mqttwatch *w)

@@ -248,8 +248,59 @@ static void draw_bank(const struct cg_view *views, int n,
 			   line[k]);
 }
 
+/* text's words flowed into cols columns from line y, none at or past
+ * line ymax (a word longer than a line is cut). Returns the next line. */
+static int put_words(int y, int ymax, int cols, cg_attr attr,
+		     const wchar_t *text)
+{
+	int x = 0;
+
+	for (const wchar_t *p = text; y < ymax;) {
+		p += wcsspn(p, L" ");
+		if (!*p)
+			break;
+		size_t len = wcscspn(p, L" ");
+		if (x > 0 && x + 1 + (int)len > cols) {
+			x = 0;
+			if (++y >= ymax)
+				break;
+		}
+		x += x > 0;
+		wchar_t word[CG_TEXT_MAX];
+		swprintf(word, CG_TEXT_MAX, L"%.*ls", (int)len, p);
+		cg_crt_put(y, x, cols, attr, CG_ROLE_NONE, word);
+		x += (int)len;
+		p += len;
+	}
+	return y + 1;
+}
+
+/* No pack yet: where they are waited for, in plain words. */
+static void draw_waiting(const struct cg_view *v)
+{
+	int cols = cg_crt_cols(), lines = cg_crt_lines();
+	wchar_t where[CG_TEXT_MAX], text[2 * CG_TEXT_MAX], status[128];
+
+	cg_widen_ascii(where, CG_TEXT_MAX, v->waiting);
+	swprintf(text, 2 * CG_TEXT_MAX, L"Waiting for packs under %ls", where);
+	int y = put_words(0, lines - 1, cols, CG_A_BOLD, text);
+	put_words(y + 1, lines - 1, cols, CG_A_NORMAL,
+		  L"No BMS is online there yet. Each appears here as soon as "
+		  L"its chargery-top --mqtt comes online.");
+	swprintf(status, 128, L" waiting for packs %ls ? help %ls q quit",
+		 cg_crt_glyph(L"\u2502", L"|"), cg_crt_glyph(L"\u2502", L"|"));
+	cg_crt_put_repeat(lines - 1, 0, cols, CG_A_REVERSE, CG_ROLE_NONE,
+			  L' ', cols);
+	cg_crt_put(lines - 1, 0, cols, CG_A_REVERSE, CG_ROLE_NONE, status);
+}
+
 void cg_screen_overview_draw(const struct cg_view *v, int selected)
 {
+	if (v->bank_n <= 0) {
+		draw_waiting(v);
+		return;
+	}
+
 	const struct cg_view *views = v->bank;
 	int n = v->bank_n < CG_OV_MAX ? v->bank_n : CG_OV_MAX;
 	int cols = cg_crt_cols(), lines = cg_crt_lines();

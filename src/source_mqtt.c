@@ -8,7 +8,8 @@
  * Link events: the broker that cannot be reached is an OPEN_FAILED (then
  * retried, 1 s doubling to 30 s); a broker connection that goes is a
  * LOST; "offline" is a LOST "the remote chargery-top is offline" followed
- * by an OPEN_FAILED saying so, for the doctor's diagnosis; "online" after
+ * by an OPEN_FAILED EX_NOUSER, which the doctor words (cg_doctor_remote:
+ * the bank tells it what this source is); "online" after
  * any of those is a BACK. A change of PREFIX/NAME/link (the publisher's
  * own port: its BMS silent, its adapter unplugged) is a NOTE.
  */
@@ -117,7 +118,9 @@ static enum cg_source_event mqtt_pump(struct cg_source *src, uint64_t now,
 
 	if (m->offline_due) {
 		m->offline_due = false;
-		cg_error_set(&src->err, EX_UNAVAILABLE, "the remote chargery-top "
+		/* EX_NOUSER: the doctor's "offline" (doctor.h), not a
+		 * broker that refused (EX_UNAVAILABLE). */
+		cg_error_set(&src->err, EX_NOUSER, "the remote chargery-top "
 			     "(%.100s/%.60s) is offline; waiting for it to come "
 			     "back", m->url.broker.prefix, m->url.name);
 		return CG_SOURCE_OPEN_FAILED;

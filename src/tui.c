@@ -79,12 +79,12 @@ void cg_tui_draw(const struct cg_view *view)
 	bool full = true;
 	int nd, body;
 
-	if (!cg_crt_active() || !view || !view->pack)
+	if (!cg_crt_active() || !view || (!view->pack && !view->waiting))
 		return;
 	cg_crt_begin();
 	/* The link doctor's advice takes lines from the screen, above the
 	 * status line, where it cannot be missed. */
-	if (view->bank && view->bank_n > 0) {
+	if (view->bank && (view->bank_n > 0 || view->waiting)) {
 		/* Several packs, none opened: the overview, and its own
 		 * status line. */
 		cg_screen_overview_draw(view, tui.selected);

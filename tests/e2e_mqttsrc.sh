@@ -115,6 +115,9 @@ check "the table says the remote chargery-top is offline" \
 	wait_screen 10 'the remote chargery-top is offline'
 check "the loss is an event" \
 	wait_for 10 grep -qs 'link lost: the remote chargery-top is offline' "$T/remote.events"
+check "the doctor names the remote chargery-top offline, and for how long" \
+	wait_screen 10 'the remote chargery-top \(test/pi1\) is offline \(for [0-9]+ s\)'
+check "... in no serial bridge's words" eval '! screen | grep -q "bridge"'
 pub pi1 "$T/bms" --headless --events "$T/pub.events"
 check "the table comes back with its publisher" wait_screen 15 ' connected │'
 check "the return is an event" \
@@ -124,6 +127,8 @@ kill "$SIM_PID"
 wait_for 10 gone "$SIM_PID"
 check "the publisher's port lost is an event on the remote side" \
 	wait_for 15 grep -qs "the remote chargery-top's link: disconnected" "$T/remote.events"
+check "online but no frames: the doctor asks after the remote's BMS" \
+	wait_screen 15 "the remote chargery-top \\(test/pi1\\) sends no frames \\(for [0-9]+ s\\): is its BMS's display on"
 sim_start --link "$T/bms"
 wait_file 10 "$T/bms"
 check "... and its return" \
