@@ -134,16 +134,24 @@ quit_check "ws://: SIGTERM during the name lookup at open exits 143" TERM 143
 # The pack's own source is an address that refuses (no lookup): the run
 # goes on, publishing to a broker whose name never resolves.
 DEAD=$(free_port)
-start_slow --json --log "$T/cells.csv" tcp://127.0.0.1:"$DEAD" \
+start_slow --json --events "$T/events.txt" tcp://127.0.0.1:"$DEAD" \
 	--mqtt mqtt://slow.example/chargery
 quit_check "--mqtt: SIGTERM while the broker's name is looked up exits 143" \
 	TERM 143
+check "--mqtt: the events file was written and closed on the way out" \
+	grep -q "opened tcp://127.0.0.1:$DEAD" "$T/events.txt"
 start_slow --json tcp://127.0.0.1:"$DEAD" --mqtt mqtt://slow.example/chargery
 quit_check "--mqtt: SIGINT while the broker's name is looked up exits 130" \
 	INT 130
 
 start_slow --json mqtt://slow.example/chargery/pack1
 quit_check "mqtt://: SIGTERM while the broker's name is looked up exits 143" \
+	TERM 143
+
+# The watch for packs under PREFIX/+ waits for the broker before the
+# main loop starts.
+start_slow --json 'mqtt://slow.example/chargery/+'
+quit_check "mqtt://.../+: SIGTERM while gathering from a broker being looked up exits 143" \
 	TERM 143
 
 # --- a name that resolves still reaches the broker -------------------------
