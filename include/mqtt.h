@@ -15,9 +15,12 @@
  * --mqtt carries neither it nor its TLS libraries. Without it installed,
  * cg_mqtt_open fails with EX_UNAVAILABLE saying which package to install.
  *
- * One exception: the broker's name is looked up (getaddrinfo) inside the
- * connect call, as libmosquitto does it; use an address or a name the
- * local resolver answers at once (/etc/hosts) where that matters.
+ * The broker's name is looked up in a child process (resolve.h) whose
+ * pipe is the fd to poll meanwhile; libmosquitto is then given the
+ * address. One exception: mqtts:// hands it the name (the certificate
+ * check needs it), so it looks the name up again inside the connect call,
+ * which a name server that stopped answering since our lookup can hold
+ * for its timeout; an address or a name in /etc/hosts avoids that.
  *
  * The main loop:
  *   m = cg_mqtt_open(&config, now, &err)           once, after the source
@@ -72,7 +75,8 @@ struct cg_mqtt *cg_mqtt_open(const struct cg_mqtt_config *config,
 			     uint64_t now_ms, struct cg_error *err);
 
 /* The socket to poll now and the events wanted (POLLIN, and POLLOUT
- * while libmosquitto has bytes to write); -1 while disconnected. */
+ * while libmosquitto has bytes to write), the lookup's pipe (POLLIN)
+ * while the broker's name is looked up; -1 while disconnected. */
 int cg_mqtt_poll_fd(const struct cg_mqtt *m, short *events);
 
 /* When cg_mqtt_tick wants to run without input (keepalive, a reconnect

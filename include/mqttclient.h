@@ -15,8 +15,12 @@
  * oldest go and are counted. Payloads longer than CG_MQTTC_PAYLOAD_MAX
  * are dropped (the readers only want small topics).
  *
- * Not pure: sockets. The broker's name is looked up inside the connect
- * call (as libmosquitto does it).
+ * Not pure: sockets. The broker's name is looked up at each try in a
+ * child process (resolve.h): cg_mqttc_fd is its pipe meanwhile, and a
+ * name not found (or not answered within CG_RESOLVE_TIMEOUT_MS) is a DOWN
+ * with EX_NOHOST. Without TLS libmosquitto is then given the address;
+ * mqtts:// gives it the name (for the certificate check), which it looks
+ * up once more itself (see mqtt.h).
  */
 #ifndef CG_MQTTCLIENT_H
 #define CG_MQTTCLIENT_H
@@ -65,7 +69,8 @@ struct cg_mqttc;
 struct cg_mqttc *cg_mqttc_open(const struct cg_mqttc_config *config,
 			       uint64_t now_ms, struct cg_error *err);
 
-/* The socket to poll for input, -1 while down. */
+/* The socket to poll for input (the lookup's pipe while the name is
+ * looked up), -1 while down. */
 int cg_mqttc_fd(const struct cg_mqttc *c);
 
 /* When cg_mqttc_step wants to run without input (keepalive, a retry, a

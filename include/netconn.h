@@ -5,7 +5,10 @@
  * doubling to 30 s. The main loop is never held up: the caller polls the
  * socket (cg_netconn_fd) and pumps when it is readable or due.
  *
- * The name is looked up once, at cg_netconn_init, before the main loop.
+ * The name is looked up once, at cg_netconn_init, before the main loop,
+ * in a child process (resolve.h) whose answer is waited for with the quit
+ * signals deliverable: a name server that does not answer never holds up
+ * Ctrl-C or SIGTERM. A numeric address is not looked up at all.
  * Errors say what to do, with an exit code the doctor reads
  * (cg_doctor_network in doctor.h):
  *   EX_NOHOST       the name was not found
@@ -22,11 +25,13 @@
 
 #include "error.h"
 #include "net.h"
+#include "resolve.h"
 
 #define CG_NETCONN_TIMEOUT_MS 5000   /* a connect without answer fails */
 #define CG_NETCONN_BACKOFF_MS 1000   /* first wait before a new try */
 #define CG_NETCONN_BACKOFF_MAX_MS 30000
 #define CG_NETCONN_CHECK_MS 20       /* a connect in progress is looked at */
+#define CG_NETCONN_SAY_LOOKUP_MS 300 /* a lookup this slow is said on stderr */
 
 enum cg_netconn_state {
 	CG_NETCONN_DOWN,       /* waiting for retry_at_ms */
@@ -34,13 +39,11 @@ enum cg_netconn_state {
 	CG_NETCONN_UP,         /* connected: fd reads and writes */
 };
 
-struct addrinfo;
-
 struct cg_netconn {
 	enum cg_netconn_state state;
 	int fd;                 /* -1 unless connecting or up */
-	struct addrinfo *addrs; /* the looked-up addresses, owned */
-	struct addrinfo *next;  /* the address being tried */
+	struct cg_resolve lookup; /* the looked-up addresses */
+	unsigned next;          /* the address being tried, in lookup.addr */
 	int first_errno;        /* of the first address that failed this try */
 	uint64_t deadline_ms;   /* of the connect in progress */
 	uint64_t retry_at_ms;   /* of the next try, when down */
@@ -49,9 +52,13 @@ struct cg_netconn {
 	const char *refused_hint; /* said after "connection refused" */
 };
 
-/* Looks up url's host (blocking, once) and starts the first connect at
- * now_ms. Returns -1 with err filled (EX_NOHOST) when the name is not
- * found. */
+/* Looks up url's host (once, waiting for the answer with the quit
+ * signals deliverable; a lookup slower than CG_NETCONN_SAY_LOOKUP_MS is
+ * said on stderr, "looking up HOST for HOST:PORT") and schedules the
+ * first connect at now_ms. Returns -1 with err filled: EX_NOHOST when the
+ * name is not found or the name server did not answer within
+ * CG_RESOLVE_TIMEOUT_MS, EX_TEMPFAIL when a quit signal came (the
+ * caller's handler has seen it). */
 int cg_netconn_init(struct cg_netconn *nc, const struct cg_net_url *url,
 		    const char *refused_hint, uint64_t now_ms,
 		    struct cg_error *err);
@@ -77,7 +84,7 @@ void cg_netconn_drop(struct cg_netconn *nc, uint64_t now_ms);
 /* The link proved good (data arrived): the next backoff is 1 s again. */
 void cg_netconn_healthy(struct cg_netconn *nc);
 
-/* Closes and frees the addresses. */
+/* Closes the socket; ends a lookup still running. */
 void cg_netconn_close(struct cg_netconn *nc);
 
 #endif

@@ -24,6 +24,7 @@
 #include "json.h"
 #include "mqttfmt.h"
 #include "mqttlib.h"
+#include "resolve.h"
 
 /* libmosquitto through mqttlib.h's table, loaded by cg_mqtt_open. */
 #define mq cg_mosq
@@ -37,7 +38,10 @@ struct qmsg {
 	int len;
 };
 
-enum state { DOWN, CONNECTING, UP };
+/* RESOLVING: the broker's name is being looked up in a child
+ * (resolve.h), its pipe polled like the socket; libmosquitto then gets
+ * the address, so that its connect never waits for a name server. */
+enum state { DOWN, RESOLVING, CONNECTING, UP };
 
 struct cg_mqtt {
 	struct mosquitto *mosq;
@@ -49,6 +53,7 @@ struct cg_mqtt {
 	bool discovery;
 
 	enum state state;
+	struct cg_resolve lookup; /* RESOLVING */
 	uint64_t retry_at_ms;     /* DOWN: the next try */
 	uint64_t connect_by_ms;   /* CONNECTING: give up then */
 	uint64_t backoff_ms;
@@ -162,11 +167,11 @@ static const char *mosq_why(int rc)
 	return cg_mosq_why(rc);
 }
 
-static void try_connect(struct cg_mqtt *m, uint64_t now)
+/* Hands libmosquitto the broker at host: an address, or the name for
+ * TLS, whose certificate check needs it. */
+static void connect_to(struct cg_mqtt *m, const char *host, uint64_t now)
 {
-	m->connack = -1;
-	m->lost = false;
-	int rc = mq.mosquitto_connect_async(m->mosq, m->url.host, m->url.port,
+	int rc = mq.mosquitto_connect_async(m->mosq, host, m->url.port,
 					 CG_MQTT_KEEPALIVE_S);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		went_down(m, mosq_why(rc), now);
@@ -175,6 +180,46 @@ static void try_connect(struct cg_mqtt *m, uint64_t now)
 	m->state = CONNECTING;
 	m->connect_by_ms = now + CONNECT_TIMEOUT_MS;
 	m->misc_at_ms = now + 1000;
+}
+
+/* The lookup ended: the connect, or why not. */
+static void looked_up(struct cg_mqtt *m, uint64_t now)
+{
+	char addr[64], why[CG_RESOLVE_WHY_MAX + 24];
+
+	if (m->lookup.state != CG_RESOLVE_DONE) {
+		snprintf(why, sizeof(why), "name not found (%s)", m->lookup.why);
+		went_down(m, why, now);
+		return;
+	}
+	if (m->url.tls || cg_resolve_text(&m->lookup.addr[0], addr,
+					  sizeof(addr)) < 0)
+		connect_to(m, m->url.host, now);
+	else
+		connect_to(m, addr, now);
+}
+
+/* A try: the name looked up first, unless it is an address. */
+static void try_connect(struct cg_mqtt *m, uint64_t now)
+{
+	char port[8];
+
+	m->connack = -1;
+	m->lost = false;
+	snprintf(port, sizeof(port), "%d", m->url.port);
+	if (cg_resolve_start(&m->lookup, m->url.host, port, SOCK_STREAM, now) ==
+	    CG_RESOLVE_RUNNING) {
+		m->state = RESOLVING;
+		return;
+	}
+	looked_up(m, now);
+}
+
+/* A lookup in progress: its answer, or its timeout. */
+static void resolving(struct cg_mqtt *m, uint64_t now)
+{
+	if (cg_resolve_step(&m->lookup, now) != CG_RESOLVE_RUNNING)
+		looked_up(m, now);
 }
 
 static void publish_now(struct cg_mqtt *m, const char *topic,
@@ -323,6 +368,7 @@ struct cg_mqtt *cg_mqtt_open(const struct cg_mqtt_config *c, uint64_t now_ms,
 	m->discovery = !c->no_discovery;
 	m->link = -1;
 	m->backoff_ms = CG_MQTT_BACKOFF_MIN_MS;
+	cg_resolve_init(&m->lookup);
 	if (c->password_file &&
 	    read_password_file(c->password_file, password, sizeof(password),
 			       err) < 0)
@@ -385,6 +431,10 @@ int cg_mqtt_poll_fd(const struct cg_mqtt *m, short *events)
 {
 	if (!m || m->state == DOWN)
 		return -1;
+	if (m->state == RESOLVING) {
+		*events = POLLIN;
+		return cg_resolve_fd(&m->lookup);
+	}
 	int fd = mq.mosquitto_socket(m->mosq);
 	*events = POLLIN;
 	if (mq.mosquitto_want_write(m->mosq))
@@ -397,6 +447,8 @@ uint64_t cg_mqtt_due_ms(const struct cg_mqtt *m, uint64_t now_ms)
 	(void)now_ms;
 	if (m->state == DOWN)
 		return m->retry_at_ms;
+	if (m->state == RESOLVING)
+		return cg_resolve_due_ms(&m->lookup);
 	if (m->state == CONNECTING && m->connect_by_ms < m->misc_at_ms)
 		return m->connect_by_ms;
 	return m->misc_at_ms;
@@ -406,6 +458,10 @@ void cg_mqtt_io(struct cg_mqtt *m, short revents, uint64_t now_ms)
 {
 	if (m->state == DOWN || !revents)
 		return;
+	if (m->state == RESOLVING) {
+		resolving(m, now_ms);
+		return;
+	}
 	int rc = MOSQ_ERR_SUCCESS;
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		rc = mq.mosquitto_loop_read(m->mosq, 1);
@@ -465,6 +521,10 @@ void cg_mqtt_tick(struct cg_mqtt *m, enum cg_link_state link, uint64_t now_ms)
 	if (m->state == DOWN) {
 		if (now_ms >= m->retry_at_ms)
 			try_connect(m, now_ms);
+		return;
+	}
+	if (m->state == RESOLVING) {
+		resolving(m, now_ms);
 		return;
 	}
 	if (now_ms >= m->misc_at_ms) {
@@ -535,6 +595,7 @@ void cg_mqtt_close(struct cg_mqtt *m)
 		mq.mosquitto_disconnect(m->mosq);
 		drain(m, deadline);
 	}
+	cg_resolve_cancel(&m->lookup);
 	while (m->count) {
 		qmsg_free(&m->q[m->head]);
 		m->head = (m->head + 1) % CG_MQTT_QUEUE_MAX;

@@ -15,10 +15,13 @@
 #include "clock.h"
 #include "mqtt.h"
 #include "mqttlib.h"
+#include "resolve.h"
 
 #define mq cg_mosq
 
-enum state { DOWN, CONNECTING, UP };
+/* RESOLVING: the broker's name is being looked up (resolve.h), its pipe
+ * polled like the socket; then libmosquitto gets the address. */
+enum state { DOWN, RESOLVING, CONNECTING, UP };
 
 struct cg_mqttc {
 	struct mosquitto *mosq;
@@ -28,6 +31,8 @@ struct cg_mqttc {
 	char what[32];
 
 	enum state state;
+	struct cg_resolve lookup;
+	bool lookup_failed; /* failed_rc is ours: the name was not found */
 	uint64_t retry_at_ms, connect_by_ms, misc_at_ms, backoff_ms;
 	int connack;      /* from the callback; -1 none yet */
 	bool lost;        /* the callback saw a disconnect */
@@ -81,7 +86,11 @@ static void why_down(struct cg_mqttc *c, int rc, int e, struct cg_error *err)
 	const char *host = c->url.host;
 	int port = c->url.port;
 
-	if (rc == MOSQ_ERR_EAI)
+	if (rc == MOSQ_ERR_EAI && c->lookup_failed)
+		cg_error_set(err, EX_NOHOST, "%s: broker %.200s: name not found "
+			     "(%s); check the host name", c->what, host,
+			     c->lookup.why);
+	else if (rc == MOSQ_ERR_EAI)
 		cg_error_set(err, EX_NOHOST, "%s: broker %.200s: name not found; "
 			     "check the host name", c->what, host);
 	else if (rc == MOSQ_ERR_ERRNO && e == ECONNREFUSED)
@@ -111,15 +120,15 @@ static void go_down(struct cg_mqttc *c, uint64_t now)
 		c->backoff_ms = CG_MQTT_BACKOFF_MAX_MS;
 }
 
-static int try_connect(struct cg_mqttc *c, uint64_t now)
+/* Hands libmosquitto the broker at host (an address, or the name for
+ * TLS, whose certificate check needs it). */
+static int connect_to(struct cg_mqttc *c, const char *host, uint64_t now)
 {
-	c->connack = -1;
-	c->lost = false;
-	c->failed_rc = 0;
 	errno = 0;
-	int rc = mq.mosquitto_connect_async(c->mosq, c->url.host, c->url.port,
+	int rc = mq.mosquitto_connect_async(c->mosq, host, c->url.port,
 					 CG_MQTT_KEEPALIVE_S);
 	if (rc != MOSQ_ERR_SUCCESS) {
+		c->state = DOWN;
 		c->failed_rc = rc;
 		c->failed_errno = errno;
 		return -1;
@@ -128,6 +137,42 @@ static int try_connect(struct cg_mqttc *c, uint64_t now)
 	c->connect_by_ms = now + CG_MQTTC_CONNECT_MS;
 	c->misc_at_ms = now + 1000;
 	return 0;
+}
+
+/* The lookup ended (DONE or FAILED): the connect, or why not. */
+static int looked_up(struct cg_mqttc *c, uint64_t now)
+{
+	char addr[64];
+
+	if (c->lookup.state != CG_RESOLVE_DONE) {
+		c->state = DOWN;
+		c->failed_rc = MOSQ_ERR_EAI;
+		c->lookup_failed = true;
+		return -1;
+	}
+	if (c->url.tls || cg_resolve_text(&c->lookup.addr[0], addr,
+					  sizeof(addr)) < 0)
+		return connect_to(c, c->url.host, now);
+	return connect_to(c, addr, now);
+}
+
+/* Starts a try: the name looked up first (unless it is an address), in
+ * a child, so that nothing here waits for a name server. */
+static int try_connect(struct cg_mqttc *c, uint64_t now)
+{
+	char port[8];
+
+	c->connack = -1;
+	c->lost = false;
+	c->failed_rc = 0;
+	c->lookup_failed = false;
+	snprintf(port, sizeof(port), "%d", c->url.port);
+	if (cg_resolve_start(&c->lookup, c->url.host, port, SOCK_STREAM, now) ==
+	    CG_RESOLVE_RUNNING) {
+		c->state = RESOLVING;
+		return 0;
+	}
+	return looked_up(c, now);
 }
 
 struct cg_mqttc *cg_mqttc_open(const struct cg_mqttc_config *cfg,
@@ -145,6 +190,7 @@ struct cg_mqttc *cg_mqttc_open(const struct cg_mqttc_config *cfg,
 		snprintf(c->topics[c->ntopics++], CG_MQTT_TOPIC_MAX, "%s",
 			 cfg->topics[i]);
 	c->backoff_ms = CG_MQTT_BACKOFF_MIN_MS;
+	cg_resolve_init(&c->lookup);
 	if (cfg->password && cfg->password[0] && !c->url.user[0]) {
 		cg_error_set(err, EX_USAGE, "%s: a password needs a user: give "
 			     "mqtt://USER@%s/...", cfg->what, c->url.host);
@@ -184,11 +230,9 @@ struct cg_mqttc *cg_mqttc_open(const struct cg_mqttc_config *cfg,
 			goto fail_mosq;
 		}
 	}
-	if (try_connect(c, now_ms) < 0) {
+	if (try_connect(c, now_ms) < 0)
 		/* Said by the first step, as every later failure is. */
-		c->state = DOWN;
 		c->retry_at_ms = now_ms;
-	}
 	return c;
 
 fail_mosq:
@@ -201,6 +245,8 @@ fail:
 
 int cg_mqttc_fd(const struct cg_mqttc *c)
 {
+	if (c->state == RESOLVING)
+		return cg_resolve_fd(&c->lookup);
 	return c->state == DOWN ? -1 : mq.mosquitto_socket(c->mosq);
 }
 
@@ -210,6 +256,8 @@ uint64_t cg_mqttc_due_ms(const struct cg_mqttc *c, uint64_t now_ms)
 		return now_ms;
 	if (c->state == DOWN)
 		return c->retry_at_ms;
+	if (c->state == RESOLVING)
+		return cg_resolve_due_ms(&c->lookup);
 	uint64_t due = c->misc_at_ms;
 	if (c->state == CONNECTING && c->connect_by_ms < due)
 		due = c->connect_by_ms;
@@ -239,6 +287,18 @@ enum cg_mqttc_event cg_mqttc_step(struct cg_mqttc *c, uint64_t now,
 		if (now < c->retry_at_ms)
 			return CG_MQTTC_IDLE;
 		if (try_connect(c, now) < 0) {
+			why_down(c, c->failed_rc, c->failed_errno, err);
+			c->failed_rc = 0;
+			go_down(c, now);
+			return CG_MQTTC_DOWN;
+		}
+		if (c->state == CONNECTING)
+			readable = false;
+	}
+	if (c->state == RESOLVING) {
+		if (cg_resolve_step(&c->lookup, now) == CG_RESOLVE_RUNNING)
+			return CG_MQTTC_IDLE;
+		if (looked_up(c, now) < 0) {
 			why_down(c, c->failed_rc, c->failed_errno, err);
 			c->failed_rc = 0;
 			go_down(c, now);
@@ -334,7 +394,8 @@ void cg_mqttc_close(struct cg_mqttc *c)
 {
 	if (!c)
 		return;
-	if (c->state != DOWN)
+	cg_resolve_cancel(&c->lookup);
+	if (c->state == CONNECTING || c->state == UP)
 		mq.mosquitto_disconnect(c->mosq);
 	mq.mosquitto_destroy(c->mosq);
 	mq.mosquitto_lib_cleanup();

@@ -15,35 +15,39 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "say.h"
+
 int cg_netconn_init(struct cg_netconn *nc, const struct cg_net_url *url,
 		    const char *refused_hint, uint64_t now_ms,
 		    struct cg_error *err)
 {
-	struct addrinfo hints = {
-		.ai_family = AF_UNSPEC,
-		.ai_socktype = SOCK_STREAM,
-		.ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV,
-	};
-	int rc;
+	struct cg_resolve *r = &nc->lookup;
 
 	memset(nc, 0, sizeof(*nc));
 	nc->fd = -1;
 	nc->backoff_ms = CG_NETCONN_BACKOFF_MS;
 	nc->refused_hint = refused_hint;
 	snprintf(nc->where, sizeof(nc->where), "%s", url->authority);
-	rc = getaddrinfo(url->host, url->port, &hints, &nc->addrs);
-	if (rc == EAI_NONAME) {
-		/* AI_ADDRCONFIG hides ::1 on a host with no IPv6 address
-		 * but loopback; ask again without it. */
-		hints.ai_flags = AI_NUMERICSERV;
-		rc = getaddrinfo(url->host, url->port, &hints, &nc->addrs);
+	cg_resolve_init(r);
+	cg_resolve_start(r, url->host, url->port, SOCK_STREAM, now_ms);
+	if (cg_resolve_wait(r, cg_clock_ms() + CG_NETCONN_SAY_LOOKUP_MS) ==
+	    CG_RESOLVE_RUNNING) {
+		cg_sayf("looking up %s for %s (Ctrl-C stops)", url->host,
+			nc->where);
+		cg_resolve_wait(r, UINT64_MAX);
 	}
-	if (rc != 0) {
-		nc->addrs = NULL;
+	switch (r->state) {
+	case CG_RESOLVE_DONE:
+		break;
+	case CG_RESOLVE_FAILED:
 		return cg_error_set(err, EX_NOHOST,
 				    "name not found: %s (%s). Check the "
 				    "bridge's name, or give its IP address.",
-				    url->host, gai_strerror(rc));
+				    url->host, r->why);
+	default:
+		return cg_error_set(err, EX_TEMPFAIL, "stopped while looking "
+				    "up %s", url->host);
 	}
 	nc->state = CG_NETCONN_DOWN;
 	nc->retry_at_ms = now_ms;
@@ -96,17 +100,17 @@ void cg_netconn_healthy(struct cg_netconn *nc)
  * errno. */
 static int start(struct cg_netconn *nc)
 {
-	const struct addrinfo *ai = nc->next;
+	const struct cg_resolve_addr *ai = &nc->lookup.addr[nc->next];
 	int one = 1;
 
-	nc->fd = socket(ai->ai_family,
-			ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			ai->ai_protocol);
+	nc->fd = socket(ai->family,
+			ai->socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			ai->protocol);
 	if (nc->fd < 0)
 		return errno;
 	/* Small writes (pongs, the close frame) go out at once. */
 	setsockopt(nc->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(nc->fd, ai->ai_addr, ai->ai_addrlen) < 0 &&
+	if (connect(nc->fd, (const struct sockaddr *)&ai->addr, ai->len) < 0 &&
 	    errno != EINPROGRESS) {
 		int e = errno;
 		close_fd(nc);
@@ -146,7 +150,7 @@ static int failed(struct cg_netconn *nc, int e, uint64_t now_ms,
  * 0, or -1 when none is left. */
 static int try_from(struct cg_netconn *nc, uint64_t now_ms)
 {
-	for (; nc->next; nc->next = nc->next->ai_next) {
+	for (; nc->next < nc->lookup.n; nc->next++) {
 		int e = start(nc);
 		if (e == 0) {
 			nc->state = CG_NETCONN_CONNECTING;
@@ -165,7 +169,7 @@ int cg_netconn_step(struct cg_netconn *nc, uint64_t now_ms,
 	if (nc->state == CG_NETCONN_DOWN) {
 		if (now_ms < nc->retry_at_ms)
 			return 0;
-		nc->next = nc->addrs;
+		nc->next = 0;
 		nc->first_errno = 0;
 		if (try_from(nc, now_ms) < 0)
 			return failed(nc, nc->first_errno, now_ms, err);
@@ -192,7 +196,7 @@ int cg_netconn_step(struct cg_netconn *nc, uint64_t now_ms,
 	if (!nc->first_errno)
 		nc->first_errno = e;
 	close_fd(nc);
-	nc->next = nc->next->ai_next;
+	nc->next++;
 	if (try_from(nc, now_ms) == 0)
 		return 0;
 	return failed(nc, nc->first_errno, now_ms, err);
@@ -201,8 +205,6 @@ int cg_netconn_step(struct cg_netconn *nc, uint64_t now_ms,
 void cg_netconn_close(struct cg_netconn *nc)
 {
 	close_fd(nc);
-	if (nc->addrs)
-		freeaddrinfo(nc->addrs);
-	nc->addrs = NULL;
+	cg_resolve_cancel(&nc->lookup);
 	nc->state = CG_NETCONN_DOWN;
 }
