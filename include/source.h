@@ -120,7 +120,9 @@ struct cg_source *cg_source_replay_open(const char *path, bool paced,
 					struct cg_error *err);
 
 /* A raw TCP stream from a bridge, PORT tcp://HOST:PORT (net.h). The name
- * is looked up now; the connection is made from the main loop, without
+ * is looked up now, in a child (resolve.h), the wait letting the quit
+ * signals through (NULL with EX_TEMPFAIL when one came); the connection
+ * is made from the main loop, without
  * blocking it, and made again after a loss with a backoff of 1 s doubling
  * to 30 s. Every failed try is an OPEN_FAILED; the first success after
  * one (or after a LOST) is a BACK. Returns NULL with err filled. */
