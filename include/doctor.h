@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "doctor_xonxoff.h"
 #include "framer.h"
 
 #define CG_DOCTOR_TEXT_MAX 256
@@ -75,24 +76,6 @@ enum cg_diagnosis {
 	CG_DIAG_HANDSHAKE,  /* the websocket upgrade was refused */
 	/* Another chargery-top read through a broker (cg_doctor_remote): */
 	CG_DIAG_OFFLINE,    /* it said offline (or its Last Will did) */
-};
-
-/*
- * XON/XOFF upstream: a bridge (ser2net, socat, a serial server) with
- * software flow control on strips every 0x11 and 0x13, so frames arrive one
- * byte short. The doctor frames the bytes itself and keeps the last few
- * frames that failed their checksum, noting for each whether it is exactly
- * one byte short and a 0x11 or 0x13 put back would make it check.
- */
-#define CG_DOCTOR_XONXOFF_FRAMES 8 /* recent rejected frames kept */
-#define CG_DOCTOR_XONXOFF_S 60     /* ... at most this old */
-
-struct cg_doctor_xonxoff {
-	uint8_t buf[CG_FRAME_MAX]; /* the frame being assembled */
-	uint8_t fill;
-	uint64_t at_ms[CG_DOCTOR_XONXOFF_FRAMES]; /* 0: slot empty */
-	bool one_short[CG_DOCTOR_XONXOFF_FRAMES];
-	unsigned next; /* the slot the next rejected frame goes to */
 };
 
 struct cg_doctor {
