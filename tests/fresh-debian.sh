@@ -143,6 +143,9 @@ else
 fi
 say "minimal $SUITE ready in $((SECONDS - t0)) s"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
+# What the Debian installer (or a Raspberry Pi OS image) writes and a bare
+# debootstrap tree lacks: the name localhost.
+[ -e "$ROOT/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$ROOT/etc/hosts"
 
 # 2. The committed tree, in a directory only root may enter, and the
 # shared folder read-only beside it (tests read it as ../shared).

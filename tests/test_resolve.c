@@ -79,10 +79,27 @@ static void test_numeric_words(void **state)
 	assert_false(cg_resolve_numeric("300.1.1.1"));
 }
 
+/* Whether this machine resolves "localhost" at all: a bare debootstrap
+ * tree has no /etc/hosts. Where it does not, the tests that need it are
+ * skipped (and say why) rather than failed. */
+static void need_localhost(void)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
+	struct addrinfo *ai = NULL;
+
+	if (getaddrinfo("localhost", "80", &hints, &ai) == 0) {
+		freeaddrinfo(ai);
+		return;
+	}
+	print_message("localhost does not resolve here (no /etc/hosts?)\n");
+	skip();
+}
+
 static void test_localhost_in_a_child(void **state)
 {
 	struct cg_resolve r;
 	(void)state;
+	need_localhost();
 
 	cg_resolve_init(&r);
 	assert_int_equal(cg_resolve_start(&r, "localhost", "4001", SOCK_STREAM,
@@ -135,6 +152,7 @@ static void test_cancel_reaps_the_child(void **state)
 {
 	struct cg_resolve r;
 	(void)state;
+	need_localhost();
 
 	cg_resolve_init(&r);
 	assert_int_equal(cg_resolve_start(&r, "localhost", "80", SOCK_STREAM,
@@ -160,6 +178,7 @@ static void test_wait_until(void **state)
 {
 	struct cg_resolve r;
 	(void)state;
+	need_localhost();
 
 	cg_resolve_init(&r);
 	assert_int_equal(cg_resolve_start(&r, "localhost", "80", SOCK_STREAM,
