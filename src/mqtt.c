@@ -12,6 +12,7 @@
 #include "mqtt.h"
 
 #include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <poll.h>
 #include <stdio.h>
@@ -186,10 +187,14 @@ static void connect_to(struct cg_mqtt *m, const char *host, uint64_t now)
 /* The lookup ended: the connect, or why not. */
 static void looked_up(struct cg_mqtt *m, uint64_t now)
 {
-	char addr[64], why[CG_RESOLVE_WHY_MAX + 24];
+	char addr[64], why[CG_RESOLVE_WHY_MAX + 40];
 
 	if (m->lookup.state != CG_RESOLVE_DONE) {
-		snprintf(why, sizeof(why), "name not found (%s)", m->lookup.why);
+		snprintf(why, sizeof(why), "%s (%s)",
+			 m->lookup.gai == EAI_AGAIN
+				 ? "no answer from the name server"
+				 : "name not found",
+			 m->lookup.why);
 		went_down(m, why, now);
 		return;
 	}

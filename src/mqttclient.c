@@ -6,6 +6,7 @@
 #include "mqttclient.h"
 
 #include <errno.h>
+#include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +88,12 @@ static void why_down(struct cg_mqttc *c, int rc, int e, struct cg_error *err)
 	const char *host = c->url.host;
 	int port = c->url.port;
 
-	if (rc == MOSQ_ERR_EAI && c->lookup_failed)
+	if (rc == MOSQ_ERR_EAI && c->lookup_failed &&
+	    c->lookup.gai == EAI_AGAIN)
+		cg_error_set(err, EX_NOHOST, "%s: broker %.200s: no answer "
+			     "from the name server (%s); check the network",
+			     c->what, host, c->lookup.why);
+	else if (rc == MOSQ_ERR_EAI && c->lookup_failed)
 		cg_error_set(err, EX_NOHOST, "%s: broker %.200s: name not found "
 			     "(%s); check the host name", c->what, host,
 			     c->lookup.why);

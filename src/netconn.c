@@ -41,6 +41,13 @@ int cg_netconn_init(struct cg_netconn *nc, const struct cg_net_url *url,
 	case CG_RESOLVE_DONE:
 		break;
 	case CG_RESOLVE_FAILED:
+		if (r->gai == EAI_AGAIN) /* not "no such name": no answer */
+			return cg_error_set(err, EX_NOHOST,
+					    "no answer from the name server "
+					    "for %s (%s). Check the network "
+					    "and /etc/resolv.conf, or give "
+					    "the bridge's IP address.",
+					    url->host, r->why);
 		return cg_error_set(err, EX_NOHOST,
 				    "name not found: %s (%s). Check the "
 				    "bridge's name, or give its IP address.",

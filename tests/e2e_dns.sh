@@ -133,6 +133,18 @@ quit_check() {
 	fi
 }
 
+# --- a name server that is not there: said as that, not "no such name" --
+# Nothing listens at this address: the resolver is refused at once and
+# answers EAI_AGAIN, which is no answer about the name.
+printf 'nameserver 127.0.0.9\n' >"$T/refused.conf"
+unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' \
+	"$T/refused.conf" "$TOP" --json tcp://slow.example:4001 \
+	>/dev/null 2>"$T/refused.err"
+rc=$?
+check "tcp://: no name server answering exits 68" [ "$rc" -eq 68 ]
+check "... and says the name server did not answer, not that the name is unknown" \
+	grep -q 'no answer from the name server for slow.example' "$T/refused.err"
+
 # --- tcp:// and ws://: the lookup at open ---------------------------------
 start_slow --json tcp://slow.example:4001
 check "tcp://: a slow lookup is said on stderr" \
