@@ -42,6 +42,9 @@ struct app {
 	 * (mqttwatch.h). */
 	struct cg_mqttwatch *watch[CG_MAX_SOURCES];
 	int nwatch;
+	/* The last note of a watch while no pack is there to take it (the
+	 * broker lost), for the waiting screen; sanitised. */
+	char watch_note[CG_MQTTWATCH_NOTE_MAX];
 };
 
 /* app_grow.c: packs that arrive while the run goes on (a source
@@ -69,6 +72,10 @@ int cg_app_gather(struct app *a, const sigset_t *wait_mask,
  * each watch's), written into out; NULL when there is a pack or no
  * watch. */
 const char *cg_app_waiting(const struct app *a, char *out, size_t cap);
+
+/* With no pack yet, what was last said of a watch whose broker is down
+ * now (a->watch_note); else NULL. */
+const char *cg_app_waiting_note(const struct app *a);
 
 /* Moves watch w on in the main loop: a BMS newly online is one more pack,
  * outputs opened and on the table at once. Returns 0, or the exit code

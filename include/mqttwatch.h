@@ -50,6 +50,9 @@ int cg_mqttwatch_gather(struct cg_mqttwatch *w, uint64_t wait_ms,
  * not the usual one). Valid until cg_mqttwatch_close. */
 const char *cg_mqttwatch_where(const struct cg_mqttwatch *w);
 
+/* Whether its broker connection is up now. */
+bool cg_mqttwatch_up(const struct cg_mqttwatch *w);
+
 /* The answer when a run that must not wait (--once) found nobody: -1
  * with err filled, EX_UNAVAILABLE and what to do. */
 int cg_mqttwatch_none(const struct cg_mqttwatch *w, struct cg_error *err);

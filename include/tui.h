@@ -55,6 +55,8 @@ struct cg_view {
 	/* No pack yet (mqtt://HOST/PREFIX/+ with nobody online): where the
 	 * overview waits for them, "PREFIX/+ on HOST"; else NULL. */
 	const char *waiting;
+	/* ... and, while a broker is lost, what was said of it; else NULL. */
+	const char *waiting_note;
 	const struct cg_framer_stats *framer;
 	uint64_t implausible;  /* frames rejected by the decoder */
 	const char *port;

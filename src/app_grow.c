@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "mqttsub.h"
 #include "mqttwatch.h"
+#include "sanitize.h"
 #include "say.h"
 
 #define GATHER_MS 1500 /* the names announced already (retained) */
@@ -82,6 +83,16 @@ int cg_app_gather(struct app *a, const sigset_t *wait_mask,
 	return 0;
 }
 
+const char *cg_app_waiting_note(const struct app *a)
+{
+	if (a->n || !a->watch_note[0])
+		return NULL;
+	for (int i = 0; i < a->nwatch; i++)
+		if (!cg_mqttwatch_up(a->watch[i]))
+			return a->watch_note;
+	return NULL;
+}
+
 const char *cg_app_waiting(const struct app *a, char *out, size_t cap)
 {
 	size_t len = 0;
@@ -143,6 +154,10 @@ int cg_app_watch(struct app *a, int w, uint64_t now, bool readable)
 		if (a->n) {
 			a->bms[0].data_wall_ms = cg_clock_wall_ms();
 			cg_bms_note_event(&a->bms[0], note);
+		} else {
+			/* No pack's events to go to: the waiting screen. */
+			cg_sanitize(a->watch_note, sizeof(a->watch_note), note);
+			a->dirty = true;
 		}
 		if (!a->tui)
 			cg_say(note);

@@ -80,7 +80,8 @@ void cg_app_draw(struct app *a, uint64_t now)
 	if (a->n == 0) {
 		/* PREFIX/+ with nobody online yet: the overview waits. */
 		v = (struct cg_view){ .bank = bank, .now_ms = now,
-			.waiting = cg_app_waiting(a, waiting, sizeof(waiting)) };
+			.waiting = cg_app_waiting(a, waiting, sizeof(waiting)),
+			.waiting_note = cg_app_waiting_note(a) };
 	} else if (shown < 0 || shown >= a->n) {
 		/* The overview: every pack's view. */
 		for (int i = 0; i < a->n; i++)

@@ -77,6 +77,11 @@ const char *cg_mqttwatch_where(const struct cg_mqttwatch *w)
 	return w->where;
 }
 
+bool cg_mqttwatch_up(const struct cg_mqttwatch *w)
+{
+	return cg_mqttc_up(w->client);
+}
+
 int cg_mqttwatch_none(const struct cg_mqttwatch *w, struct cg_error *err)
 {
 	size_t len = strlen(w->base);

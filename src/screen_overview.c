@@ -284,9 +284,14 @@ static void draw_waiting(const struct cg_view *v)
 	cg_widen_ascii(where, CG_TEXT_MAX, v->waiting);
 	swprintf(text, 2 * CG_TEXT_MAX, L"Waiting for packs under %ls", where);
 	int y = put_words(0, lines - 1, cols, CG_A_BOLD, text);
-	put_words(y + 1, lines - 1, cols, CG_A_NORMAL,
-		  L"No BMS is online there yet. Each appears here as soon as "
-		  L"its chargery-top --mqtt comes online.");
+	y = put_words(y + 1, lines - 1, cols, CG_A_NORMAL,
+		      L"No BMS is online there yet. Each appears here as soon "
+		      L"as its chargery-top --mqtt comes online.");
+	if (v->waiting_note) {
+		/* The broker lost: said until it is back. */
+		cg_widen_text(text, 2 * CG_TEXT_MAX, v->waiting_note);
+		put_words(y + 1, lines - 1, cols, CG_A_BOLD, text);
+	}
 	swprintf(status, 128, L" waiting for packs %ls ? help %ls q quit",
 		 cg_crt_glyph(L"\u2502", L"|"), cg_crt_glyph(L"\u2502", L"|"));
 	cg_crt_put_repeat(lines - 1, 0, cols, CG_A_REVERSE, CG_ROLE_NONE,

@@ -98,4 +98,20 @@ tmux_keys q
 check "q quits the waiting screen (0)" wait_screen 5 'EXIT=0'
 tmux_kill
 
+# The broker lost while nobody is online: the waiting screen says so (no
+# pack's events to put it in), and stops saying it once it is back.
+tmux_start 80 24 "$TOP $BROKER/lost/+ 2>$T/lost.err; echo EXIT=\$?"
+check "waiting under lost/+" wait_screen 15 '^Waiting for packs under lost/\+ on'
+broker_stop
+check "the broker lost: the waiting screen says so" \
+	wait_screen 15 '^mqtt: watching lost/\+'
+check "... on top of what it waits for" \
+	wait_screen 5 '^Waiting for packs under lost/\+ on'
+broker_start
+check "the broker back: that line goes" \
+	wait_for 20 sh -c "! tmux -L $TMUX_SOCK capture-pane -p | grep -q '^mqtt: watching lost/'"
+tmux_keys q
+check "q quits it (0)" wait_screen 5 'EXIT=0'
+tmux_kill
+
 e2e_finish
