@@ -54,6 +54,8 @@ struct cg_resolve {
 	char why[CG_RESOLVE_WHY_MAX];
 	unsigned n;
 	struct cg_resolve_addr addr[CG_RESOLVE_MAX];
+	unsigned turn;        /* cg_resolve_next_text's next; kept across
+			       * lookups, so tries go round the list */
 	size_t got;           /* bytes of the answer read so far */
 	unsigned char buf[sizeof(int) * 2 +
 			  CG_RESOLVE_MAX * sizeof(struct cg_resolve_addr)];
@@ -98,6 +100,13 @@ enum cg_resolve_state cg_resolve_wait(struct cg_resolve *r,
 /* The address as text for a numeric host ("192.0.2.7", "::1"), into out.
  * Returns 0, or -1 when it does not fit. */
 int cg_resolve_text(const struct cg_resolve_addr *a, char *out, size_t cap);
+
+/* A DONE lookup's address for the next try, as text: each call the next
+ * of addr[0..n), round the list, also across lookups of the same name
+ * ("localhost" is often ::1 first, and a server may listen on 127.0.0.1
+ * alone). Returns 0, or -1 when there is none (not DONE) or it does not
+ * fit. */
+int cg_resolve_next_text(struct cg_resolve *r, char *out, size_t cap);
 
 /* Kills and reaps a running child; the lookup is IDLE again. Safe at any
  * state. */

@@ -55,7 +55,6 @@ struct cg_mqtt {
 
 	enum state state;
 	struct cg_resolve lookup; /* RESOLVING */
-	unsigned tries;           /* which of its addresses a try takes */
 	uint64_t retry_at_ms;     /* DOWN: the next try */
 	uint64_t connect_by_ms;   /* CONNECTING: give up then */
 	uint64_t backoff_ms;
@@ -198,11 +197,9 @@ static void looked_up(struct cg_mqtt *m, uint64_t now)
 		went_down(m, why, now);
 		return;
 	}
-	/* Each try the next address: "localhost" is often ::1 first, and
-	 * a broker may listen on 127.0.0.1 alone. */
-	const struct cg_resolve_addr *a =
-		m->lookup.n ? &m->lookup.addr[m->tries++ % m->lookup.n] : NULL;
-	if (m->url.tls || !a || cg_resolve_text(a, addr, sizeof(addr)) < 0)
+	/* Each try the next address (resolve.h). */
+	if (m->url.tls ||
+	    cg_resolve_next_text(&m->lookup, addr, sizeof(addr)) < 0)
 		connect_to(m, m->url.host, now);
 	else
 		connect_to(m, addr, now);

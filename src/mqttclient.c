@@ -33,7 +33,6 @@ struct cg_mqttc {
 
 	enum state state;
 	struct cg_resolve lookup;
-	unsigned tries;     /* which of its addresses a try takes */
 	bool lookup_failed; /* failed_rc is ours: the name was not found */
 	uint64_t retry_at_ms, connect_by_ms, misc_at_ms, backoff_ms;
 	int connack;      /* from the callback; -1 none yet */
@@ -157,11 +156,9 @@ static int looked_up(struct cg_mqttc *c, uint64_t now)
 		c->lookup_failed = true;
 		return -1;
 	}
-	/* Each try the next address: "localhost" is often ::1 first, and
-	 * a broker may listen on 127.0.0.1 alone. */
-	const struct cg_resolve_addr *a =
-		c->lookup.n ? &c->lookup.addr[c->tries++ % c->lookup.n] : NULL;
-	if (c->url.tls || !a || cg_resolve_text(a, addr, sizeof(addr)) < 0)
+	/* Each try the next address (resolve.h). */
+	if (c->url.tls ||
+	    cg_resolve_next_text(&c->lookup, addr, sizeof(addr)) < 0)
 		return connect_to(c, c->url.host, now);
 	return connect_to(c, addr, now);
 }

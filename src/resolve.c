@@ -195,6 +195,13 @@ int cg_resolve_text(const struct cg_resolve_addr *a, char *out, size_t cap)
 	return 0;
 }
 
+int cg_resolve_next_text(struct cg_resolve *r, char *out, size_t cap)
+{
+	if (r->state != CG_RESOLVE_DONE || r->n == 0)
+		return -1;
+	return cg_resolve_text(&r->addr[r->turn++ % r->n], out, cap);
+}
+
 void cg_resolve_cancel(struct cg_resolve *r)
 {
 	if (r->state == CG_RESOLVE_RUNNING)

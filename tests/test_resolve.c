@@ -192,6 +192,39 @@ static void test_wait_until(void **state)
 	assert_reaped(pid);
 }
 
+/* Each try the next address, round the list, and on across a new lookup;
+ * none before one is DONE. */
+static void test_next_address_goes_round(void **state)
+{
+	struct cg_resolve r, v4;
+	char text[64];
+	(void)state;
+
+	cg_resolve_init(&r);
+	assert_int_equal(cg_resolve_next_text(&r, text, sizeof(text)), -1);
+	cg_resolve_init(&v4);
+	assert_int_equal(cg_resolve_start(&r, "::1", "80", SOCK_STREAM, 0),
+			 CG_RESOLVE_DONE);
+	assert_int_equal(cg_resolve_start(&v4, "127.0.0.1", "80", SOCK_STREAM,
+					  0), CG_RESOLVE_DONE);
+	r.addr[1] = v4.addr[0]; /* a name that is ::1, then 127.0.0.1 */
+	r.n = 2;
+	static const char *const want[] = { "::1", "127.0.0.1", "::1" };
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(cg_resolve_next_text(&r, text, sizeof(text)), 0);
+		assert_string_equal(text, want[i]);
+	}
+	/* Looked up again: the turn goes on where it was. */
+	assert_int_equal(cg_resolve_start(&r, "::1", "80", SOCK_STREAM, 0),
+			 CG_RESOLVE_DONE);
+	r.addr[1] = v4.addr[0];
+	r.n = 2;
+	assert_int_equal(cg_resolve_next_text(&r, text, sizeof(text)), 0);
+	assert_string_equal(text, "127.0.0.1");
+	/* Too small a buffer: -1. */
+	assert_int_equal(cg_resolve_next_text(&r, text, 3), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_name_that_does_not_exist),
 		cmocka_unit_test(test_cancel_reaps_the_child),
 		cmocka_unit_test(test_wait_until),
+		cmocka_unit_test(test_next_address_goes_round),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
