@@ -55,4 +55,10 @@ int cg_mosq_load(const char *what, struct cg_error *err);
 /* The words for a libmosquitto return code (errno's for MOSQ_ERR_ERRNO). */
 const char *cg_mosq_why(int rc);
 
+/* TLS for mosq with cafile's CA, or the system's (/etc/ssl/certs) when
+ * cafile is NULL. Returns -1 with EX_USAGE naming --mqtt-cafile when
+ * libmosquitto refuses it. */
+int cg_mosq_tls(struct mosquitto *mosq, const char *cafile,
+		struct cg_error *err);
+
 #endif

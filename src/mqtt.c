@@ -163,11 +163,6 @@ static void went_down(struct cg_mqtt *m, const char *reason, uint64_t now)
 		m->backoff_ms = CG_MQTT_BACKOFF_MAX_MS;
 }
 
-static const char *mosq_why(int rc)
-{
-	return cg_mosq_why(rc);
-}
-
 /* Hands libmosquitto the broker at host: an address, or the name for
  * TLS, whose certificate check needs it. */
 static void connect_to(struct cg_mqtt *m, const char *host, uint64_t now)
@@ -175,7 +170,7 @@ static void connect_to(struct cg_mqtt *m, const char *host, uint64_t now)
 	int rc = mq.mosquitto_connect_async(m->mosq, host, m->url.port,
 					 CG_MQTT_KEEPALIVE_S);
 	if (rc != MOSQ_ERR_SUCCESS) {
-		went_down(m, mosq_why(rc), now);
+		went_down(m, cg_mosq_why(rc), now);
 		return;
 	}
 	m->state = CONNECTING;
@@ -407,19 +402,8 @@ struct cg_mqtt *cg_mqtt_open(const struct cg_mqtt_config *c, uint64_t now_ms,
 			     "the will or the user");
 		goto fail_mosq;
 	}
-	if (m->url.tls) {
-		int rc = mq.mosquitto_tls_set(m->mosq, c->cafile,
-					   c->cafile ? NULL : "/etc/ssl/certs",
-					   NULL, NULL, NULL);
-		if (rc) {
-			cg_error_set(err, EX_USAGE, "--mqtt-cafile %.400s: %s; "
-				     "give a readable PEM file with the CA that "
-				     "signed the broker's certificate",
-				     c->cafile ? c->cafile : "(system CAs)",
-				     mosq_why(rc));
-			goto fail_mosq;
-		}
-	}
+	if (m->url.tls && cg_mosq_tls(m->mosq, c->cafile, err) < 0)
+		goto fail_mosq;
 	memset(password, 0, sizeof(password));
 	try_connect(m, now_ms);
 	return m;
@@ -475,7 +459,7 @@ void cg_mqtt_io(struct cg_mqtt *m, short revents, uint64_t now_ms)
 	    mq.mosquitto_want_write(m->mosq))
 		rc = mq.mosquitto_loop_write(m->mosq, 1);
 	if (rc != MOSQ_ERR_SUCCESS && m->connack <= 0) {
-		went_down(m, mosq_why(rc), now_ms);
+		went_down(m, cg_mosq_why(rc), now_ms);
 		return;
 	}
 	service(m, now_ms); /* a refusal (CONNACK) is said there */
@@ -537,7 +521,7 @@ void cg_mqtt_tick(struct cg_mqtt *m, enum cg_link_state link, uint64_t now_ms)
 		m->misc_at_ms = now_ms + 1000;
 		int rc = mq.mosquitto_loop_misc(m->mosq);
 		if (rc != MOSQ_ERR_SUCCESS) {
-			went_down(m, mosq_why(rc), now_ms);
+			went_down(m, cg_mosq_why(rc), now_ms);
 			return;
 		}
 	}

@@ -224,19 +224,8 @@ struct cg_mqttc *cg_mqttc_open(const struct cg_mqttc_config *cfg,
 			     "user", cfg->what);
 		goto fail_mosq;
 	}
-	if (c->url.tls) {
-		int rc = mq.mosquitto_tls_set(c->mosq, cfg->cafile,
-					      cfg->cafile ? NULL : "/etc/ssl/certs",
-					      NULL, NULL, NULL);
-		if (rc) {
-			cg_error_set(err, EX_USAGE, "--mqtt-cafile %.400s: %s; "
-				     "give a readable PEM file with the CA that "
-				     "signed the broker's certificate",
-				     cfg->cafile ? cfg->cafile : "(system CAs)",
-				     cg_mosq_why(rc));
-			goto fail_mosq;
-		}
-	}
+	if (c->url.tls && cg_mosq_tls(c->mosq, cfg->cafile, err) < 0)
+		goto fail_mosq;
 	if (try_connect(c, now_ms) < 0)
 		/* Said by the first step, as every later failure is. */
 		c->retry_at_ms = now_ms;

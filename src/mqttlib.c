@@ -40,3 +40,18 @@ const char *cg_mosq_why(int rc)
 {
 	return rc == MOSQ_ERR_ERRNO ? strerror(errno) : cg_mosq.mosquitto_strerror(rc);
 }
+
+int cg_mosq_tls(struct mosquitto *mosq, const char *cafile,
+		struct cg_error *err)
+{
+	int rc = cg_mosq.mosquitto_tls_set(mosq, cafile,
+					   cafile ? NULL : "/etc/ssl/certs",
+					   NULL, NULL, NULL);
+	if (rc)
+		return cg_error_set(err, EX_USAGE, "--mqtt-cafile %.400s: %s; "
+				    "give a readable PEM file with the CA that "
+				    "signed the broker's certificate",
+				    cafile ? cafile : "(system CAs)",
+				    cg_mosq_why(rc));
+	return 0;
+}
