@@ -45,6 +45,7 @@
 #include "packname.h"
 #include "plotfile.h"
 #include "portpick.h"
+#include "quitsig.h"
 #include "record.h"
 #include "say.h"
 #include "snapshot.h"
@@ -62,21 +63,6 @@ static volatile sig_atomic_t quit_signal;
 static void on_quit_signal(int sig)
 {
 	quit_signal = sig;
-}
-
-static int pending_quit_signal(void)
-{
-	sigset_t pending;
-
-	if (sigpending(&pending) < 0)
-		return 0;
-	if (sigismember(&pending, SIGINT))
-		return SIGINT;
-	if (sigismember(&pending, SIGTERM))
-		return SIGTERM;
-	if (sigismember(&pending, SIGHUP))
-		return SIGHUP;
-	return 0;
 }
 
 /* --once on live ports answers as soon as each has cells and
@@ -270,7 +256,7 @@ static int run(struct app *a, const sigset_t *wait_mask)
 		/* ppoll() returning ready fds restores the mask without
 		 * delivering a signal that is pending: look for it, or a
 		 * busy fd would hide SIGTERM for ever. */
-		int pending = pending_quit_signal();
+		int pending = cg_quitsig_pending();
 		if (pending)
 			return 128 + pending;
 		/* The terminal went away (SSH drop, closed window). */
@@ -339,24 +325,10 @@ static int run(struct app *a, const sigset_t *wait_mask)
 
 static void install_signals(sigset_t *wait_mask)
 {
-	struct sigaction sa = { .sa_handler = on_quit_signal };
-	sigset_t block;
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	cg_quitsig_install(on_quit_signal);
 	signal(SIGPIPE, SIG_IGN);
-
 	/* Delivered only inside ppoll(): one place to notice them. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, wait_mask);
-	sigdelset(wait_mask, SIGINT);
-	sigdelset(wait_mask, SIGTERM);
-	sigdelset(wait_mask, SIGHUP);
+	cg_quitsig_block(wait_mask);
 }
 
 /* Phase: the sources. The demo's simulator, the port the user named (or

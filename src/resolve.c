@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "quitsig.h"
 
 /* What the child writes, in one write(2) (less than PIPE_BUF, so whole):
  * getaddrinfo's code, the count, then the addresses. */
@@ -274,10 +275,7 @@ enum cg_resolve_state cg_resolve_wait(struct cg_resolve *r,
 {
 	sigset_t mask;
 
-	sigprocmask(SIG_SETMASK, NULL, &mask);
-	sigdelset(&mask, SIGINT);
-	sigdelset(&mask, SIGTERM);
-	sigdelset(&mask, SIGHUP);
+	cg_quitsig_wait_mask(&mask);
 	while (r->state == CG_RESOLVE_RUNNING) {
 		uint64_t now = cg_clock_ms();
 		if (cg_resolve_step(r, now) != CG_RESOLVE_RUNNING)
