@@ -73,6 +73,10 @@ struct cg_options {
  * or --version, EX_USAGE (64) after a message on stderr. */
 int cg_options_parse(int argc, char **argv, struct cg_options *opt);
 
+/* Whether the run draws the table: not with --json, --once or
+ * --headless. */
+bool cg_options_table(const struct cg_options *opt);
+
 /* Writes the --help text. */
 void cg_options_usage(FILE *to);
 

@@ -19,8 +19,7 @@
 
 bool cg_app_keep_history(const struct app *a)
 {
-	return a->opt.plot_path ||
-	       !(a->opt.json || a->opt.once || a->opt.headless);
+	return a->opt.plot_path || cg_options_table(&a->opt);
 }
 
 static bool every_bms(const char *path)
@@ -50,12 +49,6 @@ int cg_app_open_watches(struct app *a, const struct cg_source_arg *args,
 	return 0;
 }
 
-/* The run will show the table (app.h's tui, before it is started). */
-static bool table_wanted(const struct app *a)
-{
-	return !(a->opt.json || a->opt.once || a->opt.headless);
-}
-
 int cg_app_gather(struct app *a, const sigset_t *wait_mask,
 		  struct cg_error *err)
 {
@@ -73,7 +66,7 @@ int cg_app_gather(struct app *a, const sigset_t *wait_mask,
 		/* Nobody there yet: the packs come as they go online. The
 		 * table says so on screen; a run without it says so here,
 		 * once. --once answers below. */
-		if (a->n == before && !a->opt.once && !table_wanted(a))
+		if (a->n == before && !a->opt.once && !cg_options_table(&a->opt))
 			cg_sayf("waiting for packs under %s: none is online "
 				"yet; each is read as it comes online",
 				cg_mqttwatch_where(a->watch[i]));

@@ -54,8 +54,7 @@ static int open_one(struct cg_bms *b, const char *path, bool replay,
 	if (b->replay)
 		/* Nobody watches a run without the table: no pacing. */
 		b->src = cg_source_replay_open(b->path,
-			!((opt->json || opt->once || opt->headless) &&
-			  !opt->speed),
+			cg_options_table(opt) || opt->speed,
 			opt->speed, now, err);
 	else
 		b->src = cg_source_open(b->path, opt->baud,

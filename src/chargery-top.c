@@ -400,7 +400,7 @@ static int start_view(struct app *a, struct cg_error *err)
 		setvbuf(stdout, json_buffer, _IOFBF, sizeof(json_buffer));
 		return -1;
 	}
-	if (a->opt.json || a->opt.once || a->opt.headless) {
+	if (!cg_options_table(&a->opt)) {
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		return -1;
 	}

@@ -123,6 +123,11 @@ void cg_options_usage(FILE *to)
 		"  128+N  stopped by signal N (130 SIGINT, 143 SIGTERM)\n");
 }
 
+bool cg_options_table(const struct cg_options *opt)
+{
+	return !(opt->json || opt->once || opt->headless);
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, PROGRAM ": ");
