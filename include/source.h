@@ -100,6 +100,8 @@ struct cg_source {
 	bool paced;      /* data arrives in real time (live, or a paced replay) */
 	bool network;    /* a network bridge: its open failures and losses
 			  * carry netconn.h's exit codes */
+	char remote[CG_SOURCE_LABEL_MAX]; /* another chargery-top through a
+					   * broker: "PREFIX/NAME"; else "" */
 	void *state;     /* the kind's own */
 };
 

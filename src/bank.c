@@ -72,14 +72,8 @@ static int open_one(struct cg_bms *b, const char *path, bool replay,
 	if (b->src->network)
 		cg_doctor_network(&b->doctor);
 	/* Another chargery-top through a broker: the doctor says so. */
-	struct cg_mqtt_src_url url;
-	struct cg_error ignored;
-	if (!replay && cg_mqtt_is_url(path) &&
-	    cg_mqtt_src_url_parse(path, &url, &ignored) == 0) {
-		char who[CG_MQTT_PREFIX_MAX + CG_MQTT_NAME_MAX];
-		snprintf(who, sizeof(who), "%s/%s", url.broker.prefix, url.name);
-		cg_doctor_remote(&b->doctor, who);
-	}
+	if (b->src->remote[0])
+		cg_doctor_remote(&b->doctor, b->src->remote);
 	cg_doctor_opened(&b->doctor, now);
 	b->diagnosis = cg_doctor_diagnose(&b->doctor, now);
 	return 0;

@@ -218,6 +218,8 @@ struct cg_source *cg_source_mqtt_open(const char *url_text, const char *cafile,
 	src->paced = true;
 	src->network = true;
 	snprintf(src->label, sizeof(src->label), "%s", url_text);
+	snprintf(src->remote, sizeof(src->remote), "%.100s/%.60s",
+		 m->url.broker.prefix, m->url.name);
 	return src;
 fail:
 	free(src);
